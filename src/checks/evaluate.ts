@@ -1,0 +1,91 @@
+import { errorMessage } from '../shared/errors.ts';
+import type { TargetInventory } from '../inventory/types.ts';
+import { gapAffects, renderMessage, type Check, type CheckResult } from './types.ts';
+
+const GAP_MESSAGE = 'Evidence this check needs is incomplete: {{gaps}}';
+const NOT_PRESENT_MESSAGE = 'No {{area}} installation found in the evidence for this target.';
+
+// Runs one check on one target. Passes never survive an evidence gap on a kind the check reads:
+// they become errors, and the gap itself is reported as an error result.
+export function evaluateCheck(check: Check, target: TargetInventory, now: Date): CheckResult[] {
+  const { meta } = check;
+  const cluster = { kind: 'Cluster', name: target.name };
+
+  if (meta.area === 'istio' && !target.istio.present) {
+    return [
+      {
+        check: meta.id,
+        status: 'not_applicable',
+        severity: meta.severity,
+        target: target.name,
+        resource: cluster,
+        messageId: 'meshNotPresent',
+        message: renderMessage(NOT_PRESENT_MESSAGE, { area: 'Istio' }),
+        data: { area: 'Istio' },
+        evidence: [],
+      },
+    ];
+  }
+
+  let findings;
+  try {
+    findings = check.evaluate({ target, now });
+  } catch (err) {
+    return [
+      {
+        check: meta.id,
+        status: 'error',
+        severity: meta.severity,
+        target: target.name,
+        resource: cluster,
+        messageId: 'checkFailed',
+        message: `The check could not evaluate this target: ${errorMessage(err)}`,
+        data: {},
+        evidence: [],
+      },
+    ];
+  }
+
+  const results: CheckResult[] = findings.map((f) => {
+    const template = meta.messages[f.messageId];
+    if (template === undefined) throw new Error(`check ${meta.id} returned unknown messageId "${f.messageId}"`);
+    const data = f.data ?? {};
+    const result: CheckResult = {
+      check: meta.id,
+      status: f.status,
+      severity: f.severity ?? meta.severity,
+      target: target.name,
+      resource: f.resource,
+      messageId: f.messageId,
+      message: renderMessage(template, data),
+      data,
+      evidence: [...new Set(f.evidence)].sort(),
+      ...(f.warning ? { warning: f.warning } : {}),
+    };
+    const gaps = target.gaps.filter((g) => gapAffects(g, meta.requires, f.resource.namespace));
+    if (gaps.length > 0 && result.status === 'pass') {
+      result.status = 'error';
+      result.message = `${result.message} Not accepted as a pass: ${gaps.map((g) => g.message).join('; ')}`;
+      result.gaps = gaps.map((g) => g.id);
+    }
+    return result;
+  });
+
+  const targetGaps = target.gaps.filter((g) => gapAffects(g, meta.requires, undefined));
+  if (targetGaps.length > 0) {
+    const gapsText = targetGaps.map((g) => g.message).join('; ');
+    results.push({
+      check: meta.id,
+      status: 'error',
+      severity: meta.severity,
+      target: target.name,
+      resource: cluster,
+      messageId: 'evidenceGap',
+      message: renderMessage(GAP_MESSAGE, { gaps: gapsText }),
+      data: { gaps: gapsText },
+      evidence: [],
+      gaps: targetGaps.map((g) => g.id),
+    });
+  }
+  return results;
+}

@@ -1,0 +1,33 @@
+import type { Check } from './types.ts';
+import { istioMtlsMeshStrict } from './istio/istio-mtls-mesh-strict.ts';
+import { istioMtlsStrict } from './istio/istio-mtls-strict.ts';
+import { istioDestinationruleTls } from './istio/istio-destinationrule-tls.ts';
+import { istioAuthzDefaultDeny } from './istio/istio-authz-default-deny.ts';
+import { istioAuthzNoAllowAll } from './istio/istio-authz-no-allow-all.ts';
+import { istioAuthzIneffectivePolicy } from './istio/istio-authz-ineffective-policy.ts';
+import { istioAuthzIdentityNeedsMtls } from './istio/istio-authz-identity-needs-mtls.ts';
+import { istioRequestauthnEnforced } from './istio/istio-requestauthn-enforced.ts';
+import { istioSidecarCoverage } from './istio/istio-sidecar-coverage.ts';
+import { istioEgressRegistryOnly } from './istio/istio-egress-registry-only.ts';
+import { istioGatewayTls } from './istio/istio-gateway-tls.ts';
+import { istioCaCertValid } from './istio/istio-ca-cert-valid.ts';
+
+// Every check auditpack runs, in report order. A check id is public and never changes.
+export const CHECKS: readonly Check[] = [
+  istioMtlsMeshStrict,
+  istioMtlsStrict,
+  istioDestinationruleTls,
+  istioAuthzDefaultDeny,
+  istioAuthzNoAllowAll,
+  istioAuthzIneffectivePolicy,
+  istioAuthzIdentityNeedsMtls,
+  istioRequestauthnEnforced,
+  istioSidecarCoverage,
+  istioEgressRegistryOnly,
+  istioGatewayTls,
+  istioCaCertValid,
+];
+
+export function checkById(id: string): Check | undefined {
+  return CHECKS.find((c) => c.meta.id === id);
+}

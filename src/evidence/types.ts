@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+// One line of evidence/index.jsonl: where a stored object came from and how to reproduce it.
+export const Redaction = z.strictObject({
+  path: z.string(),
+  reason: z.enum(['secret-data', 'env-value', 'token-like', 'private-key', 'credential-in-url', 'sensitive-key']),
+});
+export type Redaction = z.infer<typeof Redaction>;
+
+export const EvidenceSource = z.strictObject({
+  type: z.enum(['snapshot', 'kubernetes-api', 'cloud-api']),
+  // Snapshot: the file relative to the snapshot folder, and the 1-based document/line in it.
+  file: z.string().optional(),
+  line: z.number().int().optional(),
+  document: z.number().int().optional(),
+  // API: the call made (e.g. "GET /apis/security.istio.io/v1/peerauthentications").
+  call: z.string().optional(),
+});
+export type EvidenceSource = z.infer<typeof EvidenceSource>;
+
+export const EvidenceRecord = z.strictObject({
+  id: z.string().regex(/^ev-[0-9a-f]{16}$/),
+  target: z.string(),
+  source: EvidenceSource,
+  collectedAt: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  // Path of the raw JSON relative to the output folder: evidence/raw/<sha256>.json.
+  path: z.string(),
+  apiVersion: z.string().optional(),
+  kind: z.string().optional(),
+  namespace: z.string().optional(),
+  name: z.string().optional(),
+  // The command an auditor runs to see the same object, and its terminal transcript file.
+  cli: z.string(),
+  cliPath: z.string(),
+  redactions: z.array(Redaction),
+});
+export type EvidenceRecord = z.infer<typeof EvidenceRecord>;

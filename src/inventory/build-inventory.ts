@@ -1,0 +1,548 @@
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { K8sObject, apiGroup, type StringMap } from './k8s-object.ts';
+import {
+  AuthorizationPolicySpec,
+  DestinationRuleSpec,
+  GatewaySpec,
+  MeshConfig,
+  PeerAuthenticationSpec,
+  RequestAuthenticationSpec,
+  SidecarSpec,
+} from './istio/schema.ts';
+import {
+  ConfigMapFields,
+  ControllerFields,
+  CronJobFields,
+  PodObjectFields,
+  ServiceFields,
+  type ContainerSpec,
+  type PodSpec,
+} from './workload-schema.ts';
+import type {
+  ConfigMapInfo,
+  Container,
+  EvidenceGap,
+  IgnoredObject,
+  IstioInventory,
+  MeshConfigSource,
+  NamespaceInfo,
+  Obj,
+  PodInfo,
+  ServiceInfo,
+  TargetInventory,
+  Workload,
+  WorkloadKind,
+} from './types.ts';
+
+// One object as collected: the redacted raw value and the evidence record that stores it.
+export interface CollectedObject {
+  evidenceId: string;
+  object: unknown;
+  file?: string;
+  line?: number;
+}
+
+export interface BuildOptions {
+  // Namespace for namespaced objects that carry none (GitOps manifests applied with `-n`).
+  defaultNamespace?: string;
+}
+
+const ISTIO_SECURITY = 'security.istio.io';
+const ISTIO_NETWORKING = 'networking.istio.io';
+const DEFAULT_ROOT_NAMESPACE = 'istio-system';
+const CLUSTER_SCOPED_KINDS = new Set(['Namespace', 'Node', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition']);
+const CONTROLLER_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job']);
+
+interface Pending {
+  evidenceId: string;
+  obj: K8sObject;
+  raw: unknown;
+  file?: string;
+  line?: number;
+}
+
+// Turns collected objects into the typed inventory. Objects that fail their schema become
+// evidence gaps for their kind (never silently dropped); kinds auditpack does not judge are listed.
+export function buildInventory(
+  target: string,
+  objects: readonly CollectedObject[],
+  inputGaps: readonly EvidenceGap[] = [],
+  options: BuildOptions = {},
+): TargetInventory {
+  const defaultNamespace = options.defaultNamespace ?? 'default';
+  const gaps: EvidenceGap[] = [...inputGaps];
+  const ignored: IgnoredObject[] = [];
+  const seen = new Map<string, string>();
+  const pending: Pending[] = [];
+
+  for (const item of objects) {
+    const header = K8sObject.safeParse(item.object);
+    if (!header.success) {
+      gaps.push(schemaGap(target, item, guessKind(item.object), header.error, undefined));
+      continue;
+    }
+    const obj = header.data;
+    if (!CLUSTER_SCOPED_KINDS.has(obj.kind) && obj.metadata.namespace === undefined) {
+      obj.metadata.namespace = defaultNamespace;
+    }
+    const key = `${apiGroup(obj.apiVersion)}/${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+    const firstId = seen.get(key);
+    if (firstId !== undefined) {
+      ignored.push(ignoredOf(item.evidenceId, obj, `duplicate of ${firstId}; the first copy is judged`));
+      continue;
+    }
+    seen.set(key, item.evidenceId);
+    pending.push({ evidenceId: item.evidenceId, obj, raw: item.object, ...(item.file ? { file: item.file } : {}), ...(item.line ? { line: item.line } : {}) });
+  }
+
+  const namespaces = new Map<string, NamespaceInfo>();
+  const services: ServiceInfo[] = [];
+  const configMaps: ConfigMapInfo[] = [];
+  const controllers: { p: Pending; kind: WorkloadKind; template: { labels: StringMap; annotations: StringMap; spec: PodSpec } }[] = [];
+  const pods: { p: Pending; info: PodInfo }[] = [];
+  const istioOperators: Pending[] = [];
+  const istio: IstioInventory = {
+    present: false,
+    rootNamespace: DEFAULT_ROOT_NAMESPACE,
+    meshConfig: undefined,
+    peerAuthentications: [],
+    authorizationPolicies: [],
+    requestAuthentications: [],
+    destinationRules: [],
+    gateways: [],
+    sidecars: [],
+    caRootCertConfigMaps: [],
+  };
+
+  function typed<S>(p: Pending, schema: z.ZodType<S>, into: Obj<S>[]): void {
+    const spec = schema.safeParse((p.raw as { spec?: unknown }).spec ?? {});
+    if (!spec.success) {
+      gaps.push(schemaGap(target, p, p.obj.kind, spec.error, p.obj.metadata.namespace, 'spec'));
+      return;
+    }
+    into.push({ ...objBase(p), spec: spec.data });
+  }
+
+  for (const p of pending) {
+    const { kind } = p.obj;
+    const group = apiGroup(p.obj.apiVersion);
+    const ns = p.obj.metadata.namespace;
+    if (group === ISTIO_SECURITY || group === ISTIO_NETWORKING || group === 'install.istio.io') istio.present = true;
+
+    if (group === '' && kind === 'Namespace') {
+      namespaces.set(p.obj.metadata.name, {
+        name: p.obj.metadata.name,
+        labels: p.obj.metadata.labels ?? {},
+        annotations: p.obj.metadata.annotations ?? {},
+        evidenceId: p.evidenceId,
+      });
+      continue;
+    }
+    if (group === '' && kind === 'Secret') {
+      ignored.push(ignoredOf(p.evidenceId, p.obj, 'Secrets are never read; its data was redacted'));
+      continue;
+    }
+    if (group === '' && kind === 'Service') {
+      const parsed = ServiceFields.safeParse(p.raw);
+      if (!parsed.success) {
+        gaps.push(schemaGap(target, p, kind, parsed.error, ns));
+        continue;
+      }
+      services.push({
+        evidenceId: p.evidenceId,
+        namespace: ns ?? defaultNamespace,
+        name: p.obj.metadata.name,
+        selector: parsed.data.spec?.selector ?? undefined,
+        ports: (parsed.data.spec?.ports ?? []).map((port) => ({
+          port: port.port,
+          targetPort: port.targetPort ?? undefined,
+          ...(port.name ? { name: port.name } : {}),
+          ...(port.protocol ? { protocol: port.protocol } : {}),
+        })),
+      });
+      continue;
+    }
+    if (group === '' && kind === 'ConfigMap') {
+      const parsed = ConfigMapFields.safeParse(p.raw);
+      if (!parsed.success) {
+        gaps.push(schemaGap(target, p, kind, parsed.error, ns));
+        continue;
+      }
+      const info: ConfigMapInfo = {
+        evidenceId: p.evidenceId,
+        namespace: ns ?? defaultNamespace,
+        name: p.obj.metadata.name,
+        data: parsed.data.data ?? {},
+      };
+      configMaps.push(info);
+      if (info.name === 'istio-ca-root-cert') {
+        istio.caRootCertConfigMaps.push(info);
+        istio.present = true;
+      }
+      continue;
+    }
+    if (group === '' && kind === 'Pod') {
+      const parsed = PodObjectFields.safeParse(p.raw);
+      if (!parsed.success) {
+        gaps.push(schemaGap(target, p, kind, parsed.error, ns));
+        continue;
+      }
+      const phase = parsed.data.status?.phase;
+      if (phase === 'Succeeded' || phase === 'Failed') {
+        ignored.push(ignoredOf(p.evidenceId, p.obj, `pod has finished (phase ${phase}) and serves no traffic`));
+        continue;
+      }
+      pods.push({ p, info: podInfo(p, parsed.data.spec) });
+      continue;
+    }
+    if ((group === 'apps' || group === 'batch' || group === '') && CONTROLLER_KINDS.has(kind)) {
+      const parsed = ControllerFields.safeParse(p.raw);
+      if (!parsed.success) {
+        gaps.push(schemaGap(target, p, kind, parsed.error, ns));
+        continue;
+      }
+      const t = parsed.data.spec.template;
+      controllers.push({
+        p,
+        kind: kind as WorkloadKind,
+        template: { labels: t.metadata?.labels ?? {}, annotations: t.metadata?.annotations ?? {}, spec: t.spec },
+      });
+      continue;
+    }
+    if (group === 'batch' && kind === 'CronJob') {
+      const parsed = CronJobFields.safeParse(p.raw);
+      if (!parsed.success) {
+        gaps.push(schemaGap(target, p, kind, parsed.error, ns));
+        continue;
+      }
+      const t = parsed.data.spec.jobTemplate.spec.template;
+      controllers.push({
+        p,
+        kind: 'CronJob',
+        template: { labels: t.metadata?.labels ?? {}, annotations: t.metadata?.annotations ?? {}, spec: t.spec },
+      });
+      continue;
+    }
+    if (group === ISTIO_SECURITY && kind === 'PeerAuthentication') {
+      typed(p, PeerAuthenticationSpec, istio.peerAuthentications);
+      continue;
+    }
+    if (group === ISTIO_SECURITY && kind === 'AuthorizationPolicy') {
+      typed(p, AuthorizationPolicySpec, istio.authorizationPolicies);
+      continue;
+    }
+    if (group === ISTIO_SECURITY && kind === 'RequestAuthentication') {
+      typed(p, RequestAuthenticationSpec, istio.requestAuthentications);
+      continue;
+    }
+    if (group === ISTIO_NETWORKING && kind === 'DestinationRule') {
+      typed(p, DestinationRuleSpec, istio.destinationRules);
+      continue;
+    }
+    if (group === ISTIO_NETWORKING && kind === 'Gateway') {
+      typed(p, GatewaySpec, istio.gateways);
+      continue;
+    }
+    if (group === ISTIO_NETWORKING && kind === 'Sidecar') {
+      typed(p, SidecarSpec, istio.sidecars);
+      continue;
+    }
+    if (group === 'install.istio.io' && kind === 'IstioOperator') {
+      istioOperators.push(p);
+      continue;
+    }
+    ignored.push(ignoredOf(p.evidenceId, p.obj, 'kind not judged by any check'));
+  }
+
+  istio.meshConfig = resolveMeshConfig(target, configMaps, istioOperators, gaps);
+  if (istio.meshConfig) {
+    istio.present = true;
+    istio.rootNamespace = istio.meshConfig.config.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
+  }
+
+  const workloads = buildWorkloads(controllers, pods);
+
+  for (const w of workloads) ensureNamespace(namespaces, w.namespace);
+  for (const s of services) ensureNamespace(namespaces, s.namespace);
+  const istioObjects = [
+    ...istio.peerAuthentications,
+    ...istio.authorizationPolicies,
+    ...istio.requestAuthentications,
+    ...istio.destinationRules,
+    ...istio.gateways,
+    ...istio.sidecars,
+  ];
+  for (const o of istioObjects) ensureNamespace(namespaces, o.namespace);
+
+  if (!istio.present) {
+    istio.present =
+      namespaces.has(DEFAULT_ROOT_NAMESPACE) ||
+      [...namespaces.values()].some((n) => 'istio-injection' in n.labels || 'istio.io/rev' in n.labels || n.labels['istio.io/dataplane-mode'] === 'ambient') ||
+      workloads.some((w) => w.pods.some((pod) => hasContainer(pod, 'istio-proxy')));
+  }
+
+  const byName = <T extends { namespace: string; name: string }>(a: T, b: T): number =>
+    a.namespace === b.namespace ? a.name.localeCompare(b.name) : a.namespace.localeCompare(b.namespace);
+  for (const list of [
+    istio.peerAuthentications,
+    istio.authorizationPolicies,
+    istio.requestAuthentications,
+    istio.destinationRules,
+    istio.gateways,
+    istio.sidecars,
+  ] as { namespace: string; name: string }[][]) {
+    list.sort(byName);
+  }
+
+  return {
+    name: target,
+    namespaces: [...namespaces.values()].sort((a, b) => a.name.localeCompare(b.name)),
+    workloads: workloads.sort((a, b) => byName(a, b) || a.kind.localeCompare(b.kind)),
+    services: services.sort(byName),
+    configMaps: configMaps.sort(byName),
+    istio,
+    gaps,
+    ignored,
+  };
+}
+
+function objBase(p: Pending): Omit<Obj<unknown>, 'spec'> {
+  return {
+    evidenceId: p.evidenceId,
+    apiVersion: p.obj.apiVersion,
+    kind: p.obj.kind,
+    namespace: p.obj.metadata.namespace ?? '',
+    name: p.obj.metadata.name,
+    labels: p.obj.metadata.labels ?? {},
+    annotations: p.obj.metadata.annotations ?? {},
+    creationTimestamp: p.obj.metadata.creationTimestamp ?? undefined,
+  };
+}
+
+function ignoredOf(evidenceId: string, obj: K8sObject, reason: string): IgnoredObject {
+  return {
+    evidenceId,
+    kind: obj.kind,
+    apiVersion: obj.apiVersion,
+    ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+    name: obj.metadata.name,
+    reason,
+  };
+}
+
+function guessKind(value: unknown): string | undefined {
+  if (value && typeof value === 'object' && 'kind' in value) {
+    const kind = (value as { kind: unknown }).kind;
+    if (typeof kind === 'string' && kind.length > 0 && kind.length < 100) return kind;
+  }
+  return undefined;
+}
+
+function schemaGap(
+  target: string,
+  item: { evidenceId: string; file?: string; line?: number },
+  kind: string | undefined,
+  error: z.ZodError,
+  namespace: string | undefined,
+  prefix?: string,
+): EvidenceGap {
+  const issues = error.issues
+    .slice(0, 5)
+    .map((i) => `${[prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+  return {
+    id: `gap-${item.evidenceId.replace(/^ev-/, '')}`,
+    target,
+    reason: 'schema-invalid',
+    kinds: kind ? [kind] : '*',
+    ...(namespace ? { namespace } : {}),
+    message: `${kind ?? 'object'} in evidence ${item.evidenceId} does not match the expected schema (${issues})`,
+    ...(item.file ? { file: item.file } : {}),
+    ...(item.line ? { line: item.line } : {}),
+  };
+}
+
+function toContainer(c: ContainerSpec): Container {
+  return {
+    name: c.name,
+    ...(c.image ? { image: c.image } : {}),
+    ports: (c.ports ?? []).map((port) => ({
+      containerPort: port.containerPort,
+      ...(port.name ? { name: port.name } : {}),
+      ...(port.protocol ? { protocol: port.protocol } : {}),
+    })),
+    ...(c.restartPolicy ? { restartPolicy: c.restartPolicy } : {}),
+  };
+}
+
+function podInfo(p: Pending, spec: PodSpec): PodInfo {
+  return {
+    evidenceId: p.evidenceId,
+    name: p.obj.metadata.name,
+    labels: p.obj.metadata.labels ?? {},
+    annotations: p.obj.metadata.annotations ?? {},
+    containers: (spec.containers ?? []).map(toContainer),
+    initContainers: (spec.initContainers ?? []).map(toContainer),
+    hostNetwork: spec.hostNetwork ?? false,
+  };
+}
+
+export function hasContainer(pod: { containers: Container[]; initContainers: Container[] }, name: string): boolean {
+  return (
+    pod.containers.some((c) => c.name === name) ||
+    pod.initContainers.some((c) => c.name === name && c.restartPolicy === 'Always')
+  );
+}
+
+function ensureNamespace(namespaces: Map<string, NamespaceInfo>, name: string): void {
+  if (name && !namespaces.has(name)) namespaces.set(name, { name, labels: {}, annotations: {}, evidenceId: undefined });
+}
+
+// Groups running pods under the controller that owns them (ReplicaSet → Deployment, Job → CronJob),
+// synthesizing the controller from its pods when the controller object itself is not in the evidence.
+function buildWorkloads(
+  controllers: { p: Pending; kind: WorkloadKind; template: { labels: StringMap; annotations: StringMap; spec: PodSpec } }[],
+  pods: { p: Pending; info: PodInfo }[],
+): Workload[] {
+  const byKey = new Map<string, Workload>();
+  const owners = new Map<string, { kind: string; name: string }>();
+  const key = (kind: string, ns: string, name: string): string => `${kind}/${ns}/${name}`;
+
+  for (const c of controllers) {
+    const ns = c.p.obj.metadata.namespace ?? '';
+    const owner = controllerOwner(c.p.obj);
+    if (owner) owners.set(key(c.kind, ns, c.p.obj.metadata.name), owner);
+  }
+
+  for (const c of controllers) {
+    const ns = c.p.obj.metadata.namespace ?? '';
+    const k = key(c.kind, ns, c.p.obj.metadata.name);
+    // ReplicaSets owned by a Deployment and Jobs owned by a CronJob are revisions, not workloads.
+    if (owners.has(k)) continue;
+    byKey.set(k, {
+      kind: c.kind,
+      namespace: ns,
+      name: c.p.obj.metadata.name,
+      evidenceIds: [c.p.evidenceId],
+      podLabels: c.template.labels,
+      podAnnotations: c.template.annotations,
+      containers: (c.template.spec.containers ?? []).map(toContainer),
+      initContainers: (c.template.spec.initContainers ?? []).map(toContainer),
+      hostNetwork: c.template.spec.hostNetwork ?? false,
+      pods: [],
+    });
+  }
+
+  for (const { p, info } of pods) {
+    const ns = p.obj.metadata.namespace ?? '';
+    let owner = controllerOwner(p.obj);
+    // Walk up: Pod → ReplicaSet → Deployment, Pod → Job → CronJob.
+    for (let depth = 0; owner && depth < 3; depth++) {
+      const parent = owners.get(key(owner.kind, ns, owner.name));
+      if (!parent) break;
+      owner = parent;
+    }
+    if (owner?.kind === 'ReplicaSet' && !byKey.has(key('ReplicaSet', ns, owner.name))) {
+      const hash = info.labels['pod-template-hash'];
+      if (hash && owner.name.endsWith(`-${hash}`)) owner = { kind: 'Deployment', name: owner.name.slice(0, -hash.length - 1) };
+    }
+    const ownerKind = owner && isWorkloadKind(owner.kind) ? owner.kind : undefined;
+    const k = owner && ownerKind ? key(ownerKind, ns, owner.name) : key('Pod', ns, info.name);
+    let w = byKey.get(k);
+    if (!w) {
+      w = {
+        kind: ownerKind ?? 'Pod',
+        namespace: ns,
+        name: owner && ownerKind ? owner.name : info.name,
+        evidenceIds: [],
+        podLabels: info.labels,
+        podAnnotations: info.annotations,
+        containers: info.containers,
+        initContainers: info.initContainers,
+        hostNetwork: info.hostNetwork,
+        pods: [],
+      };
+      byKey.set(k, w);
+    }
+    w.pods.push(info);
+    w.evidenceIds.push(info.evidenceId);
+  }
+  return [...byKey.values()];
+}
+
+function isWorkloadKind(kind: string): kind is WorkloadKind {
+  return CONTROLLER_KINDS.has(kind) || kind === 'CronJob' || kind === 'Pod';
+}
+
+function controllerOwner(obj: K8sObject): { kind: string; name: string } | undefined {
+  const refs = obj.metadata.ownerReferences ?? [];
+  const ref = refs.find((r) => r.controller === true) ?? refs[0];
+  return ref ? { kind: ref.kind, name: ref.name } : undefined;
+}
+
+// The running mesh config is the `istio` ConfigMap (key `mesh`, a YAML string); an IstioOperator's
+// spec.meshConfig is the install-time intent, used only when no ConfigMap is in the evidence.
+function resolveMeshConfig(
+  target: string,
+  configMaps: ConfigMapInfo[],
+  operators: Pending[],
+  gaps: EvidenceGap[],
+): MeshConfigSource | undefined {
+  const candidates = configMaps
+    .filter((c) => (c.name === 'istio' || c.name.startsWith('istio-')) && typeof c.data.mesh === 'string')
+    .sort((a, b) => rank(a) - rank(b) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+  const cm = candidates[0];
+  if (cm) {
+    const ref = { kind: 'ConfigMap', namespace: cm.namespace, name: cm.name };
+    let raw: unknown;
+    try {
+      raw = parseYaml(cm.data.mesh ?? '', { maxAliasCount: 100 }) ?? {};
+    } catch (err) {
+      gaps.push({
+        id: `gap-${cm.evidenceId.replace(/^ev-/, '')}-mesh`,
+        target,
+        reason: 'parse-error',
+        kinds: ['ConfigMap', 'MeshConfig'],
+        message: `ConfigMap ${cm.namespace}/${cm.name} key "mesh" is not valid YAML: ${(err as Error).message.split('\n')[0]}`,
+      });
+      return undefined;
+    }
+    const parsed = MeshConfig.safeParse(raw);
+    if (!parsed.success) {
+      gaps.push({
+        id: `gap-${cm.evidenceId.replace(/^ev-/, '')}-mesh`,
+        target,
+        reason: 'schema-invalid',
+        kinds: ['ConfigMap', 'MeshConfig'],
+        message: `ConfigMap ${cm.namespace}/${cm.name} key "mesh" does not match meshConfig: ${parsed.error.issues
+          .slice(0, 5)
+          .map((i) => `${i.path.join('.')}: ${i.message}`)
+          .join('; ')}`,
+      });
+      return undefined;
+    }
+    return { evidenceId: cm.evidenceId, ref, config: parsed.data };
+  }
+  const op = operators[0];
+  if (op) {
+    const meshConfig = (op.raw as { spec?: { meshConfig?: unknown } }).spec?.meshConfig ?? {};
+    const parsed = MeshConfig.safeParse(meshConfig);
+    if (!parsed.success) {
+      gaps.push(schemaGap(target, op, 'IstioOperator', parsed.error, op.obj.metadata.namespace, 'spec.meshConfig'));
+      return undefined;
+    }
+    return {
+      evidenceId: op.evidenceId,
+      ref: { kind: 'IstioOperator', namespace: op.obj.metadata.namespace ?? '', name: op.obj.metadata.name },
+      config: parsed.data,
+    };
+  }
+  return undefined;
+}
+
+function rank(c: ConfigMapInfo): number {
+  if (c.name === 'istio' && c.namespace === DEFAULT_ROOT_NAMESPACE) return 0;
+  if (c.name === 'istio') return 1;
+  return 2;
+}

@@ -1,0 +1,48 @@
+import type { CheckMeta, CheckResult } from '../checks/types.ts';
+import type { ControlOutcome, FrameworkId } from '../controls/types.ts';
+import type { EvidenceRecord } from '../evidence/types.ts';
+import type { EvidenceGap, IgnoredObject } from '../inventory/types.ts';
+
+export interface RunInfo {
+  id: string;
+  startedAt: string;
+  finishedAt: string;
+  tool: { name: string; version: string };
+  // Who ran it and where (user@host), and the command line used.
+  operator: string;
+  command: string;
+  frameworks: FrameworkId[];
+  signing: { algorithm: string; keyFingerprint: string; ephemeral: boolean };
+}
+
+export interface TargetSummary {
+  name: string;
+  source: 'snapshot' | 'kubernetes';
+  // Snapshot folder (as given) or kube context.
+  location: string;
+  objects: number;
+  namespaces: number;
+  workloads: number;
+  istioPresent: boolean;
+  rootNamespace: string;
+}
+
+// A result as reported: the check result plus the controls it counts toward.
+export interface ReportedResult extends CheckResult {
+  controls: string[];
+}
+
+// Everything the renderers may show. Templates get a view model built from this, never raw evidence.
+export interface ReportInput {
+  run: RunInfo;
+  targets: TargetSummary[];
+  checks: CheckMeta[];
+  results: ReportedResult[];
+  controls: ControlOutcome[];
+  evidence: EvidenceRecord[];
+  // Terminal transcripts keyed by evidence id (command and output as an auditor would see them),
+  // already bounded in length for display.
+  transcripts: Record<string, string>;
+  gaps: EvidenceGap[];
+  ignored: (IgnoredObject & { target: string })[];
+}
