@@ -63,18 +63,23 @@ function predict(w: Workload, nsLabels: Record<string, string>): { mode: IstioDa
 
   let webhookSelects = false;
   let why = '';
+  let blocked = '';
   if (nsInjection !== undefined) {
     // The legacy label takes precedence over istio.io/rev.
     if (nsInjection === 'enabled') {
       webhookSelects = podLabel !== 'false';
       why = webhookSelects ? 'namespace label istio-injection=enabled' : 'pod label sidecar.istio.io/inject=false opts out';
     } else {
-      return { mode: 'none', reason: `namespace label istio-injection=${nsInjection}; no pod label can override it` };
+      // No sidecar webhook selects this namespace, but ambient enrolment (below) still can.
+      blocked = `namespace label istio-injection=${nsInjection}; no pod label can override it`;
     }
-  } else if (nsRev) {
-    webhookSelects = podLabel !== 'false';
-    why = webhookSelects ? `namespace label istio.io/rev=${nsRev}` : 'pod label sidecar.istio.io/inject=false opts out';
-  } else if (podLabel === 'true' || (w.podLabels[REV] ?? '') !== '') {
+  } else if (nsRev !== undefined) {
+    // An empty istio.io/rev matches no revision's selector, yet its presence fails every DoesNotExist.
+    webhookSelects = nsRev !== '' && podLabel !== 'false';
+    if (nsRev === '') blocked = 'namespace label istio.io/rev is empty, which matches no injector revision';
+    else why = webhookSelects ? `namespace label istio.io/rev=${nsRev}` : 'pod label sidecar.istio.io/inject=false opts out';
+  } else if (podLabel === 'true' || ((w.podLabels[REV] ?? '') !== '' && podLabel !== 'false')) {
+    // The object selectors require sidecar.istio.io/inject NotIn [false] alongside a pod istio.io/rev.
     webhookSelects = true;
     why = podLabel === 'true' ? 'pod label sidecar.istio.io/inject=true' : 'pod label istio.io/rev';
   }
@@ -93,6 +98,7 @@ function predict(w: Workload, nsLabels: Record<string, string>): { mode: IstioDa
       return { mode: 'ambient', reason: 'enrolled in ambient mode by the istio.io/dataplane-mode label (predicted)' };
     }
   }
+  if (blocked) return { mode: 'none', reason: blocked };
   if (podAnnotation === 'true' && podLabel === undefined) {
     return { mode: 'none', reason: 'the annotation sidecar.istio.io/inject=true cannot opt a pod in; the webhook selects on labels' };
   }

@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import { mkdir, open, writeFile, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { redact } from './redact.ts';
+import type { EvidenceRecord, EvidenceSource } from './types.ts';
+import { kubectlGetCommand, shellQuote } from './cli-command.ts';
+
+export interface PutInput {
+  target: string;
+  source: EvidenceSource;
+  raw: unknown;
+  // Identity of the object, when it is a Kubernetes object.
+  apiVersion?: string;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  // Overrides the derived kubectl command (API collectors know the exact call).
+  cli?: string;
+}
+
+export interface StoredEvidence {
+  record: EvidenceRecord;
+  // The redacted value: what checks see and what an auditor can re-read from evidence/raw.
+  value: unknown;
+}
+
+// Content-addressed evidence: raw/<sha256>.json holds the redacted object exactly as hashed,
+// index.jsonl one record per object, cli/<id>.txt the terminal view of the same object.
+export class EvidenceStore {
+  readonly dir: string;
+  private readonly clock: () => Date;
+  private index: FileHandle | undefined;
+  private readonly written = new Set<string>();
+  private readonly ids = new Set<string>();
+  readonly records: EvidenceRecord[] = [];
+
+  constructor(outDir: string, clock: () => Date) {
+    this.dir = path.join(outDir, 'evidence');
+    this.clock = clock;
+  }
+
+  async open(): Promise<void> {
+    await mkdir(path.join(this.dir, 'raw'), { recursive: true });
+    await mkdir(path.join(this.dir, 'cli'), { recursive: true });
+    this.index = await open(path.join(this.dir, 'index.jsonl'), 'w');
+  }
+
+  async close(): Promise<void> {
+    await this.index?.close();
+    this.index = undefined;
+  }
+
+  async put(input: PutInput): Promise<StoredEvidence> {
+    if (!this.index) throw new Error('EvidenceStore.open() must be called before put()');
+    const { value, redactions } = redact(input.raw);
+    const bytes = `${JSON.stringify(value, null, 2)}\n`;
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const rawRel = `evidence/raw/${sha256}.json`;
+    if (!this.written.has(sha256)) {
+      await writeFile(path.join(this.dir, 'raw', `${sha256}.json`), bytes);
+      this.written.add(sha256);
+    }
+    let id = evidenceId(input, sha256);
+    for (let n = 2; this.ids.has(id); n++) id = evidenceId(input, sha256, n);
+    this.ids.add(id);
+
+    const cli =
+      input.cli ??
+      (input.kind && input.apiVersion && input.name
+        ? kubectlGetCommand({
+            apiVersion: input.apiVersion,
+            kind: input.kind,
+            name: input.name,
+            ...(input.namespace ? { namespace: input.namespace } : {}),
+          })
+        : `cat ${shellQuote(input.source.file ?? rawRel)}`);
+    const cliRel = `evidence/cli/${id}.txt`;
+    const collectedAt = this.clock().toISOString();
+    const record: EvidenceRecord = {
+      id,
+      target: input.target,
+      source: input.source,
+      collectedAt,
+      sha256,
+      path: rawRel,
+      ...(input.apiVersion ? { apiVersion: input.apiVersion } : {}),
+      ...(input.kind ? { kind: input.kind } : {}),
+      ...(input.namespace ? { namespace: input.namespace } : {}),
+      ...(input.name ? { name: input.name } : {}),
+      cli,
+      cliPath: cliRel,
+      redactions,
+    };
+    await writeFile(path.join(this.dir, 'cli', `${id}.txt`), transcript(record, bytes));
+    await this.index.write(`${JSON.stringify(record)}\n`);
+    this.records.push(record);
+    return { record, value };
+  }
+}
+
+function evidenceId(input: PutInput, sha256: string, n = 1): string {
+  const key = [input.target, input.source.file ?? input.source.call ?? '', input.source.document ?? 0, input.kind ?? '', input.namespace ?? '', input.name ?? '', sha256, n].join('\0');
+  return `ev-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
+}
+
+// What an auditor would see in a terminal. JSON.stringify escapes control characters, so ANSI
+// sequences in cluster data cannot drive the auditor's terminal.
+function transcript(record: EvidenceRecord, body: string): string {
+  const where =
+    record.source.type === 'snapshot'
+      ? `snapshot file ${JSON.stringify(record.source.file ?? '')}${record.source.line ? `, line ${record.source.line}` : ''}${record.source.document ? `, document ${record.source.document}` : ''}`
+      : (record.source.call ?? record.source.type);
+  const redacted = record.redactions.length > 0 ? `# redacted: ${record.redactions.map((r) => `${r.path} (${r.reason})`).join(', ')}\n` : '';
+  return [
+    `# auditpack evidence ${record.id} · target ${JSON.stringify(record.target)} · collected ${record.collectedAt}`,
+    `# source: ${where}`,
+    `# sha256: ${record.sha256} (${record.path})`,
+    redacted.trimEnd(),
+    `$ ${record.cli}`,
+    body.trimEnd(),
+    '',
+  ]
+    .filter((l, i, all) => l !== '' || i === all.length - 1)
+    .join('\n');
+}
