@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { constants, createReadStream } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -85,20 +85,18 @@ export interface FileDigest {
 }
 
 // Streams the file through sha256 (never reads it whole into memory). O_NOFOLLOW makes opening
-// fail if the last component was swapped for a symlink after the caller checked it.
-export function hashFile(file: string): Promise<FileDigest> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    let size = 0;
-    const stream = createReadStream(file, { flags: constants.O_RDONLY | constants.O_NOFOLLOW });
-    stream.on('data', (chunk) => {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      size += bytes.byteLength;
-      hash.update(bytes);
-    });
-    stream.on('error', reject);
-    stream.on('end', () => resolve({ sha256: hash.digest('hex'), size }));
-  });
+// fail (ELOOP) if the last component was swapped for a symlink after the caller checked it.
+export async function hashFile(file: string): Promise<FileDigest> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  const hash = createHash('sha256');
+  let size = 0;
+  // The stream closes the handle when it ends or fails (autoClose).
+  for await (const chunk of handle.createReadStream()) {
+    const bytes = chunk as Buffer;
+    size += bytes.byteLength;
+    hash.update(bytes);
+  }
+  return { sha256: hash.digest('hex'), size };
 }
 
 // Runs fn over items with at most `limit` in flight, keeping results in input order.
@@ -113,4 +111,15 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+// lstat, so a dangling symlink also counts as existing.
+export async function pathExists(file: string): Promise<boolean> {
+  try {
+    await lstat(file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
 }

@@ -1,7 +1,8 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmod, lstat, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BundleError, errorMessage } from '../shared/errors.ts';
+import { pathExists } from './files.ts';
 import { Ed25519Signer, parseEd25519PublicKey, publicKeyFingerprint, publicKeyToPem } from './signer.ts';
 
 export const PRIVATE_KEY_FILE = 'auditpack-signing.key';
@@ -22,7 +23,7 @@ export async function generateKeyPair(outDir: string): Promise<GeneratedKeyPair>
   const privateKeyPath = path.join(outDir, PRIVATE_KEY_FILE);
   const publicKeyPath = path.join(outDir, PUBLIC_KEY_FILE);
   for (const file of [privateKeyPath, publicKeyPath]) {
-    if (await exists(file)) {
+    if (await pathExists(file)) {
       throw new BundleError('OUTPUT_EXISTS', `${file} already exists; refusing to overwrite a signing key`);
     }
   }
@@ -78,15 +79,4 @@ async function writeExclusive(file: string, text: string, mode: number): Promise
     throw err;
   }
   await chmod(file, mode);
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    // lstat: a dangling symlink in the key's place also counts as "exists".
-    await lstat(file);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
-  }
 }

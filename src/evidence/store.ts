@@ -24,6 +24,8 @@ export interface StoredEvidence {
   value: unknown;
 }
 
+const TRANSCRIPT_PREVIEW = 4000;
+
 // Content-addressed evidence: raw/<sha256>.json holds the redacted object exactly as hashed,
 // index.jsonl one record per object, cli/<id>.txt the terminal view of the same object.
 export class EvidenceStore {
@@ -33,6 +35,8 @@ export class EvidenceStore {
   private readonly written = new Set<string>();
   private readonly ids = new Set<string>();
   readonly records: EvidenceRecord[] = [];
+  // Terminal transcripts for the report appendix, bounded; the full text stays in evidence/cli.
+  readonly transcripts: Record<string, string> = {};
 
   constructor(outDir: string, clock: () => Date) {
     this.dir = path.join(outDir, 'evidence');
@@ -91,7 +95,9 @@ export class EvidenceStore {
       cliPath: cliRel,
       redactions,
     };
-    await writeFile(path.join(this.dir, 'cli', `${id}.txt`), transcript(record, bytes));
+    const text = transcript(record, bytes);
+    await writeFile(path.join(this.dir, 'cli', `${id}.txt`), text);
+    this.transcripts[id] = text.length > TRANSCRIPT_PREVIEW ? `${text.slice(0, TRANSCRIPT_PREVIEW)}\n…` : text;
     await this.index.write(`${JSON.stringify(record)}\n`);
     this.records.push(record);
     return { record, value };

@@ -37,6 +37,8 @@ export const istioAuthzDefaultDeny: Check = {
       'Each in-scope namespace has an enforced allow-nothing AuthorizationPolicy (its own or mesh-wide), or every workload in it is selected by an enforced ALLOW policy.',
     messages: {
       baseline: 'Namespace {{namespace}} denies by default: enforced allow-nothing AuthorizationPolicy {{policy}} ({{scope}}) applies.',
+      denyAll:
+        'Namespace {{namespace}} denies every request: enforced DENY AuthorizationPolicy {{policy}} ({{scope}}) has an empty rule, which matches all traffic.',
       perWorkload:
         'Namespace {{namespace}} has no allow-nothing baseline, but each of its {{count}} workload(s) is selected by an enforced ALLOW policy without an allow-all rule, so each denies what is not allowed.',
       noDefaultDeny:
@@ -63,6 +65,7 @@ function judgeNamespace(target: TargetInventory, ns: NamespaceInfo): CheckFindin
   );
   const workloads = target.workloads.filter((w) => w.namespace === ns.name);
   const warnings: string[] = [];
+  const scopeOf = (p: AuthzPolicy): string => (p.namespace === root ? `mesh-wide, root namespace ${root}` : 'namespace-wide');
 
   const unmeshed = workloads.filter((w) => istioDataplane(w, ns).mode === 'none').map(workloadName);
   if (unmeshed.length > 0) {
@@ -79,10 +82,30 @@ function judgeNamespace(target: TargetInventory, ns: NamespaceInfo): CheckFindin
       data: {
         namespace: ns.name,
         policy: objectName(baseline),
-        scope: baseline.namespace === root ? `mesh-wide, root namespace ${root}` : 'namespace-wide',
+        scope: scopeOf(baseline),
       },
       evidence: [...nsEvidence, baseline.evidenceId],
       ...warningOf(warnings),
+    };
+  }
+
+  // DENY with an empty rule matches everything: stricter than default deny (CUSTOM > DENY > ALLOW).
+  const denyAll = target.istio.authorizationPolicies.find(
+    (p) =>
+      (p.namespace === ns.name || p.namespace === root) &&
+      isEnforced(p) &&
+      effectiveAction(p) === 'DENY' &&
+      isNamespaceWide(p) &&
+      emptyRuleIndexes(p).length > 0,
+  );
+  if (denyAll) {
+    return {
+      status: 'pass',
+      resource,
+      messageId: 'denyAll',
+      data: { namespace: ns.name, policy: objectName(denyAll), scope: scopeOf(denyAll) },
+      evidence: [...nsEvidence, denyAll.evidenceId],
+      warning: ['every request is denied, including requests ALLOW policies permit', ...warnings].join('; '),
     };
   }
 

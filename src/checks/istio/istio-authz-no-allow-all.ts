@@ -31,7 +31,7 @@ export const istioAuthzNoAllowAll: Check = {
       allowAll: 'AuthorizationPolicy {{policy}} has an empty rule ({{rules}}) that allows every request to {{reach}}.',
       allowAllDryRun:
         'AuthorizationPolicy {{policy}} has an empty rule ({{rules}}) that would allow every request to {{reach}}, but it is dry-run and enforces nothing.',
-      allowNothing: 'AuthorizationPolicy {{policy}} has no rules: it allows nothing, so it denies every request to {{reach}}.',
+      allowNothing: 'AuthorizationPolicy {{policy}} has no rules, so it never allows a request (applies to {{reach}}).',
       restricted: 'Every rule of AuthorizationPolicy {{policy}} ({{count}}) restricts source, operation or conditions.',
     },
   },

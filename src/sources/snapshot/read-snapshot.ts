@@ -113,7 +113,7 @@ function readYaml(text: string, file: string, target: string, maxAliasCount: num
   const list = Array.isArray(docs) ? docs : [];
   list.forEach((doc, i) => {
     const start = doc.range[0];
-    const line = lineCounter.linePos(start).line;
+    const line = lineCounter.linePos(doc.contents?.range[0] ?? start).line;
     const source = text.slice(start, doc.range[2]);
     const firstError = doc.errors[0];
     if (firstError) {

@@ -1,0 +1,24 @@
+import type { RunSummary } from '../pipeline/run.ts';
+
+// Documented exit codes, so a scheduler can alert on them.
+export const EXIT = {
+  OK: 0,
+  NOT_SATISFIED: 1,
+  USAGE: 2,
+  EVIDENCE_INCOMPLETE: 3,
+  ERROR: 4,
+} as const;
+
+const USAGE_CODES = new Set(['USAGE', 'CONFIG_INVALID', 'SNAPSHOT_NOT_FOUND', 'CHROME_NOT_FOUND', 'OUTPUT_EXISTS', 'KEY_INVALID', 'KEY_NOT_FOUND']);
+
+export function exitCodeForError(code: string): number {
+  return USAGE_CODES.has(code) || code.startsWith('CATALOG_') ? EXIT.USAGE : EXIT.ERROR;
+}
+
+// 0: every automated control satisfied (manual and not-applicable controls do not count against);
+// 1: some control not satisfied; 3: nothing failed but evidence is incomplete.
+export function exitCodeFor(summary: Pick<RunSummary, 'controls' | 'gaps'>): number {
+  if (summary.controls.some((c) => c.status === 'not_satisfied')) return EXIT.NOT_SATISFIED;
+  if (summary.gaps.length > 0 || summary.controls.some((c) => c.status === 'insufficient_evidence')) return EXIT.EVIDENCE_INCOMPLETE;
+  return EXIT.OK;
+}

@@ -1,0 +1,203 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import { generateKeyPair, loadPublicKey } from '../bundle/keys.ts';
+import { verifyBundle } from '../bundle/verify.ts';
+import { runPipeline, type ProgressEvent, type RunSummary } from '../pipeline/run.ts';
+import { AuditpackError, errorMessage } from '../shared/errors.ts';
+import { TOOL } from '../shared/version.ts';
+import { EXIT, exitCodeFor, exitCodeForError } from './exit-codes.ts';
+
+export const DEMO_ENVIRONMENT = fileURLToPath(new URL('../../demo/environment/', import.meta.url));
+
+interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const defaultIo: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function progressPrinter(io: Io): (e: ProgressEvent) => void {
+  return (e) => {
+    const took = e.durationMs === undefined ? '' : ` (${(e.durationMs / 1000).toFixed(1)} s)`;
+    io.err(`[${e.stage}]${e.target ? ` ${e.target}:` : ''} ${e.message}${took}`);
+  };
+}
+
+function summarize(io: Io, summary: RunSummary): void {
+  const count = (s: string): number => summary.controls.filter((c) => c.status === s).length;
+  const results = (s: string): number => summary.results.filter((r) => r.status === s).length;
+  io.out(`Report written to ${summary.outDir}`);
+  io.out(`  results:  ${results('pass')} pass, ${results('fail')} fail, ${results('error')} error, ${results('not_applicable')} not applicable`);
+  io.out(
+    `  controls: ${count('satisfied')} satisfied, ${count('not_satisfied')} not satisfied, ${count('insufficient_evidence')} insufficient evidence, ${count('manual')} manual, ${count('not_applicable')} not applicable`,
+  );
+  if (summary.gaps.length > 0) io.out(`  evidence gaps: ${summary.gaps.length} (listed in the report)`);
+  io.out(`  signed by ${summary.signer.keyFingerprint}`);
+  if (summary.signer.ephemeral) {
+    io.err('');
+    io.err('WARNING: no signing key was configured, so this bundle is signed with a ONE-TIME key.');
+    io.err('         The signature proves the files have not changed since signing (integrity),');
+    io.err('         NOT who produced them. For audit evidence, create a key once with');
+    io.err('         `auditpack keys generate --out DIR`, publish its .pub file, and pass --key.');
+  }
+  io.out(`Verify with: npx auditpack verify ${path.relative(process.cwd(), summary.outDir) || '.'}`);
+}
+
+interface RunFlags {
+  snapshot: string[];
+  targetName: string[];
+  out: string;
+  pdf: boolean;
+  format?: string;
+  chrome?: string;
+  key?: string;
+}
+
+function formatsFrom(flags: RunFlags): { html: boolean; pdf: boolean; csv: boolean } {
+  const all = { html: true, pdf: true, csv: true };
+  if (flags.format) {
+    const wanted = new Set(flags.format.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+    for (const w of wanted) {
+      if (!['html', 'pdf', 'csv', 'json', 'all'].includes(w)) {
+        throw new AuditpackError('USAGE', `Unknown --format "${w}"; use a comma list of html, pdf, csv, json or all`);
+      }
+    }
+    if (!wanted.has('all')) {
+      all.html = wanted.has('html');
+      all.pdf = wanted.has('pdf');
+      all.csv = wanted.has('csv');
+    }
+  }
+  if (!flags.pdf) all.pdf = false;
+  return all;
+}
+
+function withRunOptions(cmd: Command): Command {
+  return cmd
+    .option('--out <dir>', 'output folder for the signed bundle')
+    .option('--format <list>', 'outputs: comma list of html, pdf, csv, json (findings.json is always written), or all', 'all')
+    .option('--no-pdf', 'skip the PDF report')
+    .option('--chrome <path>', 'Chromium/Chrome executable for the PDF (or AUDITPACK_CHROME)')
+    .option('--key <file>', 'Ed25519 private key (PKCS#8 PEM) to sign the bundle; default: a one-time key');
+}
+
+export function buildProgram(io: Io = defaultIo, onExit: (code: number) => void = () => undefined): Command {
+  const program = new Command();
+  program
+    .name('auditpack')
+    .description('Signed, auditor-ready compliance evidence from service-mesh and cloud security configuration.')
+    .version(TOOL.version)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .showHelpAfterError();
+
+  withRunOptions(
+    program.command('demo').description('full run on the embedded sample environment (two clusters), written to reports/demo'),
+  ).action(async (flags: RunFlags) => {
+    const dirs = (await readdir(DEMO_ENVIRONMENT, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    const summary = await runPipeline({
+      snapshots: dirs.map((d) => ({ dir: path.join(DEMO_ENVIRONMENT, d) })),
+      outDir: flags.out ?? path.resolve('reports', 'demo'),
+      formats: formatsFrom(flags),
+      ...(flags.chrome ? { chrome: flags.chrome } : {}),
+      ...(flags.key ? { signingKey: flags.key } : {}),
+      command: 'auditpack demo',
+      onProgress: progressPrinter(io),
+    });
+    summarize(io, summary);
+    onExit(EXIT.OK);
+  });
+
+  withRunOptions(
+    program
+      .command('run')
+      .description('collect, judge, report and sign for the given targets')
+      .option('--snapshot <dir>', 'offline target: every *.yaml, *.yml, *.json under DIR (repeatable)', collect, [])
+      .option('--target-name <name>', 'name for the matching --snapshot target (repeatable, in order)', collect, []),
+  ).action(async (flags: RunFlags) => {
+    if (flags.snapshot.length === 0) throw new AuditpackError('USAGE', 'Give at least one target with --snapshot DIR');
+    if (!flags.out) throw new AuditpackError('USAGE', 'Give the output folder with --out DIR');
+    if (flags.targetName.length > flags.snapshot.length) throw new AuditpackError('USAGE', 'More --target-name values than --snapshot folders');
+    const summary = await runPipeline({
+      snapshots: flags.snapshot.map((dir, i) => {
+        const name = flags.targetName[i];
+        return name ? { dir, name } : { dir };
+      }),
+      outDir: flags.out,
+      formats: formatsFrom(flags),
+      ...(flags.chrome ? { chrome: flags.chrome } : {}),
+      ...(flags.key ? { signingKey: flags.key } : {}),
+      command: ['auditpack', ...process.argv.slice(2)].join(' '),
+      onProgress: progressPrinter(io),
+    });
+    summarize(io, summary);
+    onExit(exitCodeFor(summary));
+  });
+
+  program
+    .command('verify')
+    .description('verify a bundle: signature, every file hash, no missing, extra or escaping files')
+    .argument('<bundle>', 'bundle folder')
+    .option('--key <file>', 'the public key you trust (PEM); without it the key inside the bundle is used (integrity only)')
+    .action(async (bundle: string, flags: { key?: string }) => {
+      const pinned = flags.key ? await loadPublicKey(flags.key) : undefined;
+      const report = await verifyBundle(bundle, pinned ? { publicKeyPem: pinned.pem } : {});
+      for (const p of report.problems) io.err(`FAIL ${p.code}${p.path ? ` ${p.path}` : ''}: ${p.message}`);
+      if (!report.ok) {
+        io.err(`Bundle ${bundle} did NOT verify (${report.problems.length} problem(s)).`);
+        onExit(EXIT.NOT_SATISFIED);
+        return;
+      }
+      io.out(`OK: ${bundle} verified — signature valid, ${report.manifest?.files.length ?? 0} files match the manifest, no extra files.`);
+      io.out(`Signer key ${report.fingerprint}${report.keySource === 'bundled' ? ' (key taken from the bundle: integrity only; pass --key with your published key to prove origin)' : ' (pinned)'}`);
+      onExit(EXIT.OK);
+    });
+
+  const keys = program.command('keys').description('signing keys');
+  keys
+    .command('generate')
+    .description('create an Ed25519 signing key pair (private key written with mode 0600)')
+    .requiredOption('--out <dir>', 'folder for auditpack-signing.key and auditpack-signing.pub')
+    .action(async (flags: { out: string }) => {
+      const pair = await generateKeyPair(flags.out);
+      io.out(`Private key: ${pair.privateKeyPath} (mode 0600; keep it secret, e.g. in your secret store)`);
+      io.out(`Public key:  ${pair.publicKeyPath} (publish it to your auditors)`);
+      io.out(`Fingerprint: ${pair.fingerprint}`);
+      onExit(EXIT.OK);
+    });
+
+  program.addOption(new Option('--debug', 'print stack traces').hideHelp());
+  return program;
+}
+
+// Parses argv, runs the command and returns the process exit code; never calls process.exit.
+export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  let code: number = EXIT.OK;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync([...argv]);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (err instanceof AuditpackError) {
+      io.err(`auditpack: ${err.message} [${err.code}]`);
+      return exitCodeForError(err.code);
+    }
+    io.err(`auditpack: unexpected error: ${errorMessage(err)}`);
+    if (argv.includes('--debug') && err instanceof Error && err.stack) io.err(err.stack);
+    return EXIT.ERROR;
+  }
+}

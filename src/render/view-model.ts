@@ -1,0 +1,1002 @@
+import { CHECK_STATUSES, SEVERITIES, type CheckMeta, type CheckStatus, type Severity } from '../checks/types.ts';
+import {
+  CONTROL_STATUSES,
+  FRAMEWORKS,
+  type ControlOutcome,
+  type ControlStatus,
+  type FrameworkId,
+} from '../controls/types.ts';
+import type { EvidenceRecord } from '../evidence/types.ts';
+import type { EvidenceGap } from '../inventory/types.ts';
+import type { ReportInput, ReportedResult } from './report-input.ts';
+import { displayText } from './text.ts';
+
+export const REPORT_TITLE = 'auditpack compliance evidence report';
+
+export const EPHEMERAL_NOTICE = 'signed with a one-time key: the signature proves integrity only, not origin';
+
+// Display bounds for input strings. Full values stay in the raw evidence and findings.json.
+export const LIMITS = {
+  name: 200,
+  message: 400,
+  command: 1_000,
+  catalogText: 1_000,
+  transcript: 4_000,
+} as const;
+
+// Above this many results, controls show counts and their first results; all results go to an appendix table.
+export const LARGE_RUN_RESULTS = 1_000;
+export const RESULTS_PER_CONTROL_IN_LARGE_RUN = 20;
+const TOP_FAILING_CHECKS = 5;
+
+// The typed, display-ready model the templates render. Every string is sanitized and bounded;
+// every anchor and CSS class is generated here, never taken from input.
+export interface ReportView {
+  title: string;
+  run: RunView;
+  totals: TotalsView;
+  targets: TargetView[];
+  collected: CollectedView[];
+  frameworks: FrameworkView[];
+  hasFrameworks: boolean;
+  toc: TocEntry[];
+  sections: SectionNumbers;
+  checks: CheckCatalogueView[];
+  gaps: GapView[];
+  hasGaps: boolean;
+  ignored: IgnoredView[];
+  hasIgnored: boolean;
+  large: boolean;
+  largeRunNote: string;
+  resultsAppendix: ResultView[];
+  evidence: EvidenceView[];
+  hasEvidence: boolean;
+}
+
+export interface RunView {
+  id: string;
+  generatedAt: string;
+  startedAt: string;
+  duration: string;
+  tool: string;
+  operator: string;
+  command: string;
+  frameworks: string;
+  signing: {
+    algorithm: string;
+    keyFingerprint: string;
+    ephemeral: boolean;
+    notice: string;
+  };
+}
+
+export interface TotalsView {
+  targets: string;
+  checks: string;
+  results: string;
+  controls: string;
+  evidence: string;
+  gaps: string;
+  ignored: string;
+  redactions: string;
+  resultsByStatus: StatusCountView[];
+}
+
+export interface StatusCountView {
+  label: string;
+  cssClass: string;
+  count: string;
+  pct: string;
+}
+
+export interface TargetView {
+  name: string;
+  source: string;
+  location: string;
+  objects: string;
+  namespaces: string;
+  workloads: string;
+  istio: string;
+  rootNamespace: string;
+}
+
+export interface CollectedView {
+  target: string;
+  records: string;
+  sources: string;
+  kinds: { kind: string; count: string }[];
+}
+
+export interface TocEntry {
+  number: string;
+  title: string;
+  anchor: string;
+  children: TocEntry[];
+  hasChildren: boolean;
+}
+
+export interface SectionNumbers {
+  summary: string;
+  scope: string;
+  controls: string;
+  checks: string;
+  gaps: string;
+  resultsAppendix: string;
+  evidence: string;
+}
+
+export interface DonutSegment {
+  cssClass: string;
+  dash: string;
+  offset: string;
+}
+
+export interface MatrixRow {
+  label: string;
+  cssClass: string;
+  cells: string[];
+  total: string;
+}
+
+export interface TopFailingCheck {
+  id: string;
+  anchor: string;
+  found: boolean;
+  title: string;
+  severity: string;
+  severityClass: string;
+  failures: string;
+}
+
+export interface FrameworkSummary {
+  headline: string;
+  satisfiedPct: string;
+  total: string;
+  statuses: StatusCountView[];
+  donut: DonutSegment[];
+  severities: string[];
+  matrix: MatrixRow[];
+  matrixTotals: string[];
+  matrixTotal: string;
+  hasResults: boolean;
+  topFailing: TopFailingCheck[];
+  hasTopFailing: boolean;
+}
+
+export interface FrameworkView {
+  id: FrameworkId;
+  label: string;
+  anchor: string;
+  number: string;
+  showRequirement: boolean;
+  summary: FrameworkSummary;
+  controls: ControlView[];
+  assessed: ControlView[];
+  hasAssessed: boolean;
+  manual: ControlView[];
+  hasManual: boolean;
+}
+
+export interface ControlView {
+  anchor: string;
+  id: string;
+  title: string;
+  family: string;
+  hasFamily: boolean;
+  requirement: string;
+  hasRequirement: boolean;
+  status: string;
+  statusClass: string;
+  reason: string;
+  manual: string;
+  hasManual: boolean;
+  assessed: boolean;
+  checks: CheckRefView[];
+  hasChecks: boolean;
+  counts: string;
+  resultCount: string;
+  checkGroups: CheckGroupView[];
+  hasResults: boolean;
+  hiddenResults: boolean;
+  hiddenNote: string;
+}
+
+export interface CheckRefView {
+  id: string;
+  anchor: string;
+  found: boolean;
+}
+
+export interface CheckGroupView {
+  id: string;
+  anchor: string;
+  found: boolean;
+  title: string;
+  results: ResultView[];
+}
+
+export interface LinkView {
+  id: string;
+  anchor: string;
+  found: boolean;
+}
+
+export interface ResultView {
+  check: string;
+  checkAnchor: string;
+  checkFound: boolean;
+  status: string;
+  statusClass: string;
+  severity: string;
+  severityClass: string;
+  target: string;
+  kind: string;
+  namespace: string;
+  hasNamespace: boolean;
+  name: string;
+  message: string;
+  warning: string;
+  hasWarning: boolean;
+  evidence: LinkView[];
+  hasEvidence: boolean;
+  gaps: LinkView[];
+  hasGaps: boolean;
+  controls: string;
+}
+
+export interface CheckCatalogueView {
+  id: string;
+  anchor: string;
+  title: string;
+  severity: string;
+  severityClass: string;
+  area: string;
+  proves: string;
+  rationale: string;
+  remediation: string;
+  controls: string;
+  hasControls: boolean;
+  results: string;
+}
+
+export interface GapView {
+  id: string;
+  anchor: string;
+  target: string;
+  reason: string;
+  kinds: string;
+  namespace: string;
+  message: string;
+  location: string;
+  hasLocation: boolean;
+}
+
+export interface IgnoredView {
+  target: string;
+  kind: string;
+  apiVersion: string;
+  namespace: string;
+  name: string;
+  reason: string;
+  evidence: LinkView;
+}
+
+export interface EvidenceView {
+  id: string;
+  anchor: string;
+  target: string;
+  kind: string;
+  apiVersion: string;
+  namespace: string;
+  hasNamespace: boolean;
+  name: string;
+  source: string;
+  collectedAt: string;
+  sha256: string;
+  rawPath: string;
+  hasRawLink: boolean;
+  cli: string;
+  cliPath: string;
+  hasCliLink: boolean;
+  transcript: string;
+  hasTranscript: boolean;
+  redactions: string;
+  hasRedactions: boolean;
+  usedBy: string;
+}
+
+const FRAMEWORK_LABELS: Record<FrameworkId, string> = {
+  soc2: 'SOC 2',
+  hipaa: 'HIPAA Security Rule',
+  'pci-dss-4': 'PCI DSS v4.0.1',
+};
+
+const CONTROL_STATUS_DISPLAY: Record<ControlStatus, { label: string; cssClass: string }> = {
+  satisfied: { label: 'Satisfied', cssClass: 'st-ok' },
+  not_satisfied: { label: 'Not satisfied', cssClass: 'st-bad' },
+  insufficient_evidence: { label: 'Insufficient evidence', cssClass: 'st-warn' },
+  manual: { label: 'Manual attestation', cssClass: 'st-manual' },
+  not_applicable: { label: 'Not applicable', cssClass: 'st-na' },
+};
+
+const CHECK_STATUS_DISPLAY: Record<CheckStatus, { label: string; cssClass: string }> = {
+  pass: { label: 'Pass', cssClass: 'st-ok' },
+  fail: { label: 'Fail', cssClass: 'st-bad' },
+  error: { label: 'Error', cssClass: 'st-warn' },
+  not_applicable: { label: 'N/A', cssClass: 'st-na' },
+  waived: { label: 'Waived', cssClass: 'st-waived' },
+};
+
+// Order in which results are listed and counted: what needs attention first.
+const CHECK_STATUS_ORDER: readonly CheckStatus[] = ['fail', 'error', 'waived', 'pass', 'not_applicable'];
+
+const SEVERITY_LABELS: Record<Severity, string> = {
+  critical: 'Critical',
+  high: 'High',
+  medium: 'Medium',
+  low: 'Low',
+  info: 'Info',
+};
+
+const GAP_REASON_LABELS: Record<EvidenceGap['reason'], string> = {
+  'parse-error': 'Parse error',
+  'schema-invalid': 'Schema invalid',
+  'access-denied': 'Access denied',
+  'api-error': 'API error',
+  'not-found': 'Not found',
+  'too-large': 'Too large',
+};
+
+const EVIDENCE_ID = /^ev-[0-9a-f]{16}$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+
+export function buildViewModel(input: ReportInput): ReportView {
+  const checkMeta = new Map<string, CheckMeta>(input.checks.map((c) => [c.id, c]));
+  const evidenceIds = new Set(input.evidence.map((e) => e.id));
+  const gapIds = new Set(input.gaps.map((g) => g.id));
+  const results = [...input.results].sort(compareResults);
+  const large = results.length > LARGE_RUN_RESULTS;
+  const links: LinkContext = { checkMeta, evidenceIds, gapIds };
+  const resultViews = new Map<ReportedResult, ResultView>(results.map((r) => [r, resultView(r, links)]));
+
+  const frameworkIds = selectedFrameworks(input);
+  const sections = sectionNumbers(large);
+  const frameworks = frameworkIds.map((fw, i) =>
+    frameworkView(fw, `${sections.controls}.${i + 1}`, input.controls, results, resultViews, links, large),
+  );
+
+  const usedBy = new Map<string, number>();
+  for (const r of results) for (const id of new Set(r.evidence)) usedBy.set(id, (usedBy.get(id) ?? 0) + 1);
+
+  return {
+    title: REPORT_TITLE,
+    run: runView(input),
+    totals: totalsView(input, results),
+    targets: [...input.targets].sort((a, b) => compareText(a.name, b.name)).map(targetView),
+    collected: collectedViews(input),
+    frameworks,
+    hasFrameworks: frameworks.length > 0,
+    toc: tocEntries(sections, frameworks, large),
+    sections,
+    checks: catalogueViews(input, results),
+    gaps: [...input.gaps].sort(compareGaps).map(gapView),
+    hasGaps: input.gaps.length > 0,
+    ignored: [...input.ignored].sort(compareIgnored).map((o) => ({
+      target: name(o.target),
+      kind: name(o.kind),
+      apiVersion: name(o.apiVersion),
+      namespace: name(o.namespace ?? ''),
+      name: name(o.name),
+      reason: message(o.reason),
+      evidence: evidenceLink(o.evidenceId, evidenceIds),
+    })),
+    hasIgnored: input.ignored.length > 0,
+    large,
+    largeRunNote: large
+      ? `This run has ${formatCount(results.length)} results. Each control lists its counts and first ${RESULTS_PER_CONTROL_IN_LARGE_RUN} results (failures first); every result is in the results appendix (section ${sections.resultsAppendix}).`
+      : '',
+    resultsAppendix: large ? results.map((r) => mustGet(resultViews, r)) : [],
+    evidence: [...input.evidence].sort(compareEvidence).map((e) => evidenceView(e, input.transcripts, usedBy.get(e.id) ?? 0)),
+    hasEvidence: input.evidence.length > 0,
+  };
+}
+
+interface LinkContext {
+  checkMeta: Map<string, CheckMeta>;
+  evidenceIds: Set<string>;
+  gapIds: Set<string>;
+}
+
+function name(value: string): string {
+  return displayText(value, LIMITS.name);
+}
+
+function message(value: string): string {
+  return displayText(value, LIMITS.message);
+}
+
+function selectedFrameworks(input: ReportInput): FrameworkId[] {
+  const wanted = new Set<FrameworkId>([...input.run.frameworks, ...input.controls.map((c) => c.framework)]);
+  return FRAMEWORKS.filter((fw) => wanted.has(fw));
+}
+
+function sectionNumbers(large: boolean): SectionNumbers {
+  return {
+    summary: '1',
+    scope: '2',
+    controls: '3',
+    checks: '4',
+    gaps: '5',
+    resultsAppendix: large ? '6' : '',
+    evidence: large ? '7' : '6',
+  };
+}
+
+function tocEntries(sections: SectionNumbers, frameworks: FrameworkView[], large: boolean): TocEntry[] {
+  const entry = (number: string, title: string, anchor: string, children: TocEntry[] = []): TocEntry => ({
+    number,
+    title,
+    anchor,
+    children,
+    hasChildren: children.length > 0,
+  });
+  return [
+    entry(sections.summary, 'Executive summary', 'summary'),
+    entry(sections.scope, 'Scope and method', 'scope'),
+    entry(
+      sections.controls,
+      'Controls',
+      'controls',
+      frameworks.map((fw) => entry(fw.number, fw.label, fw.anchor)),
+    ),
+    entry(sections.checks, 'Check catalogue', 'checks'),
+    entry(sections.gaps, 'Evidence gaps and ignored inputs', 'gaps'),
+    ...(large ? [entry(sections.resultsAppendix, 'Results appendix', 'results-appendix')] : []),
+    entry(sections.evidence, 'Evidence appendix', 'evidence'),
+  ];
+}
+
+function runView(input: ReportInput): RunView {
+  const { run } = input;
+  return {
+    id: name(run.id),
+    generatedAt: formatTimestamp(run.finishedAt),
+    startedAt: formatTimestamp(run.startedAt),
+    duration: formatDuration(run.startedAt, run.finishedAt),
+    tool: `${name(run.tool.name)} ${name(run.tool.version)}`,
+    operator: name(run.operator),
+    command: displayText(run.command, LIMITS.command),
+    frameworks: selectedFrameworks(input)
+      .map((fw) => FRAMEWORK_LABELS[fw])
+      .join(', '),
+    signing: {
+      algorithm: name(run.signing.algorithm),
+      keyFingerprint: name(run.signing.keyFingerprint),
+      ephemeral: run.signing.ephemeral,
+      notice: run.signing.ephemeral ? EPHEMERAL_NOTICE : '',
+    },
+  };
+}
+
+function totalsView(input: ReportInput, results: ReportedResult[]): TotalsView {
+  const byStatus = countBy(results, (r) => r.status);
+  return {
+    targets: formatCount(input.targets.length),
+    checks: formatCount(input.checks.length),
+    results: formatCount(results.length),
+    controls: formatCount(input.controls.length),
+    evidence: formatCount(input.evidence.length),
+    gaps: formatCount(input.gaps.length),
+    ignored: formatCount(input.ignored.length),
+    redactions: formatCount(input.evidence.reduce((n, e) => n + e.redactions.length, 0)),
+    resultsByStatus: CHECK_STATUS_ORDER.map((s) => ({
+      ...CHECK_STATUS_DISPLAY[s],
+      count: formatCount(byStatus.get(s) ?? 0),
+      pct: formatPercent(byStatus.get(s) ?? 0, results.length),
+    })),
+  };
+}
+
+function targetView(t: ReportInput['targets'][number]): TargetView {
+  return {
+    name: name(t.name),
+    source: t.source === 'snapshot' ? 'Snapshot folder' : 'Kubernetes API',
+    location: name(t.location),
+    objects: formatCount(t.objects),
+    namespaces: formatCount(t.namespaces),
+    workloads: formatCount(t.workloads),
+    istio: t.istioPresent ? 'Yes' : 'No',
+    rootNamespace: name(t.rootNamespace),
+  };
+}
+
+function collectedViews(input: ReportInput): CollectedView[] {
+  const byTarget = new Map<string, EvidenceRecord[]>();
+  for (const t of input.targets) byTarget.set(t.name, []);
+  for (const e of input.evidence) {
+    const list = byTarget.get(e.target) ?? [];
+    list.push(e);
+    byTarget.set(e.target, list);
+  }
+  return [...byTarget.entries()]
+    .sort(([a], [b]) => compareText(a, b))
+    .map(([target, records]) => {
+      const kinds = countBy(records, (e) => e.kind ?? '(no kind)');
+      const sources = countBy(records, (e) => e.source.type);
+      return {
+        target: name(target),
+        records: formatCount(records.length),
+        sources: [...sources.entries()]
+          .sort(([a], [b]) => compareText(a, b))
+          .map(([type, n]) => `${sourceTypeLabel(type)}: ${formatCount(n)}`)
+          .join(', '),
+        kinds: [...kinds.entries()]
+          .sort(([a], [b]) => compareText(a, b))
+          .map(([kind, n]) => ({ kind: name(kind), count: formatCount(n) })),
+      };
+    });
+}
+
+function sourceTypeLabel(type: EvidenceRecord['source']['type']): string {
+  switch (type) {
+    case 'snapshot':
+      return 'snapshot files';
+    case 'kubernetes-api':
+      return 'Kubernetes API';
+    case 'cloud-api':
+      return 'cloud API';
+  }
+}
+
+function frameworkView(
+  fw: FrameworkId,
+  number: string,
+  allControls: ControlOutcome[],
+  results: ReportedResult[],
+  resultViews: Map<ReportedResult, ResultView>,
+  links: LinkContext,
+  large: boolean,
+): FrameworkView {
+  // Catalog order is the authors' presentation order (SOC 2 lists CC before A); keep it.
+  const controls = allControls.filter((c) => c.framework === fw);
+  const prefix = `${fw}:`;
+  const fwResults = results.filter((r) => r.controls.some((c) => c.startsWith(prefix)));
+  const byControl = new Map<string, ReportedResult[]>();
+  for (const r of fwResults) {
+    for (const ref of new Set(r.controls)) {
+      if (!ref.startsWith(prefix)) continue;
+      const list = byControl.get(ref) ?? [];
+      list.push(r);
+      byControl.set(ref, list);
+    }
+  }
+  const views = controls.map((c) =>
+    controlView(c, byControl.get(`${fw}:${c.id}`) ?? [], resultViews, links, large),
+  );
+  return {
+    id: fw,
+    label: FRAMEWORK_LABELS[fw],
+    anchor: `fw-${fw}`,
+    number,
+    showRequirement: fw === 'hipaa',
+    summary: frameworkSummary(controls, fwResults, links),
+    controls: views,
+    assessed: views.filter((v) => v.assessed),
+    hasAssessed: views.some((v) => v.assessed),
+    manual: views.filter((v) => !v.assessed),
+    hasManual: views.some((v) => !v.assessed),
+  };
+}
+
+function frameworkSummary(controls: ControlOutcome[], results: ReportedResult[], links: LinkContext): FrameworkSummary {
+  const byStatus = countBy(controls, (c) => c.status);
+  const count = (s: ControlStatus): number => byStatus.get(s) ?? 0;
+  const total = controls.length;
+  const applicable = total - count('not_applicable');
+  const satisfied = count('satisfied');
+  const satisfiedPct = formatPercent(satisfied, applicable);
+  const manual = count('manual');
+  const headline =
+    applicable === 0
+      ? 'No applicable controls in this run.'
+      : `${formatCount(satisfied)} of ${formatCount(applicable)} applicable controls satisfied (${satisfiedPct})` +
+        (manual > 0 ? `; ${formatCount(manual)} need a manual attestation.` : '.');
+
+  const statuses = CONTROL_STATUSES.map((s) => ({
+    ...CONTROL_STATUS_DISPLAY[s],
+    count: formatCount(count(s)),
+    pct: formatPercent(count(s), total),
+  }));
+
+  const matrixCounts = new Map<string, number>();
+  for (const r of results) {
+    const key = `${r.status}|${r.severity}`;
+    matrixCounts.set(key, (matrixCounts.get(key) ?? 0) + 1);
+  }
+  const cell = (s: CheckStatus, sev: Severity): number => matrixCounts.get(`${s}|${sev}`) ?? 0;
+  const matrix = CHECK_STATUS_ORDER.map((s) => ({
+    ...CHECK_STATUS_DISPLAY[s],
+    cells: SEVERITIES.map((sev) => formatCell(cell(s, sev))),
+    total: formatCell(SEVERITIES.reduce((n, sev) => n + cell(s, sev), 0)),
+  }));
+  const matrixTotals = SEVERITIES.map((sev) => formatCell(CHECK_STATUSES.reduce((n, s) => n + cell(s, sev), 0)));
+
+  const failures = countBy(
+    results.filter((r) => r.status === 'fail'),
+    (r) => r.check,
+  );
+  const topFailing = [...failures.entries()]
+    .map(([id, n]) => ({ id, n, severity: worstSeverity(results, id) }))
+    .sort((a, b) => b.n - a.n || severityRank(a.severity) - severityRank(b.severity) || compareText(a.id, b.id))
+    .slice(0, TOP_FAILING_CHECKS)
+    .map(({ id, n, severity }) => {
+      const meta = links.checkMeta.get(id);
+      return {
+        id: name(id),
+        anchor: checkAnchor(id),
+        found: meta !== undefined,
+        title: meta === undefined ? '' : displayText(meta.title, 120),
+        severity: SEVERITY_LABELS[severity],
+        severityClass: `sev-${severity}`,
+        failures: formatCount(n),
+      };
+    });
+
+  return {
+    headline,
+    satisfiedPct,
+    total: formatCount(total),
+    statuses,
+    donut: donutSegments(CONTROL_STATUSES.map((s) => ({ cssClass: CONTROL_STATUS_DISPLAY[s].cssClass, n: count(s) })), total),
+    severities: SEVERITIES.map((s) => SEVERITY_LABELS[s]),
+    matrix,
+    matrixTotals,
+    matrixTotal: formatCell(results.length),
+    hasResults: results.length > 0,
+    topFailing,
+    hasTopFailing: topFailing.length > 0,
+  };
+}
+
+// Ring segments for an SVG circle whose circumference is 100 (r = 15.9155), starting at 12 o'clock.
+export function donutSegments(parts: { cssClass: string; n: number }[], total: number): DonutSegment[] {
+  if (total <= 0) return [];
+  const segments: DonutSegment[] = [];
+  let start = 0;
+  for (const { cssClass, n } of parts) {
+    if (n <= 0) continue;
+    const length = (n / total) * 100;
+    segments.push({ cssClass, dash: `${round3(length)} ${round3(100 - length)}`, offset: `${round3(25 - start)}` });
+    start += length;
+  }
+  return segments;
+}
+
+function round3(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+function worstSeverity(results: ReportedResult[], check: string): Severity {
+  let worst: Severity = 'info';
+  for (const r of results) {
+    if (r.check === check && r.status === 'fail' && severityRank(r.severity) < severityRank(worst)) worst = r.severity;
+  }
+  return worst;
+}
+
+function controlView(
+  c: ControlOutcome,
+  results: ReportedResult[],
+  resultViews: Map<ReportedResult, ResultView>,
+  links: LinkContext,
+  large: boolean,
+): ControlView {
+  const display = CONTROL_STATUS_DISPLAY[c.status];
+  const assessed = c.checks.length > 0;
+  const checkOrder = new Map(c.checks.map((id, i) => [id, i]));
+  const byCheck = (a: ReportedResult, b: ReportedResult): number =>
+    (checkOrder.get(a.check) ?? Infinity) - (checkOrder.get(b.check) ?? Infinity) || compareResults(a, b);
+  // In a large run the control shows what needs attention first: failures, then errors, and so on.
+  const shown = large
+    ? [...results]
+        .sort((a, b) => statusRank(a.status) - statusRank(b.status) || byCheck(a, b))
+        .slice(0, RESULTS_PER_CONTROL_IN_LARGE_RUN)
+    : results;
+  const hidden = results.length - shown.length;
+  const groups = new Map<string, ResultView[]>();
+  const orderedShown = [...shown].sort(byCheck);
+  for (const r of orderedShown) {
+    const list = groups.get(r.check) ?? [];
+    list.push(mustGet(resultViews, r));
+    groups.set(r.check, list);
+  }
+  const requirement = c.requirement === undefined ? '' : c.requirement === 'required' ? 'Required' : 'Addressable';
+  return {
+    anchor: controlAnchor(c.framework, c.id),
+    id: name(c.id),
+    title: name(c.title),
+    family: name(c.family ?? ''),
+    hasFamily: (c.family ?? '') !== '',
+    requirement,
+    hasRequirement: requirement !== '',
+    status: display.label,
+    statusClass: display.cssClass,
+    reason: message(c.reason),
+    manual: displayText(c.manual ?? '', LIMITS.catalogText),
+    hasManual: (c.manual ?? '') !== '',
+    assessed,
+    checks: c.checks.map((id) => ({ id: name(id), anchor: checkAnchor(id), found: links.checkMeta.has(id) })),
+    hasChecks: assessed,
+    counts: CHECK_STATUS_ORDER.filter((s) => c.counts[s] > 0)
+      .map((s) => `${formatCount(c.counts[s])} ${CHECK_STATUS_DISPLAY[s].label.toLowerCase()}`)
+      .join(' · '),
+    resultCount: formatCount(results.length),
+    checkGroups: [...groups.entries()].map(([id, views]) => {
+      const meta = links.checkMeta.get(id);
+      return {
+        id: name(id),
+        anchor: checkAnchor(id),
+        found: meta !== undefined,
+        title: meta === undefined ? '' : name(meta.title),
+        results: views,
+      };
+    }),
+    hasResults: shown.length > 0,
+    hiddenResults: hidden > 0,
+    hiddenNote:
+      hidden > 0
+        ? `Showing ${formatCount(shown.length)} of ${formatCount(results.length)} results; the other ${formatCount(hidden)} are in the results appendix.`
+        : '',
+  };
+}
+
+function resultView(r: ReportedResult, links: LinkContext): ResultView {
+  const status = CHECK_STATUS_DISPLAY[r.status];
+  return {
+    check: name(r.check),
+    checkAnchor: checkAnchor(r.check),
+    checkFound: links.checkMeta.has(r.check),
+    status: status.label,
+    statusClass: status.cssClass,
+    severity: SEVERITY_LABELS[r.severity],
+    severityClass: `sev-${r.severity}`,
+    target: name(r.target),
+    kind: name(r.resource.kind),
+    namespace: name(r.resource.namespace ?? ''),
+    hasNamespace: (r.resource.namespace ?? '') !== '',
+    name: name(r.resource.name),
+    message: message(r.message),
+    warning: message(r.warning ?? ''),
+    hasWarning: (r.warning ?? '') !== '',
+    evidence: [...new Set(r.evidence)].sort(compareText).map((id) => evidenceLink(id, links.evidenceIds)),
+    hasEvidence: r.evidence.length > 0,
+    gaps: [...new Set(r.gaps ?? [])].sort(compareText).map((id) => ({
+      id: name(id),
+      anchor: gapAnchor(id),
+      found: links.gapIds.has(id),
+    })),
+    hasGaps: (r.gaps ?? []).length > 0,
+    controls: [...r.controls].sort(compareText).map(name).join(', '),
+  };
+}
+
+function evidenceLink(id: string, evidenceIds: Set<string>): LinkView {
+  return { id: name(id), anchor: evidenceAnchor(id), found: evidenceIds.has(id) };
+}
+
+function catalogueViews(input: ReportInput, results: ReportedResult[]): CheckCatalogueView[] {
+  const controlsByCheck = new Map<string, string[]>();
+  for (const c of input.controls) {
+    for (const check of c.checks) {
+      const list = controlsByCheck.get(check) ?? [];
+      list.push(`${c.framework}:${c.id}`);
+      controlsByCheck.set(check, list);
+    }
+  }
+  const resultCounts = countBy(results, (r) => r.check);
+  return [...input.checks]
+    .sort((a, b) => compareText(a.id, b.id))
+    .map((c) => {
+      const controls = controlsByCheck.get(c.id) ?? [];
+      return {
+        id: name(c.id),
+        anchor: checkAnchor(c.id),
+        title: name(c.title),
+        severity: SEVERITY_LABELS[c.severity],
+        severityClass: `sev-${c.severity}`,
+        area: name(c.area),
+        proves: displayText(c.proves, LIMITS.catalogText),
+        rationale: displayText(c.rationale, LIMITS.catalogText),
+        remediation: displayText(c.remediation, LIMITS.catalogText),
+        controls: controls.map(name).join(', '),
+        hasControls: controls.length > 0,
+        results: formatCount(resultCounts.get(c.id) ?? 0),
+      };
+    });
+}
+
+function gapView(g: EvidenceGap): GapView {
+  const location = g.file === undefined ? '' : g.line === undefined ? g.file : `${g.file}:${g.line}`;
+  return {
+    id: name(g.id),
+    anchor: gapAnchor(g.id),
+    target: name(g.target),
+    reason: GAP_REASON_LABELS[g.reason],
+    kinds: g.kinds === '*' ? 'any kind' : g.kinds.map(name).join(', '),
+    namespace: name(g.namespace ?? ''),
+    message: message(g.message),
+    location: name(location),
+    hasLocation: location !== '',
+  };
+}
+
+function evidenceView(e: EvidenceRecord, transcripts: Record<string, string>, usedBy: number): EvidenceView {
+  const shaValid = SHA256.test(e.sha256);
+  const idValid = EVIDENCE_ID.test(e.id);
+  const transcript = Object.hasOwn(transcripts, e.id) ? (transcripts[e.id] ?? '') : '';
+  return {
+    id: name(e.id),
+    anchor: evidenceAnchor(e.id),
+    target: name(e.target),
+    kind: name(e.kind ?? ''),
+    apiVersion: name(e.apiVersion ?? ''),
+    namespace: name(e.namespace ?? ''),
+    hasNamespace: (e.namespace ?? '') !== '',
+    name: name(e.name ?? ''),
+    source: name(sourceText(e.source)),
+    collectedAt: formatTimestamp(e.collectedAt),
+    sha256: name(e.sha256),
+    // Links are built from validated ids only, never from a path in the input.
+    rawPath: shaValid ? `evidence/raw/${e.sha256}.json` : name(e.path),
+    hasRawLink: shaValid,
+    cli: displayText(e.cli, LIMITS.command),
+    cliPath: idValid ? `evidence/cli/${e.id}.txt` : name(e.cliPath),
+    hasCliLink: idValid,
+    transcript: displayText(transcript, LIMITS.transcript, { multiline: true }),
+    hasTranscript: transcript !== '',
+    redactions: e.redactions.map((r) => `${r.path} (${r.reason})`).map(name).join(', '),
+    hasRedactions: e.redactions.length > 0,
+    usedBy: usedBy === 1 ? 'Used by 1 result' : `Used by ${formatCount(usedBy)} results`,
+  };
+}
+
+function sourceText(source: EvidenceRecord['source']): string {
+  if (source.file !== undefined) {
+    const line = source.line === undefined ? '' : `:${source.line}`;
+    const doc = source.document === undefined ? '' : ` (document ${source.document})`;
+    return `${source.file}${line}${doc}`;
+  }
+  if (source.call !== undefined) return source.call;
+  return sourceTypeLabel(source.type);
+}
+
+// Anchors are generated, never copied: anything outside [A-Za-z0-9-] is hex-encoded so two
+// different ids can never share an anchor and no input character reaches an attribute unescaped.
+function encodeId(id: string): string {
+  let out = '';
+  for (const ch of id) {
+    out += /^[A-Za-z0-9-]$/.test(ch) ? ch : `_${ch.codePointAt(0)?.toString(16) ?? ''}_`;
+  }
+  return out;
+}
+
+export function evidenceAnchor(id: string): string {
+  return EVIDENCE_ID.test(id) ? id : `ev-x${encodeId(id)}`;
+}
+
+export function checkAnchor(id: string): string {
+  return `check-${encodeId(id)}`;
+}
+
+export function controlAnchor(framework: FrameworkId, id: string): string {
+  return `ctl-${framework}-${encodeId(id)}`;
+}
+
+export function gapAnchor(id: string): string {
+  return `gap-${encodeId(id)}`;
+}
+
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}
+
+function statusRank(s: CheckStatus): number {
+  return CHECK_STATUS_ORDER.indexOf(s);
+}
+
+// Deterministic result order: check, then what needs attention first, then the resource.
+export function compareResults(a: ReportedResult, b: ReportedResult): number {
+  return (
+    compareText(a.check, b.check) ||
+    statusRank(a.status) - statusRank(b.status) ||
+    severityRank(a.severity) - severityRank(b.severity) ||
+    compareText(a.target, b.target) ||
+    compareText(a.resource.namespace ?? '', b.resource.namespace ?? '') ||
+    compareText(a.resource.kind, b.resource.kind) ||
+    compareText(a.resource.name, b.resource.name) ||
+    compareText(a.messageId, b.messageId) ||
+    compareText(a.message, b.message)
+  );
+}
+
+function compareEvidence(a: EvidenceRecord, b: EvidenceRecord): number {
+  return (
+    compareText(a.target, b.target) ||
+    compareText(a.kind ?? '', b.kind ?? '') ||
+    compareText(a.namespace ?? '', b.namespace ?? '') ||
+    compareText(a.name ?? '', b.name ?? '') ||
+    compareText(a.id, b.id)
+  );
+}
+
+function compareGaps(a: EvidenceGap, b: EvidenceGap): number {
+  return compareText(a.target, b.target) || compareText(a.file ?? '', b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || compareText(a.id, b.id);
+}
+
+function compareIgnored(a: ReportInput['ignored'][number], b: ReportInput['ignored'][number]): number {
+  return (
+    compareText(a.target, b.target) ||
+    compareText(a.kind, b.kind) ||
+    compareText(a.namespace ?? '', b.namespace ?? '') ||
+    compareText(a.name, b.name) ||
+    compareText(a.evidenceId, b.evidenceId)
+  );
+}
+
+function countBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, number> {
+  const counts = new Map<K, number>();
+  for (const item of items) {
+    const k = key(item);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function mustGet<K, V>(map: Map<K, V>, key: K): V {
+  const value = map.get(key);
+  if (value === undefined) throw new Error('view model: missing entry');
+  return value;
+}
+
+// 12345 → "12,345"; locale-independent so the HTML is byte-stable across machines.
+export function formatCount(n: number): string {
+  const sign = n < 0 ? '-' : '';
+  const digits = String(Math.trunc(Math.abs(n)));
+  return sign + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+function formatCell(n: number): string {
+  return n === 0 ? '–' : formatCount(n);
+}
+
+// Never rounds up to 100 % or down to 0 %: 199 of 200 satisfied reads "99%", not "100%".
+export function formatPercent(part: number, whole: number): string {
+  if (whole <= 0) return '–';
+  if (part <= 0) return '0%';
+  if (part >= whole) return '100%';
+  const pct = Math.min(99, Math.max(1, Math.round((part / whole) * 100)));
+  return `${pct}%`;
+}
+
+// "2026-11-22T14:03:07.123Z" → "2026-11-22 14:03:07 UTC"; unparseable values are shown as given.
+export function formatTimestamp(value: string): string {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) return name(value);
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+}
+
+export function formatDuration(start: string, end: string): string {
+  const ms = Date.parse(end) - Date.parse(start);
+  if (Number.isNaN(ms) || ms < 0) return '–';
+  if (ms < 1_000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.floor((ms % 60_000) / 1_000);
+  if (minutes < 60) return `${minutes} min ${seconds} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
