@@ -24,6 +24,8 @@ export const LIMITS = {
   transcript: 4_000,
 } as const;
 
+const COVER_LIMITS = { command: 300, targetName: 60, targets: 5 } as const;
+
 // Above this many results, controls show counts and their first results; all results go to an appendix table.
 export const LARGE_RUN_RESULTS = 1_000;
 export const RESULTS_PER_CONTROL_IN_LARGE_RUN = 20;
@@ -61,6 +63,9 @@ export interface RunView {
   tool: string;
   operator: string;
   command: string;
+  // Shorter bounds on the cover so the executive summary always fits on page 1.
+  coverCommand: string;
+  targets: string;
   frameworks: string;
   signing: {
     algorithm: string;
@@ -466,6 +471,8 @@ function runView(input: ReportInput): RunView {
     tool: `${name(run.tool.name)} ${name(run.tool.version)}`,
     operator: name(run.operator),
     command: displayText(run.command, LIMITS.command),
+    coverCommand: displayText(run.command, COVER_LIMITS.command),
+    targets: targetsLine(input),
     frameworks: selectedFrameworks(input)
       .map((fw) => FRAMEWORK_LABELS[fw])
       .join(', '),
@@ -476,6 +483,14 @@ function runView(input: ReportInput): RunView {
       notice: run.signing.ephemeral ? EPHEMERAL_NOTICE : '',
     },
   };
+}
+
+function targetsLine(input: ReportInput): string {
+  const names = input.targets.map((t) => t.name).sort(compareText);
+  const shown = names.slice(0, COVER_LIMITS.targets).map((n) => displayText(n, COVER_LIMITS.targetName));
+  const more = names.length - shown.length;
+  const list = shown.join(', ') + (more > 0 ? ` and ${formatCount(more)} more` : '');
+  return names.length === 0 ? 'none' : `${formatCount(names.length)} (${list})`;
 }
 
 function totalsView(input: ReportInput, results: ReportedResult[]): TotalsView {
