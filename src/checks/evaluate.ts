@@ -1,9 +1,14 @@
 import { errorMessage } from '../shared/errors.ts';
-import type { TargetInventory } from '../inventory/types.ts';
+import type { EvidenceGap, TargetInventory } from '../inventory/types.ts';
 import { gapAffects, renderMessage, type Check, type CheckResult } from './types.ts';
 
 const GAP_MESSAGE = 'Evidence this check needs is incomplete: {{gaps}}';
 const NOT_PRESENT_MESSAGE = 'No {{area}} installation found in the evidence for this target.';
+
+// A gap in the Istio root namespace (mesh-wide policies, mesh config) can change any namespace's verdict.
+function namespaceScope(gap: EvidenceGap, resultNamespace: string | undefined, rootNamespace: string): string | undefined {
+  return gap.namespace === rootNamespace ? undefined : resultNamespace;
+}
 
 // Runs one check on one target. Passes never survive an evidence gap on a kind the check reads:
 // they become errors, and the gap itself is reported as an error result.
@@ -62,7 +67,7 @@ export function evaluateCheck(check: Check, target: TargetInventory, now: Date):
       evidence: [...new Set(f.evidence)].sort(),
       ...(f.warning ? { warning: f.warning } : {}),
     };
-    const gaps = target.gaps.filter((g) => gapAffects(g, meta.requires, f.resource.namespace));
+    const gaps = target.gaps.filter((g) => gapAffects(g, meta.requires, namespaceScope(g, f.resource.namespace, target.istio.rootNamespace)));
     if (gaps.length > 0 && result.status === 'pass') {
       result.status = 'error';
       result.message = `${result.message} Not accepted as a pass: ${gaps.map((g) => g.message).join('; ')}`;

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { MANIFEST_FILE, SIGNATURE_FILE } from '../../src/bundle/files.ts';
 import { Manifest, serializeManifest, type BundleMeta } from '../../src/bundle/manifest.ts';
 import type { Signer } from '../../src/bundle/signer.ts';
@@ -82,4 +82,19 @@ export function run(command: string, args: readonly string[], cwd?: string): Run
 
 export function bash(script: string, cwd: string): RunResult {
   return run('bash', ['-c', script], cwd);
+}
+
+// Awaits a promise that must reject with an instance of `type` carrying `code`; returns the error.
+export async function expectRejectsWithCode<E extends Error & { code: string }>(
+  promise: Promise<unknown>,
+  type: abstract new (...args: never[]) => E,
+  code: E['code'],
+): Promise<E> {
+  const err: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(type);
+  expect((err as E).code).toBe(code);
+  return err as E;
 }

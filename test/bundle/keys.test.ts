@@ -4,18 +4,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, generateKeyPair, loadPublicKey, loadSigner } from '../../src/bundle/keys.ts';
 import { BundleError } from '../../src/shared/errors.ts';
-import { run, useTempDirs } from './helpers.ts';
+import { expectRejectsWithCode, run, useTempDirs } from './helpers.ts';
 
 const tempDir = useTempDirs();
 
-async function expectBundleError(promise: Promise<unknown>, code: BundleError['code']): Promise<BundleError> {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(BundleError);
-  expect((err as BundleError).code).toBe(code);
-  return err as BundleError;
+function expectBundleError(promise: Promise<unknown>, code: BundleError['code']): Promise<BundleError> {
+  return expectRejectsWithCode(promise, BundleError, code);
 }
 
 describe('generateKeyPair', () => {

@@ -6,18 +6,12 @@ import { buildManifest, serializeManifest, signBundle } from '../../src/bundle/m
 import { generateEphemeralSigner, type Signer } from '../../src/bundle/signer.ts';
 import { canonicalJson } from '../../src/shared/canonical-json.ts';
 import { BundleError } from '../../src/shared/errors.ts';
-import { META, SAMPLE_FILES, readManifest, run, useTempDirs, writeSampleRun } from './helpers.ts';
+import { META, SAMPLE_FILES, expectRejectsWithCode, readManifest, run, useTempDirs, writeSampleRun } from './helpers.ts';
 
 const tempDir = useTempDirs();
 
-async function expectBundleError(promise: Promise<unknown>, code: BundleError['code']): Promise<BundleError> {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(BundleError);
-  expect((err as BundleError).code).toBe(code);
-  return err as BundleError;
+function expectBundleError(promise: Promise<unknown>, code: BundleError['code']): Promise<BundleError> {
+  return expectRejectsWithCode(promise, BundleError, code);
 }
 
 function sha256(text: string): string {

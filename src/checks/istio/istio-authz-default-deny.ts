@@ -64,17 +64,22 @@ function judgeNamespace(target: TargetInventory, ns: NamespaceInfo): CheckFindin
     isDefaultDenyBaseline,
   );
   const workloads = target.workloads.filter((w) => w.namespace === ns.name);
-  const warnings: string[] = [];
   const scopeOf = (p: AuthzPolicy): string => (p.namespace === root ? `mesh-wide, root namespace ${root}` : 'namespace-wide');
 
-  const unmeshed = workloads.filter((w) => istioDataplane(w, ns).mode === 'none').map(workloadName);
+  const warnings: string[] = [];
+  const warningEvidence: string[] = [];
+  const unmeshed = workloads.filter((w) => istioDataplane(w, ns).mode === 'none');
   if (unmeshed.length > 0) {
-    warnings.push(`${unmeshed.length} workload(s) run without an Istio proxy, so no AuthorizationPolicy protects them: ${listNames(unmeshed)}`);
+    warnings.push(`${unmeshed.length} workload(s) run without an Istio proxy, so no AuthorizationPolicy protects them: ${listNames(unmeshed.map(workloadName))}`);
+    warningEvidence.push(...unmeshed.flatMap((w) => w.evidenceIds));
   }
 
   if (baseline) {
     const opened = allowAllOpenings(target, workloads);
-    if (opened.length > 0) warnings.push(`allow-all despite the baseline: ${listNames(opened)}`);
+    if (opened.length > 0) {
+      warnings.push(`allow-all despite the baseline: ${listNames(opened.map((o) => o.text))}`);
+      warningEvidence.push(...opened.flatMap((o) => o.evidence));
+    }
     return {
       status: 'pass',
       resource,
@@ -84,7 +89,7 @@ function judgeNamespace(target: TargetInventory, ns: NamespaceInfo): CheckFindin
         policy: objectName(baseline),
         scope: scopeOf(baseline),
       },
-      evidence: [...nsEvidence, baseline.evidenceId],
+      evidence: [...nsEvidence, baseline.evidenceId, ...warningEvidence],
       ...warningOf(warnings),
     };
   }
@@ -104,7 +109,7 @@ function judgeNamespace(target: TargetInventory, ns: NamespaceInfo): CheckFindin
       resource,
       messageId: 'denyAll',
       data: { namespace: ns.name, policy: objectName(denyAll), scope: scopeOf(denyAll) },
-      evidence: [...nsEvidence, denyAll.evidenceId],
+      evidence: [...nsEvidence, denyAll.evidenceId, ...warningEvidence],
       warning: ['every request is denied, including requests ALLOW policies permit', ...warnings].join('; '),
     };
   }
@@ -112,7 +117,7 @@ function judgeNamespace(target: TargetInventory, ns: NamespaceInfo): CheckFindin
   const dryRuns = candidates.filter(isDryRun);
   const dryRun =
     dryRuns.length > 0
-      ? ` (${dryRuns.map(objectName).join(', ')} would allow nothing but ${dryRuns.length === 1 ? 'is' : 'are'} dry-run (istio.io/dry-run) and enforce nothing)`
+      ? ` (${dryRuns.map(objectName).join(', ')} would allow nothing but ${dryRuns.length === 1 ? 'is dry-run (istio.io/dry-run) and enforces' : 'are dry-run (istio.io/dry-run) and enforce'} nothing)`
       : '';
   const dryRunEvidence = dryRuns.map((p) => p.evidenceId);
 
@@ -150,7 +155,7 @@ function judgeNamespace(target: TargetInventory, ns: NamespaceInfo): CheckFindin
     resource,
     messageId: 'noDefaultDeny',
     data: { namespace: ns.name, root, dryRun, uncovered: uncovered.length, count: workloads.length, workloads: listNames(describe) },
-    evidence: [...nsEvidence, ...dryRunEvidence, ...policyEvidence, ...uncovered.flatMap((u) => u.w.evidenceIds)],
+    evidence: [...nsEvidence, ...dryRunEvidence, ...policyEvidence, ...uncovered.flatMap((u) => u.w.evidenceIds), ...warningEvidence],
     ...warningOf(warnings),
   };
 }
@@ -160,10 +165,16 @@ function enforcedAllow(target: TargetInventory, w: Workload): AuthzPolicy[] {
 }
 
 // Workloads an enforced `rules: [{}]` ALLOW opens to every request; a baseline does not stop it.
-function allowAllOpenings(target: TargetInventory, workloads: readonly Workload[]): string[] {
+function allowAllOpenings(target: TargetInventory, workloads: readonly Workload[]): { text: string; evidence: string[] }[] {
   return workloads.flatMap((w) => {
     const open = enforcedAllow(target, w).filter((p) => emptyRuleIndexes(p).length > 0);
-    return open.length > 0 ? [`${workloadName(w)} (AuthorizationPolicy ${open.map(objectName).join(', ')} has an empty rule)`] : [];
+    if (open.length === 0) return [];
+    return [
+      {
+        text: `${workloadName(w)} (AuthorizationPolicy ${open.map(objectName).join(', ')} has an empty rule)`,
+        evidence: [...w.evidenceIds, ...open.map((p) => p.evidenceId)],
+      },
+    ];
   });
 }
 

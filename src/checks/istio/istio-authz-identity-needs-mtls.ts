@@ -1,4 +1,4 @@
-import { describeDecider, effectiveMtls, modeOnPort } from '../../inventory/istio/effective-mtls.ts';
+import { describeDecider, effectiveMtls, judgedPorts, modeOnPort } from '../../inventory/istio/effective-mtls.ts';
 import { policySelectsWorkload } from '../../inventory/istio/policy-scope.ts';
 import type { AuthorizationPolicySpec, AuthzRule, AuthzSource } from '../../inventory/istio/schema.ts';
 import { gapsTouching, inScopeNamespace } from '../../inventory/scope.ts';
@@ -177,10 +177,9 @@ export const istioAuthzIdentityNeedsMtls: Check = {
           continue;
         }
         const ports = new Set<number | '*'>();
+        const all = judgedPorts(mtls).map((x) => x.port);
         for (const s of identity.selections) {
-          const candidates = s.all ? mtls.ports.map((x) => x.port) : s.ports;
-          if (s.all && candidates.length === 0) ports.add('*');
-          for (const port of candidates) if (!s.exclude.includes(port)) ports.add(port);
+          for (const port of s.all ? all : s.ports) if (port === '*' || !s.exclude.includes(port)) ports.add(port);
         }
         for (const port of [...ports].sort((a, b) => String(a).localeCompare(String(b), undefined, { numeric: true }))) {
           const r = port === '*' ? { mode: mtls.mode, decidedBy: mtls.decidedBy } : modeOnPort(mtls, port);

@@ -104,6 +104,25 @@ describeCheck(istioAuthzIneffectivePolicy, {
       objects: yaml(policy('shop', 'cart-allow', CART_ALLOW, '{ istio.io/dry-run: "yes" }')),
       expect: [{ status: 'pass', name: 'cart-allow', messageId: 'effective', warning: true }],
     },
+    {
+      name: 'L7 selector policy on an ambient workload warns (ztunnel drops the traffic without a waypoint)',
+      objects: docs(
+        [
+          'apiVersion: v1\nkind: Namespace\nmetadata: { name: mesh-lite, labels: { istio.io/dataplane-mode: ambient } }',
+          `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: reviews, namespace: mesh-lite }
+spec:
+  selector: { matchLabels: { app: reviews } }
+  template:
+    metadata: { labels: { app: reviews } }
+    spec: { containers: [{ name: reviews, image: docker.io/istio/examples-bookinfo-reviews-v1:1.20.2 }] }`,
+          policy('mesh-lite', 'reviews-get', '{ selector: { matchLabels: { app: reviews } }, rules: [{ to: [{ operation: { methods: [GET] } }] }] }'),
+        ].join('\n---\n'),
+      ),
+      expect: [{ status: 'pass', name: 'reviews-get', messageId: 'effective', warning: true }],
+    },
   ],
   fail: [
     {

@@ -5,6 +5,7 @@ import {
   hasNoRules,
   hasUnparseableDryRun,
   isDryRun,
+  l7Attributes,
   objectName,
   usesTargetRefs,
   workloadName,
@@ -12,6 +13,7 @@ import {
   listNames,
   type AuthzPolicy,
 } from '../../inventory/istio/authz.ts';
+import { istioDataplane } from '../../inventory/istio/dataplane.ts';
 import { hasWorkloadSelector } from '../../inventory/istio/policy-scope.ts';
 import type { TargetInventory } from '../../inventory/types.ts';
 import type { Check, CheckFinding } from '../types.ts';
@@ -130,6 +132,14 @@ function judgePolicy(target: TargetInventory, p: AuthzPolicy): CheckFinding {
     }
     return { ...fail('selectorMatchesNothing', { selector, where }), ...warn(warning) };
   }
+  // ISTIO-AUTHZ-07: ztunnel cannot evaluate L7 attributes and drops the traffic; waypoints ignore selector policies.
+  const l7 = l7Attributes(p);
+  const ambient = selected.filter((w) => istioDataplane(w, target.namespaces.find((n) => n.name === w.namespace)).mode === 'ambient');
+  const ambientWarning =
+    l7.length > 0 && ambient.length > 0
+      ? `uses L7 attributes (${l7.join(', ')}) on ambient workload(s) ${listNames(ambient.map(workloadName))}: ztunnel cannot enforce them and drops their traffic unless a waypoint enforces a targetRefs policy`
+      : undefined;
+  const warnings = [warning, ambientWarning].filter((w): w is string => w !== undefined);
   return {
     status: 'pass',
     resource,
@@ -141,6 +151,6 @@ function judgePolicy(target: TargetInventory, p: AuthzPolicy): CheckFinding {
       workloads: selected.length > 0 ? listNames(selected.map(workloadName)) : 'none yet (namespace-wide; applies to workloads deployed later)',
     },
     evidence: [...evidence, ...selected.flatMap((w) => w.evidenceIds)],
-    ...warn(warning),
+    ...warn(warnings.join('; ')),
   };
 }

@@ -183,9 +183,12 @@ export const istioDestinationruleTls: Check = {
       }
       if (!host.mesh && serviceGaps.length > 0) {
         // Judged external only because no Service matched; with Service evidence missing it could be in the mesh.
-        const asMesh = slots(dr.spec).map((s) => judge(s, dr, true, auto)).filter((v) => v.kind !== 'ok');
+        const asMesh = slots(dr.spec).flatMap((s) => {
+          const v = judge(s, dr, true, auto);
+          return v.kind === 'ok' ? [] : [v.why];
+        });
         if (asMesh.length > 0) {
-          const problems = asMesh.map((v) => (v.kind === 'ok' ? v.note : v.why)).join('; ');
+          const problems = asMesh.join('; ');
           const why = serviceGaps.map((g) => g.message).join('; ');
           findings.push({ status: 'error', resource, messageId: 'hostUnknown', data: { ...base, problems, why }, evidence });
           continue;

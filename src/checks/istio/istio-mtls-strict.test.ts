@@ -151,6 +151,17 @@ describeCheck(istioMtlsStrict, {
         { status: 'pass', port: 9090 },
       ],
     },
+    {
+      name: 'trap: httpbin precedence example: {80: DISABLE} matches no container port, so 8080 stays STRICT (warns about the key)',
+      objects: [
+        ISTIO_SYSTEM,
+        namespace('bar'),
+        ...fixture('httpbin.yaml', 'bar'),
+        ...pa('bar', 'default', '  mtls: {mode: STRICT}'),
+        ...pa('bar', 'httpbin', '  selector: {matchLabels: {app: httpbin}}\n  mtls: {mode: STRICT}\n  portLevelMtls:\n    "80": {mode: DISABLE}'),
+      ],
+      expect: [{ status: 'pass', name: 'httpbin', port: 8080, warning: true }],
+    },
   ],
   fail: [
     {
@@ -220,24 +231,7 @@ describeCheck(istioMtlsStrict, {
         ...fixture('httpbin.yaml', 'bar'),
         ...pa('bar', 'httpbin', '  selector: {matchLabels: {app: httpbin}}\n  portLevelMtls:\n    "8000": {mode: STRICT}'),
       ],
-      expect: [
-        { status: 'fail', name: 'httpbin', port: 8080 },
-        { status: 'pass', name: 'httpbin', port: 8000 },
-      ],
-    },
-    {
-      name: 'httpbin precedence example: {80: DISABLE} on an undeclared port fails that port only; 8080 stays STRICT',
-      objects: [
-        ISTIO_SYSTEM,
-        namespace('bar'),
-        ...fixture('httpbin.yaml', 'bar'),
-        ...pa('bar', 'default', '  mtls: {mode: STRICT}'),
-        ...pa('bar', 'httpbin', '  selector: {matchLabels: {app: httpbin}}\n  mtls: {mode: STRICT}\n  portLevelMtls:\n    "80": {mode: DISABLE}'),
-      ],
-      expect: [
-        { status: 'fail', name: 'httpbin', port: 80, messageId: 'notStrict' },
-        { status: 'pass', name: 'httpbin', port: 8080 },
-      ],
+      expect: [{ status: 'fail', name: 'httpbin', port: 8080, warning: true }],
     },
     {
       name: 'trap: a selector STRICT policy in the root namespace is ignored',
@@ -289,6 +283,19 @@ describeCheck(istioMtlsStrict, {
       name: 'trap: a mesh DISABLE still applies to sidecar workloads',
       objects: [...pa('istio-system', 'default', '  mtls: {mode: DISABLE}'), PAYMENTS, ...deployment('payments', 'api', [8080])],
       expect: [{ status: 'fail', port: 8080 }],
+    },
+    {
+      name: 'a workload without declared ports is judged on * and on its portLevelMtls keys',
+      objects: [
+        ...MESH_STRICT,
+        namespace('foo'),
+        ...fixture('sleep.yaml', 'foo'),
+        ...pa('foo', 'sleep', '  selector: {matchLabels: {app: sleep}}\n  portLevelMtls:\n    "80": {mode: DISABLE}'),
+      ],
+      expect: [
+        { status: 'pass', name: 'sleep', port: '*' },
+        { status: 'fail', name: 'sleep', port: 80, messageId: 'notStrict' },
+      ],
     },
   ],
   error: [

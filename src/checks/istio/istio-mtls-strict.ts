@@ -1,4 +1,4 @@
-import { describeDecider, effectiveMtls, type MtlsDecider } from '../../inventory/istio/effective-mtls.ts';
+import { describeDecider, effectiveMtls, judgedPorts } from '../../inventory/istio/effective-mtls.ts';
 import { gapsTouching, inScopeNamespace } from '../../inventory/scope.ts';
 import type { Check, CheckFinding } from '../types.ts';
 
@@ -47,17 +47,14 @@ export const istioMtlsStrict: Check = {
       ];
       const warning = mtls.warnings.length > 0 ? { warning: mtls.warnings.join('; ') } : {};
       const workload = `${w.kind} ${w.namespace}/${w.name}`;
-      const ports: { port: number | '*'; declared: boolean; mode: string; decidedBy: MtlsDecider }[] =
-        mtls.ports.length > 0 ? mtls.ports : [{ port: '*', declared: true, mode: mtls.mode, decidedBy: mtls.decidedBy }];
-
-      for (const p of ports) {
+      for (const p of judgedPorts(mtls)) {
         const base = { workload, port: p.port, decidedBy: describeDecider(p.decidedBy), mode: p.mode };
         if (mtls.dataplane.mode === 'none') {
           findings.push({ status: 'fail', resource, messageId: 'notMeshed', data: { ...base, reason: mtls.dataplane.reason }, evidence, ...warning });
           continue;
         }
         if (p.mode !== 'STRICT') {
-          const portNote = p.declared ? '' : ' (not declared by any container; set by portLevelMtls)';
+          const portNote = p.declared || p.port === '*' ? '' : ' (not declared by any container; set by portLevelMtls)';
           findings.push({ status: 'fail', resource, messageId: 'notStrict', data: { ...base, portNote }, evidence, ...warning });
           continue;
         }

@@ -69,7 +69,7 @@ interface Verdict {
 function judgeSubject(policies: readonly AuthzPolicy[]): Verdict {
   const enforced = policies.filter(isEnforced);
   const dryRun = policies.filter(isDryRun);
-  const dryRunNote = dryRun.length > 0 ? `; dry-run ${dryRun.map(objectName).join(', ')} enforce nothing` : '';
+  const dryRunNote = dryRun.length > 0 ? `; dry-run ${dryRun.map(objectName).join(', ')} ${dryRun.length === 1 ? 'enforces' : 'enforce'} nothing` : '';
   const allow = enforced.filter((p) => effectiveAction(p) === 'ALLOW');
   const openRules = allow.flatMap((p) => policyRules(p).flatMap((r, i) => (ruleRequiresRequestPrincipal(r) ? [] : [`${objectName(p)} rules[${i}]`])));
   if (allow.length > 0 && openRules.length === 0) {
@@ -85,7 +85,7 @@ function judgeSubject(policies: readonly AuthzPolicy[]): Verdict {
     .filter((p) => effectiveAction(p) === 'DENY')
     .map((p) => ({ p, d: tokenlessDeny(p) }));
   const full = denies.find((x) => x.d.coverage === 'all');
-  if (full) return { coverage: 'full', note: `DENY ${objectName(full.p)} rejects requests without a request principal` };
+  if (full) return { coverage: 'full', note: `DENY ${objectName(full.p)} rejects every request without a request principal` };
   const partial = denies.find((x) => x.d.coverage === 'partial');
   if (partial) {
     return {
@@ -167,7 +167,11 @@ function judgeRequestAuthn(target: TargetInventory, ra: RequestAuthn): CheckFind
     };
   }
 
-  const gaps = gapsAffecting(target, REQUIRES, ra.namespace === root ? 'all' : [ra.namespace, root, ...subjects.map((s) => s.namespace)]);
+  // The evaluator already voids passes for cluster-wide gaps and gaps in the RA's own namespace; root
+  // namespace policies and a mesh-wide RA's workloads live elsewhere, so those gaps are checked here.
+  const gaps = gapsAffecting(target, REQUIRES, ra.namespace === root ? 'all' : [root, ...subjects.map((s) => s.namespace)]).filter(
+    (g) => g.namespace !== undefined && g.namespace !== ra.namespace,
+  );
   if (gaps.length > 0) {
     return {
       status: 'error',

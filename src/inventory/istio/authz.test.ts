@@ -12,6 +12,7 @@ import {
   isDryRun,
   isEmptyRule,
   isEnforced,
+  l7Attributes,
   nearAllowAllReasons,
   policiesForWorkload,
   policyReach,
@@ -143,6 +144,17 @@ describe('near allow-all', () => {
     expect(nearAllowAllReasons(policy('{ rules: [{ to: [{ operation: { ports: ["8080"], methods: [GET] } }] }] }'))).toEqual([]);
     expect(nearAllowAllReasons(policy('{ rules: [{ from: [{ source: { principals: [cluster.local/ns/shop/sa/web] } }] }] }'))).toEqual([]);
     expect(nearAllowAllReasons(policy('{ action: DENY, rules: [{ from: [{ source: { principals: ["*"] } }] }] }'))).toEqual([]);
+  });
+});
+
+describe('L7 attributes', () => {
+  it('lists the fields only an HTTP-aware proxy can enforce', () => {
+    expect(
+      l7Attributes(
+        policy('{ rules: [{ from: [{ source: { requestPrincipals: ["*"], namespaces: [a] } }], to: [{ operation: { ports: ["80"], paths: ["/x"] } }], when: [{ key: "request.headers[x]", values: [y] }] }] }'),
+      ),
+    ).toEqual(['from.source.requestPrincipals', 'to.operation.paths', 'when request.headers[x]']);
+    expect(l7Attributes(policy('{ rules: [{ from: [{ source: { principals: [a] } }], to: [{ operation: { ports: ["80"] } }], when: [{ key: source.ip, values: [10.0.0.1] }] }] }'))).toEqual([]);
   });
 });
 

@@ -151,6 +151,24 @@ export function nearAllowAllReasons(policy: AuthzPolicy): string[] {
   return [...new Set(reasons)];
 }
 
+const L7_OPERATION_FIELDS: ReadonlySet<string> = new Set(['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths']);
+
+// Attributes only an HTTP-aware proxy (sidecar or waypoint) can evaluate; ztunnel alone cannot.
+export function l7Attributes(policy: AuthzPolicy): string[] {
+  const found = new Set<string>();
+  for (const rule of policyRules(policy)) {
+    if (!rule) continue;
+    for (const f of rule.from ?? []) {
+      for (const field of sourceFields(f.source)) if (field === 'requestPrincipals' || field === 'notRequestPrincipals') found.add(`from.source.${field}`);
+    }
+    for (const t of rule.to ?? []) {
+      for (const field of operationFields(t.operation)) if (L7_OPERATION_FIELDS.has(field)) found.add(`to.operation.${field}`);
+    }
+    for (const c of rule.when ?? []) if (c.key.startsWith('request.')) found.add(`when ${c.key}`);
+  }
+  return [...found].sort();
+}
+
 export function policiesForWorkload(target: TargetInventory, workload: Workload): AuthzPolicy[] {
   return target.istio.authorizationPolicies.filter((p) => policySelectsWorkload(p, workload, target.istio.rootNamespace));
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { docs, inventoryOf } from '../../checks/tester.ts';
 import type { TargetInventory, Workload } from '../types.ts';
-import { describeDecider, effectiveMtls, meshMtls, modeOnPort, namespaceMtls, workloadPorts } from './effective-mtls.ts';
+import { describeDecider, effectiveMtls, judgedPorts, meshMtls, modeOnPort, namespaceMtls, workloadPorts } from './effective-mtls.ts';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../../test/fixtures/upstream/istio/${name}`, import.meta.url), 'utf8');
 
@@ -248,6 +248,8 @@ describe('effectiveMtls ports', () => {
       { port: 8000, declared: false, mode: 'DISABLE', decidedBy: expect.objectContaining({ level: 'port' }) },
       { port: 8080, declared: true, mode: 'STRICT', decidedBy: expect.objectContaining({ level: 'mesh' }) },
     ]);
+    expect(r.warnings.join()).toMatch(/portLevelMtls key 8000 \(DISABLE\).*matches no container port \(8080\)/);
+    expect(judgedPorts(r).map((p) => p.port)).toEqual([8080]);
   });
 
   it('httpbin: portLevelMtls keyed by the container port 8080 applies', () => {
@@ -303,6 +305,17 @@ spec:
     const r = effectiveMtls(t, workload(t, 'foo', 'sleep'));
     expect(r.ports).toEqual([]);
     expect(r.mode).toBe('STRICT');
+    expect(judgedPorts(r)).toEqual([{ port: '*', declared: false, mode: 'STRICT', decidedBy: expect.objectContaining({ level: 'namespace' }) }]);
+  });
+
+  it('a workload without declared ports is judged on its portLevelMtls keys too, without a key warning', () => {
+    const t = inventoryOf([...inNamespace(docs(fixture('sleep.yaml')), 'foo'), pa('foo', 'sleep', { selector: { app: 'sleep' }, mode: 'STRICT', ports: { '80': 'DISABLE' } })]);
+    const r = effectiveMtls(t, workload(t, 'foo', 'sleep'));
+    expect(judgedPorts(r).map((p) => [p.port, p.mode])).toEqual([
+      ['*', 'STRICT'],
+      [80, 'DISABLE'],
+    ]);
+    expect(r.warnings).toEqual([]);
   });
 });
 

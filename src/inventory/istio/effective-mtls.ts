@@ -214,6 +214,15 @@ export function effectiveMtls(target: TargetInventory, workload: Workload, names
     const s = perPort.get(port) ?? step;
     return { port, declared: declared.includes(port), mode: s.mode, decidedBy: s.decidedBy };
   });
+  if (policy && declared.length > 0) {
+    // Keys are container ports; a key matching none is usually a Service port and changes nothing.
+    for (const p of ports.filter((x) => !x.declared)) {
+      warnings.push(
+        `portLevelMtls key ${p.port} (${p.mode}) of PeerAuthentication ${policy.namespace}/${policy.name} matches no container port ` +
+          `(${declared.join(', ')}); keys are container ports, not Service ports`,
+      );
+    }
+  }
 
   return {
     mode: step.mode,
@@ -224,6 +233,21 @@ export function effectiveMtls(target: TargetInventory, workload: Workload, names
     dataplane,
     workloadPolicy: policy,
   };
+}
+
+export interface JudgedPort {
+  port: number | '*';
+  declared: boolean;
+  mode: EffectiveMtlsMode;
+  decidedBy: MtlsDecider;
+}
+
+// The ports a check judges: the declared container ports. A workload that declares none is judged
+// on its workload-level mode ('*') plus any portLevelMtls keys, which may be the ports it listens on.
+export function judgedPorts(mtls: WorkloadMtls): JudgedPort[] {
+  const declared = mtls.ports.filter((p) => p.declared);
+  if (declared.length > 0) return declared;
+  return [{ port: '*', declared: false, mode: mtls.mode, decidedBy: mtls.decidedBy }, ...mtls.ports];
 }
 
 // The mode on one port of a resolved workload (a port not listed gets the workload-level mode).
