@@ -11,6 +11,7 @@ import { FRAMEWORKS, type ControlOutcome } from '../controls/types.ts';
 import { EvidenceStore } from '../evidence/store.ts';
 import { buildInventory, type CollectedObject } from '../inventory/build-inventory.ts';
 import type { EvidenceGap, TargetInventory } from '../inventory/types.ts';
+import { inScopeNamespace } from '../inventory/scope.ts';
 import { findChrome } from '../render/chrome.ts';
 import { renderCsv } from '../render/csv.ts';
 import { renderFindingsJson } from '../render/findings-json.ts';
@@ -118,6 +119,13 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
         workloads: inventory.workloads.length,
         istioPresent: inventory.istio.present,
         rootNamespace: inventory.istio.rootNamespace,
+        namespaceDetails: inventory.namespaces.map((n) => ({
+          name: n.name,
+          labels: n.labels,
+          annotations: n.annotations,
+          inScope: inScopeNamespace(inventory, n.name),
+          workloads: inventory.workloads.filter((w) => w.namespace === n.name).length,
+        })),
       });
       progress({ stage: 'collect', target: read.target, message: `${read.files.length} files, ${read.objects.length} objects, ${inventory.gaps.length} gaps`, durationMs: Date.now() - t0 });
     }

@@ -15,6 +15,15 @@ export interface RunInfo {
   signing: { algorithm: string; keyFingerprint: string; ephemeral: boolean };
 }
 
+export interface NamespaceSummary {
+  name: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  // Judged by the checks (system namespaces and the Istio root namespace are not).
+  inScope: boolean;
+  workloads: number;
+}
+
 export interface TargetSummary {
   name: string;
   source: 'snapshot' | 'kubernetes';
@@ -25,6 +34,7 @@ export interface TargetSummary {
   workloads: number;
   istioPresent: boolean;
   rootNamespace: string;
+  namespaceDetails: NamespaceSummary[];
 }
 
 // A result as reported: the check result plus the controls it counts toward.

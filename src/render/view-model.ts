@@ -46,6 +46,7 @@ export interface ReportView {
   checks: CheckCatalogueView[];
   gaps: GapView[];
   hasGaps: boolean;
+  gapsSentence: string;
   ignored: IgnoredView[];
   hasIgnored: boolean;
   large: boolean;
@@ -76,6 +77,8 @@ export interface RunView {
 }
 
 export interface TotalsView {
+  // "2 targets", "1 evidence gap": counts with their noun in the right number, for the summary strip.
+  items: { count: string; label: string }[];
   targets: string;
   checks: string;
   results: string;
@@ -386,6 +389,10 @@ export function buildViewModel(input: ReportInput): ReportView {
     checks: catalogueViews(input, results),
     gaps: [...input.gaps].sort(compareGaps).map(gapView),
     hasGaps: input.gaps.length > 0,
+    gapsSentence:
+      input.gaps.length === 1
+        ? '1 input that should have been read could not be.'
+        : `${formatCount(input.gaps.length)} inputs that should have been read could not be.`,
     ignored: [...input.ignored].sort(compareIgnored).map((o) => ({
       target: name(o.target),
       kind: name(o.kind),
@@ -496,6 +503,14 @@ function targetsLine(input: ReportInput): string {
 function totalsView(input: ReportInput, results: ReportedResult[]): TotalsView {
   const byStatus = countBy(results, (r) => r.status);
   return {
+    items: [
+      counted(input.targets.length, 'target', 'targets'),
+      counted(input.checks.length, 'check', 'checks'),
+      counted(results.length, 'result', 'results'),
+      counted(input.controls.length, 'control', 'controls'),
+      counted(input.evidence.length, 'evidence record', 'evidence records'),
+      counted(input.gaps.length, 'evidence gap', 'evidence gaps'),
+    ],
     targets: formatCount(input.targets.length),
     checks: formatCount(input.checks.length),
     results: formatCount(results.length),
@@ -650,7 +665,7 @@ function frameworkSummary(controls: ControlOutcome[], results: ReportedResult[],
         id: name(id),
         anchor: checkAnchor(id),
         found: meta !== undefined,
-        title: meta === undefined ? '' : displayText(meta.title, 120),
+        title: meta === undefined ? '' : displayText(meta.title, 90),
         severity: SEVERITY_LABELS[severity],
         severityClass: `sev-${severity}`,
         failures: formatCount(n),
@@ -825,7 +840,7 @@ function catalogueViews(input: ReportInput, results: ReportedResult[]): CheckCat
         remediation: displayText(c.remediation, LIMITS.catalogText),
         controls: controls.map(name).join(', '),
         hasControls: controls.length > 0,
-        results: formatCount(resultCounts.get(c.id) ?? 0),
+        results: plural(resultCounts.get(c.id) ?? 0, 'result', 'results'),
       };
     });
 }
@@ -871,7 +886,7 @@ function evidenceView(e: EvidenceRecord, transcripts: Record<string, string>, us
     hasTranscript: transcript !== '',
     redactions: e.redactions.map((r) => `${r.path} (${r.reason})`).map(name).join(', '),
     hasRedactions: e.redactions.length > 0,
-    usedBy: usedBy === 1 ? 'Used by 1 result' : `Used by ${formatCount(usedBy)} results`,
+    usedBy: `used by ${plural(usedBy, 'result', 'results')}`,
   };
 }
 
@@ -982,6 +997,15 @@ export function formatCount(n: number): string {
   const sign = n < 0 ? '-' : '';
   const digits = String(Math.trunc(Math.abs(n)));
   return sign + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+function counted(n: number, singular: string, plural: string): { count: string; label: string } {
+  return { count: formatCount(n), label: n === 1 ? singular : plural };
+}
+
+// "1 result", "12 results".
+export function plural(n: number, singular: string, pluralForm: string): string {
+  return `${formatCount(n)} ${n === 1 ? singular : pluralForm}`;
 }
 
 function formatCell(n: number): string {
