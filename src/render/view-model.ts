@@ -29,7 +29,8 @@ const COVER_LIMITS = { command: 300, targetName: 60, targets: 5 } as const;
 // Above this many results, controls show counts and their first results; all results go to an appendix table.
 export const LARGE_RUN_RESULTS = 1_000;
 export const RESULTS_PER_CONTROL_IN_LARGE_RUN = 20;
-const TOP_FAILING_CHECKS = 5;
+// Page 1 holds the cover and all three framework summaries; three failing checks each is what fits.
+const TOP_FAILING_CHECKS = 3;
 
 // The typed, display-ready model the templates render. Every string is sanitized and bounded;
 // every anchor and CSS class is generated here, never taken from input.
@@ -169,6 +170,8 @@ export interface FrameworkSummary {
   hasResults: boolean;
   topFailing: TopFailingCheck[];
   hasTopFailing: boolean;
+  moreFailing: string;
+  hasMoreFailing: boolean;
 }
 
 export interface FrameworkView {
@@ -342,6 +345,15 @@ const SEVERITY_LABELS: Record<Severity, string> = {
   critical: 'Critical',
   high: 'High',
   medium: 'Medium',
+  low: 'Low',
+  info: 'Info',
+};
+
+// Column heads of the summary's status × severity table, short enough for a third of a page.
+const SEVERITY_SHORT: Record<Severity, string> = {
+  critical: 'Crit.',
+  high: 'High',
+  medium: 'Med.',
   low: 'Low',
   info: 'Info',
 };
@@ -655,9 +667,11 @@ function frameworkSummary(controls: ControlOutcome[], results: ReportedResult[],
     results.filter((r) => r.status === 'fail'),
     (r) => r.check,
   );
-  const topFailing = [...failures.entries()]
+  const ranked = [...failures.entries()]
     .map(([id, n]) => ({ id, n, severity: worstSeverity(results, id) }))
-    .sort((a, b) => b.n - a.n || severityRank(a.severity) - severityRank(b.severity) || compareText(a.id, b.id))
+    .sort((a, b) => b.n - a.n || severityRank(a.severity) - severityRank(b.severity) || compareText(a.id, b.id));
+  const moreFailing = ranked.length - TOP_FAILING_CHECKS;
+  const topFailing = ranked
     .slice(0, TOP_FAILING_CHECKS)
     .map(({ id, n, severity }) => {
       const meta = links.checkMeta.get(id);
@@ -678,13 +692,15 @@ function frameworkSummary(controls: ControlOutcome[], results: ReportedResult[],
     total: formatCount(total),
     statuses,
     donut: donutSegments(CONTROL_STATUSES.map((s) => ({ cssClass: CONTROL_STATUS_DISPLAY[s].cssClass, n: count(s) })), total),
-    severities: SEVERITIES.map((s) => SEVERITY_LABELS[s]),
+    severities: SEVERITIES.map((s) => SEVERITY_SHORT[s]),
     matrix,
     matrixTotals,
     matrixTotal: formatCell(results.length),
     hasResults: results.length > 0,
     topFailing,
     hasTopFailing: topFailing.length > 0,
+    moreFailing: moreFailing > 0 ? `and ${plural(moreFailing, 'more failing check', 'more failing checks')}` : '',
+    hasMoreFailing: moreFailing > 0,
   };
 }
 
