@@ -49,7 +49,8 @@ function summarize(io: Io, summary: RunSummary): void {
     io.err('         NOT who produced them. For audit evidence, create a key once with');
     io.err('         `auditpack keys generate --out DIR`, publish its .pub file, and pass --key.');
   }
-  io.out(`Verify with: npx auditpack verify ${path.relative(process.cwd(), summary.outDir) || '.'}`);
+  const rel = path.relative(process.cwd(), summary.outDir);
+  io.out(`Verify with: npx auditpack verify ${rel && !rel.startsWith('..') ? rel : summary.outDir}`);
 }
 
 interface RunFlags {
