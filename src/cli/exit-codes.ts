@@ -10,9 +10,13 @@ export const EXIT = {
 } as const;
 
 const USAGE_CODES = new Set(['USAGE', 'CONFIG_INVALID', 'SNAPSHOT_NOT_FOUND', 'CHROME_NOT_FOUND', 'OUTPUT_EXISTS', 'KEY_INVALID', 'KEY_NOT_FOUND']);
+// Input evidence that fails verification: nothing was judged, the caller must look at the input.
+const EVIDENCE_CODES = new Set(['MANIFEST_INVALID', 'SIGNATURE_INVALID', 'FILE_CHANGED', 'FILE_MISSING', 'FILE_EXTRA', 'PATH_ESCAPES']);
 
 export function exitCodeForError(code: string): number {
-  return USAGE_CODES.has(code) || code.startsWith('CATALOG_') ? EXIT.USAGE : EXIT.ERROR;
+  if (USAGE_CODES.has(code) || code.startsWith('CATALOG_')) return EXIT.USAGE;
+  if (EVIDENCE_CODES.has(code)) return EXIT.EVIDENCE_INCOMPLETE;
+  return EXIT.ERROR;
 }
 
 // 0: every automated control satisfied (manual and not-applicable controls do not count against);

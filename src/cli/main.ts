@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { generateKeyPair, loadPublicKey } from '../bundle/keys.ts';
 import { verifyBundle } from '../bundle/verify.ts';
-import { runPipeline, type ProgressEvent, type RunSummary } from '../pipeline/run.ts';
+import { collectOnly, reportFromEvidence, runPipeline, type ProgressEvent, type RunSummary } from '../pipeline/run.ts';
 import { AuditpackError, errorMessage } from '../shared/errors.ts';
 import { TOOL } from '../shared/version.ts';
 import { EXIT, exitCodeFor, exitCodeForError } from './exit-codes.ts';
@@ -32,6 +32,15 @@ function progressPrinter(io: Io): (e: ProgressEvent) => void {
   };
 }
 
+function warnEphemeral(io: Io, ephemeral: boolean): void {
+  if (!ephemeral) return;
+  io.err('');
+  io.err('WARNING: no signing key was configured, so this bundle is signed with a ONE-TIME key.');
+  io.err('         The signature proves the files have not changed since signing (integrity),');
+  io.err('         NOT who produced them. For audit evidence, create a key once with');
+  io.err('         `auditpack keys generate --out DIR`, publish its .pub file, and pass --key.');
+}
+
 function summarize(io: Io, summary: RunSummary): void {
   const count = (s: string): number => summary.controls.filter((c) => c.status === s).length;
   const results = (s: string): number => summary.results.filter((r) => r.status === s).length;
@@ -42,13 +51,7 @@ function summarize(io: Io, summary: RunSummary): void {
   );
   if (summary.gaps.length > 0) io.out(`  evidence gaps: ${summary.gaps.length} (listed in the report)`);
   io.out(`  signed by ${summary.signer.keyFingerprint}`);
-  if (summary.signer.ephemeral) {
-    io.err('');
-    io.err('WARNING: no signing key was configured, so this bundle is signed with a ONE-TIME key.');
-    io.err('         The signature proves the files have not changed since signing (integrity),');
-    io.err('         NOT who produced them. For audit evidence, create a key once with');
-    io.err('         `auditpack keys generate --out DIR`, publish its .pub file, and pass --key.');
-  }
+  warnEphemeral(io, summary.signer.ephemeral);
   const rel = path.relative(process.cwd(), summary.outDir);
   io.out(`Verify with: npx auditpack verify ${rel && !rel.startsWith('..') ? rel : summary.outDir}`);
 }
@@ -133,6 +136,57 @@ export function buildProgram(io: Io = defaultIo, onExit: (code: number) => void 
         const name = flags.targetName[i];
         return name ? { dir, name } : { dir };
       }),
+      outDir: flags.out,
+      formats: formatsFrom(flags),
+      ...(flags.chrome ? { chrome: flags.chrome } : {}),
+      ...(flags.key ? { signingKey: flags.key } : {}),
+      command: ['auditpack', ...process.argv.slice(2)].join(' '),
+      onProgress: progressPrinter(io),
+    });
+    summarize(io, summary);
+    onExit(exitCodeFor(summary));
+  });
+
+  program
+    .command('collect')
+    .description('collect evidence only (signed), to judge later with `auditpack report`')
+    .option('--snapshot <dir>', 'offline target: every *.yaml, *.yml, *.json under DIR (repeatable)', collect, [])
+    .option('--target-name <name>', 'name for the matching --snapshot target (repeatable, in order)', collect, [])
+    .option('--out <dir>', 'output folder for the evidence bundle')
+    .option('--key <file>', 'Ed25519 private key (PKCS#8 PEM) to sign the evidence; default: a one-time key')
+    .action(async (flags: Omit<RunFlags, 'pdf'>) => {
+      if (flags.snapshot.length === 0) throw new AuditpackError('USAGE', 'Give at least one target with --snapshot DIR');
+      if (!flags.out) throw new AuditpackError('USAGE', 'Give the output folder with --out DIR');
+      if (flags.targetName.length > flags.snapshot.length) throw new AuditpackError('USAGE', 'More --target-name values than --snapshot folders');
+      const result = await collectOnly({
+        snapshots: flags.snapshot.map((dir, i) => {
+          const name = flags.targetName[i];
+          return name ? { dir, name } : { dir };
+        }),
+        outDir: flags.out,
+        ...(flags.key ? { signingKey: flags.key } : {}),
+        command: ['auditpack', ...process.argv.slice(2)].join(' '),
+        onProgress: progressPrinter(io),
+      });
+      const gaps = result.targets.reduce((n, t) => n + t.gaps.length, 0);
+      io.out(`Evidence written to ${result.outDir}: ${result.targets.length} target(s), ${result.targets.reduce((n, t) => n + t.objects, 0)} objects, ${gaps} unreadable input(s)`);
+      io.out(`Judge it with: npx auditpack report ${result.outDir} --out DIR`);
+      warnEphemeral(io, result.signer.ephemeral);
+      onExit(gaps > 0 ? EXIT.EVIDENCE_INCOMPLETE : EXIT.OK);
+    });
+
+  withRunOptions(
+    program
+      .command('report')
+      .description('judge, report and sign an evidence folder written by `collect` or `run` (verified first when signed)')
+      .argument('<evidence>', 'evidence folder')
+      .option('--evidence-key <file>', 'public key the evidence folder must be signed with'),
+  ).action(async (evidence: string, flags: RunFlags & { evidenceKey?: string }) => {
+    if (!flags.out) throw new AuditpackError('USAGE', 'Give the output folder with --out DIR');
+    const pinned = flags.evidenceKey ? await loadPublicKey(flags.evidenceKey) : undefined;
+    const summary = await reportFromEvidence({
+      evidenceDir: evidence,
+      ...(pinned ? { evidenceKeyPem: pinned.pem } : {}),
       outDir: flags.out,
       formats: formatsFrom(flags),
       ...(flags.chrome ? { chrome: flags.chrome } : {}),

@@ -24,7 +24,7 @@ export interface StoredEvidence {
   value: unknown;
 }
 
-const TRANSCRIPT_PREVIEW = 4000;
+export const TRANSCRIPT_PREVIEW = 4000;
 
 // Content-addressed evidence: raw/<sha256>.json holds the redacted object exactly as hashed,
 // index.jsonl one record per object, cli/<id>.txt the terminal view of the same object.
@@ -97,7 +97,7 @@ export class EvidenceStore {
     };
     const text = transcript(record, bytes);
     await writeFile(path.join(this.dir, 'cli', `${id}.txt`), text);
-    this.transcripts[id] = text.length > TRANSCRIPT_PREVIEW ? `${text.slice(0, TRANSCRIPT_PREVIEW)}\n…` : text;
+    this.transcripts[id] = boundTranscript(text);
     await this.index.write(`${JSON.stringify(record)}\n`);
     this.records.push(record);
     return { record, value };
@@ -128,4 +128,8 @@ function transcript(record: EvidenceRecord, body: string): string {
   ]
     .filter((l, i, all) => l !== '' || i === all.length - 1)
     .join('\n');
+}
+
+export function boundTranscript(text: string): string {
+  return text.length > TRANSCRIPT_PREVIEW ? `${text.slice(0, TRANSCRIPT_PREVIEW)}\n…` : text;
 }

@@ -25,14 +25,14 @@ export const EvidenceRecord = z.strictObject({
   collectedAt: z.string(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   // Path of the raw JSON relative to the output folder: evidence/raw/<sha256>.json.
-  path: z.string(),
+  path: z.string().regex(/^evidence\/raw\/[0-9a-f]{64}\.json$/),
   apiVersion: z.string().optional(),
   kind: z.string().optional(),
   namespace: z.string().optional(),
   name: z.string().optional(),
   // The command an auditor runs to see the same object, and its terminal transcript file.
   cli: z.string(),
-  cliPath: z.string(),
+  cliPath: z.string().regex(/^evidence\/cli\/ev-[0-9a-f]{16}\.txt$/),
   redactions: z.array(Redaction),
 });
 export type EvidenceRecord = z.infer<typeof EvidenceRecord>;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CHECKS } from '../checks/registry.ts';
@@ -8,9 +8,7 @@ import type { CheckResult } from '../checks/types.ts';
 import { DEFAULT_CONTROLS_DIR, loadCatalogs } from '../controls/load.ts';
 import { controlsByCheck, rollUp } from '../controls/roll-up.ts';
 import { FRAMEWORKS, type ControlOutcome } from '../controls/types.ts';
-import { EvidenceStore } from '../evidence/store.ts';
-import { buildInventory, type CollectedObject } from '../inventory/build-inventory.ts';
-import type { EvidenceGap, TargetInventory } from '../inventory/types.ts';
+import type { EvidenceGap } from '../inventory/types.ts';
 import { inScopeNamespace } from '../inventory/scope.ts';
 import { findChrome } from '../render/chrome.ts';
 import { renderCsv } from '../render/csv.ts';
@@ -20,16 +18,15 @@ import { renderPdf } from '../render/pdf.ts';
 import type { ReportInput, ReportedResult, TargetSummary } from '../render/report-input.ts';
 import { BundleError } from '../shared/errors.ts';
 import { TOOL } from '../shared/version.ts';
-import { readSnapshot, type SnapshotRead } from '../sources/snapshot/read-snapshot.ts';
 import { loadSigner } from '../bundle/keys.ts';
 import { generateEphemeralSigner, type Signer } from '../bundle/signer.ts';
 import { signBundle } from '../bundle/manifest.ts';
+import { verifyBundle } from '../bundle/verify.ts';
+import type { Catalog } from '../controls/schema.ts';
+import { collectSnapshots, type CollectedTarget, type Progress, type SnapshotTarget } from './collect.ts';
+import { loadEvidence, type LoadedEvidence } from './load-evidence.ts';
 
-export interface SnapshotTarget {
-  dir: string;
-  // Target name; default: the folder's name.
-  name?: string;
-}
+export type { ProgressEvent, SnapshotTarget } from './collect.ts';
 
 export interface OutputFormats {
   html: boolean;
@@ -47,14 +44,7 @@ export interface RunOptions {
   controlsDir?: string;
   clock?: () => Date;
   command?: string;
-  onProgress?: (event: ProgressEvent) => void;
-}
-
-export interface ProgressEvent {
-  stage: 'collect' | 'evaluate' | 'map' | 'render' | 'sign' | 'done';
-  target?: string;
-  message: string;
-  durationMs?: number;
+  onProgress?: Progress;
 }
 
 export interface RunSummary {
@@ -71,147 +61,188 @@ export function newRunId(now: Date): string {
   return `run-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 }
 
-// The whole pipeline for offline snapshots: collect → evidence store → normalize → evaluate → map →
-// render → sign. The bundle is built in a sibling temp folder and renamed into place only when it
-// is complete and signed, so a crash never leaves a folder that verifies.
-export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
+interface Prepared {
+  clock: () => Date;
+  progress: Progress;
+  startedAt: Date;
+  runId: string;
+  outDir: string;
+  signer: Signer;
+}
+
+async function prepare(opts: Pick<RunOptions, 'outDir' | 'signingKey' | 'clock' | 'onProgress'>): Promise<Prepared> {
   const clock = opts.clock ?? (() => new Date());
-  const progress = opts.onProgress ?? (() => undefined);
   const startedAt = clock();
-  const runId = newRunId(startedAt);
   const outDir = path.resolve(opts.outDir);
   await assertReplaceable(outDir);
-
-  // Fail on configuration problems before any work: catalogs, key, browser.
-  const catalogs = await loadCatalogs(opts.controlsDir ?? DEFAULT_CONTROLS_DIR, new Set(CHECKS.map((c) => c.meta.id)));
   const signer: Signer = opts.signingKey ? await loadSigner(opts.signingKey) : generateEphemeralSigner();
-  const chromePath = opts.formats.pdf ? findChrome(opts.chrome) : undefined;
+  return { clock, progress: opts.onProgress ?? (() => undefined), startedAt, runId: newRunId(startedAt), outDir, signer };
+}
 
-  await mkdir(path.dirname(outDir), { recursive: true });
-  const work = `${outDir}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
+// Builds the bundle in a sibling temp folder and renames it into place only once it is complete
+// and signed, so a crash never leaves a folder that verifies.
+async function inWorkDir<T>(p: Prepared, build: (work: string) => Promise<T>): Promise<{ value: T; files: string[] }> {
+  await mkdir(path.dirname(p.outDir), { recursive: true });
+  const work = `${p.outDir}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
   await mkdir(work, { recursive: true });
   try {
-    const store = new EvidenceStore(work, clock);
-    await store.open();
-    const inventories: TargetInventory[] = [];
-    const summaries: TargetSummary[] = [];
-    const ignored: ReportInput['ignored'] = [];
-    const names = new Set<string>();
-    for (const snap of opts.snapshots) {
-      const t0 = Date.now();
-      const read = await readSnapshot(snap.dir, snap.name ? { target: snap.name } : {});
-      if (names.has(read.target)) {
-        throw new BundleError('OUTPUT_EXISTS', `Two snapshots are both named "${read.target}"; give one a distinct name with --target-name`);
-      }
-      names.add(read.target);
-      const inventory = await collectSnapshot(read, store);
-      inventories.push(inventory);
-      for (const i of inventory.ignored) ignored.push({ ...i, target: inventory.name });
-      for (const n of read.notes) {
-        ignored.push({ target: read.target, evidenceId: '', kind: '(file)', apiVersion: '', name: `${n.file}${n.line ? `:${n.line}` : ''}`, reason: n.message });
-      }
-      summaries.push({
-        name: inventory.name,
-        source: 'snapshot',
-        location: snap.dir,
-        objects: read.objects.length,
-        namespaces: inventory.namespaces.length,
-        workloads: inventory.workloads.length,
-        istioPresent: inventory.istio.present,
-        rootNamespace: inventory.istio.rootNamespace,
-        namespaceDetails: inventory.namespaces.map((n) => ({
-          name: n.name,
-          labels: n.labels,
-          annotations: n.annotations,
-          inScope: inScopeNamespace(inventory, n.name),
-          workloads: inventory.workloads.filter((w) => w.namespace === n.name).length,
-        })),
-      });
-      progress({ stage: 'collect', target: read.target, message: `${read.files.length} files, ${read.objects.length} objects, ${inventory.gaps.length} gaps`, durationMs: Date.now() - t0 });
-    }
-    await store.close();
-
-    const t1 = Date.now();
-    const results: CheckResult[] = [];
-    for (const inventory of inventories) {
-      for (const check of CHECKS) results.push(...evaluateCheck(check, inventory, startedAt));
-    }
-    sortResults(results);
-    progress({ stage: 'evaluate', message: `${CHECKS.length} checks, ${results.length} results`, durationMs: Date.now() - t1 });
-
-    const controls = rollUp(catalogs, results);
-    const byCheck = controlsByCheck(catalogs);
-    const reported: ReportedResult[] = results.map((r) => ({ ...r, controls: byCheck.get(r.check) ?? [] }));
-    progress({ stage: 'map', message: `${controls.length} controls in ${catalogs.length} frameworks` });
-
-    const gaps = inventories.flatMap((i) => i.gaps);
-    const input: ReportInput = {
-      run: {
-        id: runId,
-        startedAt: startedAt.toISOString(),
-        finishedAt: clock().toISOString(),
-        tool: { name: TOOL.name, version: TOOL.version },
-        operator: process.env.AUDITPACK_OPERATOR ?? `${safeUser()}@${os.hostname()}`,
-        command: opts.command ?? 'auditpack run',
-        frameworks: [...FRAMEWORKS],
-        signing: { algorithm: signer.algorithm, keyFingerprint: signer.keyFingerprint, ephemeral: signer.ephemeral },
-      },
-      targets: summaries,
-      checks: CHECKS.map((c) => c.meta),
-      results: reported,
-      controls,
-      evidence: store.records,
-      transcripts: store.transcripts,
-      gaps,
-      ignored,
-    };
-
-    const t2 = Date.now();
-    await writeFile(path.join(work, 'findings.json'), renderFindingsJson(input));
-    await writeFile(path.join(work, 'run.json'), `${JSON.stringify({ schemaVersion: 1, ...input.run, targets: summaries }, null, 2)}\n`);
-    if (opts.formats.csv) await writeFile(path.join(work, 'findings.csv'), renderCsv(reported));
-    if (opts.formats.html || opts.formats.pdf) {
-      const html = renderHtml(input);
-      if (opts.formats.html) await writeFile(path.join(work, 'report.html'), html);
-      if (chromePath) await writeFile(path.join(work, 'report.pdf'), await renderPdf(html, { chromePath }));
-    }
-    progress({ stage: 'render', message: 'findings.json, findings.csv, report.html, report.pdf', durationMs: Date.now() - t2 });
-
-    const manifest = await signBundle(work, signer, { tool: { name: TOOL.name, version: TOOL.version }, runId, createdAt: clock().toISOString() });
-    progress({ stage: 'sign', message: `signed with ${signer.keyFingerprint}${signer.ephemeral ? ' (one-time key)' : ''}` });
-
-    await replaceDir(work, outDir);
-    return {
-      runId,
-      outDir,
-      results,
-      controls,
-      gaps,
-      signer: { keyFingerprint: signer.keyFingerprint, ephemeral: signer.ephemeral },
-      files: manifest.files.map((f) => f.path),
-    };
+    const value = await build(work);
+    const manifest = await signBundle(work, p.signer, { tool: { name: TOOL.name, version: TOOL.version }, runId: p.runId, createdAt: p.clock().toISOString() });
+    p.progress({ stage: 'sign', message: `signed with ${p.signer.keyFingerprint}${p.signer.ephemeral ? ' (one-time key)' : ''}` });
+    await replaceDir(work, p.outDir);
+    return { value, files: manifest.files.map((f) => f.path) };
   } catch (err) {
     await rm(work, { recursive: true, force: true });
     throw err;
   }
 }
 
-async function collectSnapshot(read: SnapshotRead, store: EvidenceStore): Promise<TargetInventory> {
-  const collected: CollectedObject[] = [];
-  for (const o of read.objects) {
-    const meta = (o.object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
-    const stored = await store.put({
-      target: read.target,
-      source: { type: 'snapshot', file: o.file, line: o.line, document: o.document },
-      raw: o.object,
-      ...(typeof o.object.apiVersion === 'string' ? { apiVersion: o.object.apiVersion } : {}),
-      ...(typeof o.object.kind === 'string' ? { kind: o.object.kind } : {}),
-      ...(typeof meta.namespace === 'string' ? { namespace: meta.namespace } : {}),
-      ...(typeof meta.name === 'string' ? { name: meta.name } : {}),
-    });
-    collected.push({ evidenceId: stored.record.id, object: stored.value, file: o.file, line: o.line });
+// run: collect → evidence store → normalize → evaluate → map → render → sign.
+export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
+  const catalogs = await loadCatalogs(opts.controlsDir ?? DEFAULT_CONTROLS_DIR, new Set(CHECKS.map((c) => c.meta.id)));
+  const chromePath = opts.formats.pdf ? findChrome(opts.chrome) : undefined;
+  const p = await prepare(opts);
+  const { value, files } = await inWorkDir(p, async (work) => {
+    await collectSnapshots(opts.snapshots, work, p.clock, p.progress);
+    return renderReport(work, await loadEvidence(work), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack run' });
+  });
+  return { ...value, runId: p.runId, outDir: p.outDir, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral }, files };
+}
+
+// collect: evidence only, signed, for `report` to judge later (or elsewhere).
+export async function collectOnly(opts: Pick<RunOptions, 'snapshots' | 'outDir' | 'signingKey' | 'clock' | 'onProgress' | 'command'>): Promise<{ runId: string; outDir: string; targets: CollectedTarget[]; signer: RunSummary['signer'] }> {
+  const p = await prepare(opts);
+  const { value } = await inWorkDir(p, async (work) => {
+    const targets = await collectSnapshots(opts.snapshots, work, p.clock, p.progress);
+    await writeFile(
+      path.join(work, 'run.json'),
+      `${JSON.stringify({ schemaVersion: 1, id: p.runId, startedAt: p.startedAt.toISOString(), finishedAt: p.clock().toISOString(), tool: TOOL, operator: operator(), command: opts.command ?? 'auditpack collect', stage: 'collect', targets: targets.map((t) => ({ name: t.name, source: t.source, location: t.location })) }, null, 2)}\n`,
+    );
+    return targets;
+  });
+  return { runId: p.runId, outDir: p.outDir, targets: value, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral } };
+}
+
+export interface ReportOptions extends Omit<RunOptions, 'snapshots'> {
+  evidenceDir: string;
+  // Public key the evidence folder must be signed with; without it the bundled key is used.
+  evidenceKeyPem?: string;
+}
+
+// report: judge an existing evidence folder again (after verifying it, when it is signed).
+export async function reportFromEvidence(opts: ReportOptions): Promise<RunSummary> {
+  const catalogs = await loadCatalogs(opts.controlsDir ?? DEFAULT_CONTROLS_DIR, new Set(CHECKS.map((c) => c.meta.id)));
+  const chromePath = opts.formats.pdf ? findChrome(opts.chrome) : undefined;
+  const source = path.resolve(opts.evidenceDir);
+  if (await stat(path.join(source, 'manifest.json')).catch(() => undefined)) {
+    const check = await verifyBundle(source, opts.evidenceKeyPem ? { publicKeyPem: opts.evidenceKeyPem } : {});
+    if (!check.ok) {
+      const first = check.problems[0];
+      throw new BundleError(first?.code ?? 'MANIFEST_INVALID', `Evidence folder ${opts.evidenceDir} does not verify (${check.problems.length} problem(s), first: ${first?.message ?? 'unknown'}); refusing to report on it`);
+    }
   }
-  return buildInventory(read.target, collected, read.gaps);
+  const p = await prepare(opts);
+  const { value, files } = await inWorkDir(p, async (work) => {
+    await cp(path.join(source, 'evidence'), path.join(work, 'evidence'), { recursive: true, verbatimSymlinks: true });
+    return renderReport(work, await loadEvidence(work), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack report' });
+  });
+  return { ...value, runId: p.runId, outDir: p.outDir, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral }, files };
+}
+
+async function renderReport(
+  work: string,
+  loaded: LoadedEvidence,
+  catalogs: Catalog[],
+  p: Prepared,
+  o: { formats: OutputFormats; chromePath: string | undefined; command: string },
+): Promise<Pick<RunSummary, 'results' | 'controls' | 'gaps'>> {
+  const t1 = Date.now();
+  const results: CheckResult[] = [];
+  for (const inventory of loaded.inventories) {
+    for (const check of CHECKS) results.push(...evaluateCheck(check, inventory, p.startedAt));
+  }
+  sortResults(results);
+  p.progress({ stage: 'evaluate', message: `${CHECKS.length} checks on ${loaded.inventories.length} target(s): ${results.length} results`, durationMs: Date.now() - t1 });
+
+  const controls = rollUp(catalogs, results);
+  const byCheck = controlsByCheck(catalogs);
+  const reported: ReportedResult[] = results.map((r) => ({ ...r, controls: byCheck.get(r.check) ?? [] }));
+  p.progress({ stage: 'map', message: `${controls.length} controls in ${catalogs.length} frameworks` });
+
+  const summaries: TargetSummary[] = loaded.inventories.map((inventory, i) => {
+    const t = loaded.targets[i];
+    return {
+      name: inventory.name,
+      source: t?.source ?? 'snapshot',
+      location: t?.location ?? '',
+      objects: t?.objects ?? 0,
+      namespaces: inventory.namespaces.length,
+      workloads: inventory.workloads.length,
+      istioPresent: inventory.istio.present,
+      rootNamespace: inventory.istio.rootNamespace,
+      namespaceDetails: inventory.namespaces.map((n) => ({
+        name: n.name,
+        labels: n.labels,
+        annotations: n.annotations,
+        inScope: inScopeNamespace(inventory, n.name),
+        workloads: inventory.workloads.filter((w) => w.namespace === n.name).length,
+      })),
+    };
+  });
+  const ignored: ReportInput['ignored'] = [];
+  loaded.inventories.forEach((inventory, i) => {
+    for (const x of inventory.ignored) ignored.push({ ...x, target: inventory.name });
+    for (const n of loaded.targets[i]?.notes ?? []) {
+      ignored.push({ target: inventory.name, evidenceId: '', kind: '(file)', apiVersion: '', name: `${n.file}${n.line ? `:${n.line}` : ''}`, reason: n.message });
+    }
+  });
+  const gaps = loaded.inventories.flatMap((i) => i.gaps);
+  const input: ReportInput = {
+    run: {
+      id: p.runId,
+      startedAt: p.startedAt.toISOString(),
+      finishedAt: p.clock().toISOString(),
+      tool: { name: TOOL.name, version: TOOL.version },
+      operator: operator(),
+      command: o.command,
+      frameworks: [...FRAMEWORKS],
+      signing: { algorithm: p.signer.algorithm, keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral },
+    },
+    targets: summaries,
+    checks: CHECKS.map((c) => c.meta),
+    results: reported,
+    controls,
+    evidence: loaded.records,
+    transcripts: loaded.transcripts,
+    gaps,
+    ignored,
+  };
+
+  const t2 = Date.now();
+  const written = ['findings.json', 'run.json'];
+  await writeFile(path.join(work, 'findings.json'), renderFindingsJson(input));
+  await writeFile(path.join(work, 'run.json'), `${JSON.stringify({ schemaVersion: 1, ...input.run, stage: 'report', targets: summaries.map(({ namespaceDetails: _n, ...t }) => t) }, null, 2)}\n`);
+  if (o.formats.csv) {
+    await writeFile(path.join(work, 'findings.csv'), renderCsv(reported));
+    written.push('findings.csv');
+  }
+  if (o.formats.html || o.chromePath) {
+    const html = renderHtml(input);
+    if (o.formats.html) {
+      await writeFile(path.join(work, 'report.html'), html);
+      written.push('report.html');
+    }
+    if (o.chromePath) {
+      await writeFile(path.join(work, 'report.pdf'), await renderPdf(html, { chromePath: o.chromePath }));
+      written.push('report.pdf');
+    }
+  }
+  p.progress({ stage: 'render', message: written.join(', '), durationMs: Date.now() - t2 });
+  return { results, controls, gaps };
+}
+
+function operator(): string {
+  return process.env.AUDITPACK_OPERATOR ?? `${safeUser()}@${os.hostname()}`;
 }
 
 function sortResults(results: CheckResult[]): void {

@@ -184,3 +184,28 @@ describe('auditpack run --snapshot on upstream Istio samples', () => {
     expect(run.stderr).toMatch(/Snapshot folder not found: \/nonexistent\/dir/);
   });
 });
+
+describe('auditpack collect then report', () => {
+  it('gives the same findings as run on the same snapshot, and refuses tampered evidence', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'auditpack-stages-'));
+    const snap = path.join(ROOT, 'demo/environment/prod-eu');
+    const ran = await cli(['run', '--snapshot', snap, '--out', path.join(tmp, 'run'), '--no-pdf']);
+    expect(ran.code, ran.stderr).toBe(1);
+    const collected = await cli(['collect', '--snapshot', snap, '--out', path.join(tmp, 'evidence')]);
+    expect(collected.code, collected.stderr).toBe(0);
+    expect((await cli(['verify', path.join(tmp, 'evidence')])).code).toBe(0);
+    const reported = await cli(['report', path.join(tmp, 'evidence'), '--out', path.join(tmp, 'report'), '--no-pdf']);
+    expect(reported.code, reported.stderr).toBe(1);
+    const strip = async (dir: string): Promise<unknown> => {
+      const f = JSON.parse(await readFile(path.join(dir, 'findings.json'), 'utf8')) as { results: unknown; controls: unknown };
+      return { results: f.results, controls: f.controls };
+    };
+    expect(await strip(path.join(tmp, 'report'))).toEqual(await strip(path.join(tmp, 'run')));
+
+    const raw = (await readdir(path.join(tmp, 'evidence/evidence/raw')))[0] ?? '';
+    await writeFile(path.join(tmp, 'evidence/evidence/raw', raw), '{"kind":"forged"}\n');
+    const refused = await cli(['report', path.join(tmp, 'evidence'), '--out', path.join(tmp, 'report2'), '--no-pdf']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/does not verify.*refusing to report/);
+  }, 120_000);
+});

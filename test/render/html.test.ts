@@ -1,0 +1,180 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { assertEscapedOnly, compileReport, renderHtml } from '../../src/render/html.ts';
+import { buildViewModel, type ReportView } from '../../src/render/view-model.ts';
+import { largeInput, sampleInput, SCRIPT } from './sample-input.ts';
+
+function attributes(html: string, name: string): string[] {
+  return [...html.matchAll(new RegExp(`\\s${name}\\s*=\\s*("([^"]*)"|'([^']*)'|([^\\s>]+))`, 'gi'))].map(
+    (m) => m[2] ?? m[3] ?? m[4] ?? '',
+  );
+}
+
+function textOf(html: string): string {
+  return html
+    .replace(/<style>[\s\S]*?<\/style>/, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&#x3D;/g, '=')
+    .replace(/&#x60;/g, '`')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
+describe('renderHtml', () => {
+  const input = sampleInput();
+  const html = renderHtml(input);
+
+  it('escapes markup from the input: no script element, the payload shows as text', () => {
+    expect(html).not.toMatch(/<script/i);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(textOf(html)).toContain(SCRIPT);
+    expect(html).not.toMatch(/\son[a-z]+\s*=/i);
+  });
+
+  it('prints {{constructor}} literally and drops ANSI escapes and bidi overrides', () => {
+    expect(textOf(html)).toContain('{{constructor}}');
+    expect(html).not.toContain('\u001b');
+    expect(html).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+  });
+
+  it('is self-contained: no remote URL, no script, a restrictive CSP', () => {
+    for (const value of [...attributes(html, 'src'), ...attributes(html, 'href')]) {
+      expect(value).not.toMatch(/^\s*(https?:|\/\/|javascript:|data:text\/html)/i);
+    }
+    expect(attributes(html, 'src')).toEqual([]);
+    expect(html).not.toMatch(/@import|url\(\s*['"]?\s*(https?:)?\/\//i);
+    expect(html).not.toMatch(/<(link|iframe|object|embed|img|base)\b/i);
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'`);
+  });
+
+  it('has the sections in order', () => {
+    const text = textOf(html);
+    const order = [
+      'auditpack compliance evidence report',
+      '1. Executive summary',
+      'Contents',
+      '2. Scope and method',
+      '3. Controls',
+      '3.1 SOC 2',
+      '3.2 HIPAA Security Rule',
+      '3.3 PCI DSS v4.0.1',
+      '4. Check catalogue',
+      '5. Evidence gaps and ignored inputs',
+      '6. Evidence appendix',
+    ];
+    let at = -1;
+    for (const heading of order) {
+      const next = text.indexOf(heading, at + 1);
+      expect(next, heading).toBeGreaterThan(at);
+      at = next;
+    }
+  });
+
+  it('shows the cover facts and the one-time-key notice', () => {
+    const text = textOf(html);
+    for (const fact of [
+      'run-20261122T140307Z-7f3a9c',
+      '2026-11-22 14:04:19 UTC',
+      'auditpack 0.1.0',
+      'mara.lindqvist@audit-runner-01',
+      'auditpack run --kube-context prod-eu --snapshot ./snapshots/staging --out ./reports/2026-11',
+      '2 (prod-eu, staging)',
+      'SHA256:9f2c4e1ab37d0c55e6f1a8b2d4c7e9013a5b6c8d9e0f1a2b3c4d5e6f7a8b9c0d',
+      'signed with a one-time key: the signature proves integrity only, not origin',
+    ]) {
+      expect(text, fact).toContain(fact);
+    }
+    expect(textOf(renderHtml(sampleInput({ ephemeral: false })))).not.toContain('one-time key');
+  });
+
+  it('has an executive summary per framework with counts and an SVG chart', () => {
+    const summary = html.slice(html.indexOf('id="summary"'), html.indexOf('id="contents"'));
+    expect((summary.match(/<svg class="donut"/g) ?? []).length).toBe(3);
+    expect(textOf(summary)).toContain('1 of 6 applicable controls satisfied (17%); 2 need a manual attestation.');
+    expect(textOf(summary)).toContain('Results by status and severity');
+    expect(textOf(summary)).toContain('istio-mtls-strict High · 2 failed');
+  });
+
+  it('truncates the 1 MB values with an ellipsis and stays small', () => {
+    expect(html.length).toBeLessThan(400_000);
+    expect(html).toMatch(/cm-A{100,}…/);
+    expect(html).not.toContain('A'.repeat(5_000));
+  });
+
+  it('gives every internal link a matching anchor, and every result evidence link its entry', () => {
+    const ids = new Set(attributes(html, 'id'));
+    const internal = attributes(html, 'href').filter((h) => h.startsWith('#'));
+    expect(internal.length).toBeGreaterThan(50);
+    for (const href of internal) expect(ids.has(href.slice(1)), href).toBe(true);
+    const evidenceLinks = internal.filter((h) => h.startsWith('#ev-'));
+    const referenced = new Set([...input.results.flatMap((r) => r.evidence), ...input.ignored.map((o) => o.evidenceId)]);
+    expect(new Set(evidenceLinks.map((h) => h.slice(1)))).toEqual(referenced);
+    for (const record of input.evidence) expect(ids.has(record.id)).toBe(true);
+  });
+
+  it('has no duplicate ids', () => {
+    const ids = attributes(html, 'id');
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('links raw evidence and transcripts relatively', () => {
+    const hrefs = attributes(html, 'href').filter((h) => !h.startsWith('#'));
+    expect(hrefs.length).toBe(input.evidence.length * 2);
+    for (const h of hrefs) expect(h).toMatch(/^evidence\/(raw\/[0-9a-f]{64}\.json|cli\/ev-[0-9a-f]{16}\.txt)$/);
+  });
+
+  it('shows warnings, gaps with file and line, HIPAA requirements and the check catalogue', () => {
+    const text = textOf(html);
+    expect(text).toContain('Warning: The root certificate expires in 21 days (2026-12-13).');
+    expect(text).toContain('istio/authz.yaml:27');
+    expect(text).toContain('Addressable');
+    expect(text).toContain('Apply a PeerAuthentication named default in the root namespace with spec.mtls.mode: STRICT.');
+    expect(text).toContain('Argo CD Application: not a kind auditpack judges.');
+  });
+
+  it('is deterministic', () => {
+    expect(renderHtml(sampleInput())).toBe(html);
+  });
+
+  it('moves bulk results to an appendix in large runs', () => {
+    const big = renderHtml(largeInput(1_500));
+    expect(big).toContain('id="results-appendix"');
+    expect(textOf(big)).toContain('Showing 20 of');
+    const ids = new Set(attributes(big, 'id'));
+    for (const href of attributes(big, 'href').filter((h) => h.startsWith('#'))) expect(ids.has(href.slice(1))).toBe(true);
+  });
+});
+
+describe('template safety', () => {
+  it('refuses triple-stash and {{& }} expressions', () => {
+    expect(() => assertEscapedOnly('<p>{{{raw}}}</p>', 'x.hbs')).toThrow(/unescaped expression/);
+    expect(() => assertEscapedOnly('<p>{{& raw}}</p>', 'x.hbs')).toThrow(/unescaped expression/);
+    expect(() => assertEscapedOnly('{{#if a}}{{b}}{{/if}}', 'x.hbs')).not.toThrow();
+  });
+
+  it('fails loudly when the view lacks a field the template uses (strict mode)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'auditpack-tpl-'));
+    mkdirSync(join(dir, 'partials'));
+    writeFileSync(join(dir, 'report.css'), 'body { color: black; }');
+    writeFileSync(join(dir, 'report.hbs'), '<h1>{{title}}</h1>{{run.nonexistent}}');
+    const template = compileReport(pathToFileURL(`${dir}/`));
+    const view: ReportView = buildViewModel(sampleInput());
+    expect(() => template(view)).toThrow(/"nonexistent" not defined/);
+  });
+
+  it('refuses a template directory with an unescaped expression', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'auditpack-tpl-'));
+    mkdirSync(join(dir, 'partials'));
+    writeFileSync(join(dir, 'report.css'), '');
+    writeFileSync(join(dir, 'partials', 'bad.hbs'), '{{{title}}}');
+    writeFileSync(join(dir, 'report.hbs'), '{{title}}');
+    expect(() => compileReport(pathToFileURL(`${dir}/`))).toThrow(expect.objectContaining({ code: 'TEMPLATE_FAILED' }));
+  });
+});

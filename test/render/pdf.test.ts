@@ -1,0 +1,150 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findChrome } from '../../src/render/chrome.ts';
+import { renderHtml } from '../../src/render/html.ts';
+import { renderPdf } from '../../src/render/pdf.ts';
+import { SCRIPT, sampleInput } from './sample-input.ts';
+import type { ReportInput } from '../../src/render/report-input.ts';
+
+// Real Chromium, real poppler. Nothing is skipped: without a browser findChrome() throws
+// CHROME_NOT_FOUND with install instructions and this suite fails.
+const work = mkdtempSync(join(tmpdir(), 'auditpack-pdf-test-'));
+const pdfPath = join(work, 'report.pdf');
+
+function poppler(tool: string, args: string[]): string {
+  return execFileSync(tool, args, { encoding: 'utf8' });
+}
+
+function pageText(first: number, last: number = first): string {
+  return poppler('pdftotext', ['-f', String(first), '-l', String(last), '-layout', pdfPath, '-']);
+}
+
+function pageCount(): number {
+  const match = /^Pages:\s+(\d+)$/m.exec(poppler('pdfinfo', [pdfPath]));
+  return Number(match?.[1] ?? 0);
+}
+
+let pdf: Buffer;
+
+beforeAll(async () => {
+  const html = renderHtml(sampleInput());
+  pdf = await renderPdf(html, { chromePath: findChrome() });
+  writeFileSync(pdfPath, pdf);
+}, 120_000);
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('renderPdf with Chromium', () => {
+  it('produces an A4 PDF of several pages', () => {
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const info = poppler('pdfinfo', [pdfPath]);
+    expect(info).toMatch(/Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)/);
+    expect(pageCount()).toBeGreaterThan(1);
+  });
+
+  it('puts the cover and the whole executive summary on page 1', () => {
+    const page1 = pageText(1);
+    for (const text of [
+      'auditpack compliance evidence report',
+      'run-20261122T140307Z-7f3a9c',
+      'signed with a one-time key: the signature proves integrity only, not origin',
+      'Executive summary',
+      'SOC 2',
+      'HIPAA Security Rule',
+      'PCI DSS v4.0.1',
+      'TOP FAILING CHECKS',
+    ]) {
+      expect(page1, text).toContain(text);
+    }
+    expect(page1.match(/RESULTS BY STATUS AND SEVERITY/g)).toHaveLength(3);
+    expect(pageText(2)).toContain('Contents');
+  });
+
+  it('prints "Page X of Y" footers and the run id in the header', () => {
+    const total = pageCount();
+    expect(pageText(1)).toContain(`Page 1 of ${total}`);
+    expect(pageText(total)).toContain(`Page ${total} of ${total}`);
+    expect(pageText(2)).toContain('auditpack compliance evidence report — run run-20261122T140307Z-7f3a9c');
+  });
+
+  it('shows the script payload as literal text', () => {
+    const all = pageText(1, pageCount()).replace(/\s+/g, '');
+    expect(all).toContain(SCRIPT);
+    expect(all).toContain('{{constructor}}');
+  });
+
+  it('renders visible content on page 1', () => {
+    poppler('pdftoppm', ['-png', '-r', '50', '-f', '1', '-l', '1', '-singlefile', pdfPath, join(work, 'p1')]);
+    expect(readFileSync(join(work, 'p1.png')).subarray(1, 4).toString('latin1')).toBe('PNG');
+    // Same page as 8-bit greyscale PGM, which is simple to read: count the pixels that are not white.
+    poppler('pdftoppm', ['-gray', '-r', '50', '-f', '1', '-l', '1', '-singlefile', pdfPath, join(work, 'p1')]);
+    const pgm = readFileSync(join(work, 'p1.pgm'));
+    const header = /^P5\s+(\d+)\s+(\d+)\s+255\s/.exec(pgm.subarray(0, 40).toString('latin1'));
+    expect(header).not.toBeNull();
+    const pixels = pgm.subarray((header?.[0] ?? '').length);
+    expect(pixels.length).toBe(Number(header?.[1]) * Number(header?.[2]));
+    const inked = pixels.reduce((n, v) => (v < 235 ? n + 1 : n), 0) / pixels.length;
+    expect(inked).toBeGreaterThan(0.05);
+  });
+
+  it('removes its temporary Chromium profile', async () => {
+    const privateTmp = join(work, 'tmp');
+    mkdirSync(privateTmp);
+    const saved = process.env['TMPDIR'];
+    process.env['TMPDIR'] = privateTmp;
+    try {
+      await renderPdf('<p>profile</p>', { chromePath: findChrome(), timeoutMs: 30_000 });
+    } finally {
+      if (saved === undefined) delete process.env['TMPDIR'];
+      else process.env['TMPDIR'] = saved;
+    }
+    expect(readdirSync(privateTmp).filter((d) => d.startsWith('auditpack-chrome-'))).toEqual([]);
+  }, 60_000);
+
+  it('makes no network request, even when the HTML asks for one', async () => {
+    const hits: string[] = [];
+    const server = createServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.end('body { background: red }');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      const html = `<html><head><link rel="stylesheet" href="${base}/x.css"><style>@import url("${base}/i.css"); body { background: url("${base}/bg.png") }</style></head><body><img src="${base}/x.png"><iframe src="${base}/frame"></iframe><script src="${base}/x.js"></script><p>offline</p></body></html>`;
+      const out = await renderPdf(html, { chromePath: findChrome(), timeoutMs: 30_000 });
+      expect(out.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    expect(hits).toEqual([]);
+  }, 60_000);
+
+  it('keeps the executive summary on page 1 with the longest cover values', async () => {
+    const input: ReportInput = sampleInput();
+    input.run.command = `auditpack run ${'--snapshot ./a/very/long/path/to/a/snapshot/folder '.repeat(25)}`;
+    input.run.operator = `${'o'.repeat(150)}@${'h'.repeat(100)}`;
+    input.targets = Array.from({ length: 12 }, (_, i) => ({ ...input.targets[0]!, name: `target-with-a-long-name-${'x'.repeat(40)}-${i}` }));
+    input.results = input.results.map((r) => ({ ...r, status: 'fail' }));
+    const stressed = join(work, 'stressed.pdf');
+    writeFileSync(stressed, await renderPdf(renderHtml(input), { chromePath: findChrome() }));
+    const page1 = poppler('pdftotext', ['-f', '1', '-l', '1', '-layout', stressed, '-']);
+    expect(page1.match(/TOP FAILING CHECKS/g)).toHaveLength(3);
+    expect(page1.match(/more failing checks/g)).toHaveLength(3);
+    expect(page1).toContain('PCI DSS v4.0.1');
+    expect(page1).toMatch(/Page 1 of \d+/);
+  }, 60_000);
+
+  it('reports a browser that cannot start as PDF_FAILED', async () => {
+    await expect(renderPdf('<p>x</p>', { chromePath: '/bin/false', timeoutMs: 10_000 })).rejects.toMatchObject({
+      code: 'PDF_FAILED',
+    });
+  }, 30_000);
+});
