@@ -24,7 +24,7 @@ export const LIMITS = {
   transcript: 4_000,
 } as const;
 
-const COVER_LIMITS = { command: 300, targetName: 60, targets: 5 } as const;
+const COVER_LIMITS = { id: 80, operator: 80, command: 200, targetName: 40, targetsText: 80, checkTitle: 60 } as const;
 
 // Above this many results, controls show counts and their first results; all results go to an appendix table.
 export const LARGE_RUN_RESULTS = 1_000;
@@ -41,7 +41,6 @@ export interface ReportView {
   targets: TargetView[];
   collected: CollectedView[];
   frameworks: FrameworkView[];
-  hasFrameworks: boolean;
   toc: TocEntry[];
   sections: SectionNumbers;
   checks: CheckCatalogueView[];
@@ -65,7 +64,10 @@ export interface RunView {
   tool: string;
   operator: string;
   command: string;
-  // Shorter bounds on the cover so the executive summary always fits on page 1.
+  // Shorter bounds on the cover so the executive summary always fits on page 1; the full values
+  // are in the scope section.
+  coverId: string;
+  coverOperator: string;
   coverCommand: string;
   targets: string;
   frameworks: string;
@@ -80,13 +82,8 @@ export interface RunView {
 export interface TotalsView {
   // "2 targets", "1 evidence gap": counts with their noun in the right number, for the summary strip.
   items: { count: string; label: string }[];
-  targets: string;
-  checks: string;
   results: string;
-  controls: string;
   evidence: string;
-  gaps: string;
-  ignored: string;
   redactions: string;
   resultsByStatus: StatusCountView[];
 }
@@ -100,6 +97,8 @@ export interface StatusCountView {
 
 export interface TargetView {
   name: string;
+  namespaceList: NamespaceView[];
+  hasNamespaceList: boolean;
   source: string;
   location: string;
   objects: string;
@@ -107,6 +106,17 @@ export interface TargetView {
   workloads: string;
   istio: string;
   rootNamespace: string;
+}
+
+export interface NamespaceView {
+  name: string;
+  inScope: string;
+  inScopeClass: string;
+  workloads: string;
+  labels: string[];
+  moreLabels: string;
+  annotations: string[];
+  moreAnnotations: string;
 }
 
 export interface CollectedView {
@@ -203,7 +213,6 @@ export interface ControlView {
   hasManual: boolean;
   assessed: boolean;
   checks: CheckRefView[];
-  hasChecks: boolean;
   counts: string;
   resultCount: string;
   checkGroups: CheckGroupView[];
@@ -279,7 +288,6 @@ export interface GapView {
   namespace: string;
   message: string;
   location: string;
-  hasLocation: boolean;
 }
 
 export interface IgnoredView {
@@ -290,6 +298,7 @@ export interface IgnoredView {
   name: string;
   reason: string;
   evidence: LinkView;
+  hasEvidence: boolean;
 }
 
 export interface EvidenceView {
@@ -395,7 +404,6 @@ export function buildViewModel(input: ReportInput): ReportView {
     targets: [...input.targets].sort((a, b) => compareText(a.name, b.name)).map(targetView),
     collected: collectedViews(input),
     frameworks,
-    hasFrameworks: frameworks.length > 0,
     toc: tocEntries(sections, frameworks, large),
     sections,
     checks: catalogueViews(input, results),
@@ -413,6 +421,7 @@ export function buildViewModel(input: ReportInput): ReportView {
       name: name(o.name),
       reason: message(o.reason),
       evidence: evidenceLink(o.evidenceId, evidenceIds),
+      hasEvidence: o.evidenceId !== '',
     })),
     hasIgnored: input.ignored.length > 0,
     large,
@@ -490,6 +499,8 @@ function runView(input: ReportInput): RunView {
     tool: `${name(run.tool.name)} ${name(run.tool.version)}`,
     operator: name(run.operator),
     command: displayText(run.command, LIMITS.command),
+    coverId: displayText(run.id, COVER_LIMITS.id),
+    coverOperator: displayText(run.operator, COVER_LIMITS.operator),
     coverCommand: displayText(run.command, COVER_LIMITS.command),
     targets: targetsLine(input),
     frameworks: selectedFrameworks(input)
@@ -505,11 +516,15 @@ function runView(input: ReportInput): RunView {
 }
 
 function targetsLine(input: ReportInput): string {
-  const names = input.targets.map((t) => t.name).sort(compareText);
-  const shown = names.slice(0, COVER_LIMITS.targets).map((n) => displayText(n, COVER_LIMITS.targetName));
+  const names = input.targets.map((t) => displayText(t.name, COVER_LIMITS.targetName)).sort(compareText);
+  if (names.length === 0) return 'none';
+  const shown: string[] = [];
+  for (const n of names) {
+    if (shown.length > 0 && [...shown, n].join(', ').length > COVER_LIMITS.targetsText) break;
+    shown.push(n);
+  }
   const more = names.length - shown.length;
-  const list = shown.join(', ') + (more > 0 ? ` and ${formatCount(more)} more` : '');
-  return names.length === 0 ? 'none' : `${formatCount(names.length)} (${list})`;
+  return `${formatCount(names.length)} (${shown.join(', ')}${more > 0 ? ` and ${formatCount(more)} more` : ''})`;
 }
 
 function totalsView(input: ReportInput, results: ReportedResult[]): TotalsView {
@@ -523,13 +538,8 @@ function totalsView(input: ReportInput, results: ReportedResult[]): TotalsView {
       counted(input.evidence.length, 'evidence record', 'evidence records'),
       counted(input.gaps.length, 'evidence gap', 'evidence gaps'),
     ],
-    targets: formatCount(input.targets.length),
-    checks: formatCount(input.checks.length),
     results: formatCount(results.length),
-    controls: formatCount(input.controls.length),
     evidence: formatCount(input.evidence.length),
-    gaps: formatCount(input.gaps.length),
-    ignored: formatCount(input.ignored.length),
     redactions: formatCount(input.evidence.reduce((n, e) => n + e.redactions.length, 0)),
     resultsByStatus: CHECK_STATUS_ORDER.map((s) => ({
       ...CHECK_STATUS_DISPLAY[s],
@@ -539,9 +549,15 @@ function totalsView(input: ReportInput, results: ReportedResult[]): TotalsView {
   };
 }
 
+const MAX_LABELS_SHOWN = 20;
+const MAX_ANNOTATIONS_SHOWN = 10;
+
 function targetView(t: ReportInput['targets'][number]): TargetView {
+  const namespaces = [...t.namespaceDetails].sort((a, b) => compareText(a.name, b.name)).map(namespaceView);
   return {
     name: name(t.name),
+    namespaceList: namespaces,
+    hasNamespaceList: namespaces.length > 0,
     source: t.source === 'snapshot' ? 'Snapshot folder' : 'Kubernetes API',
     location: name(t.location),
     objects: formatCount(t.objects),
@@ -550,6 +566,31 @@ function targetView(t: ReportInput['targets'][number]): TargetView {
     istio: t.istioPresent ? 'Yes' : 'No',
     rootNamespace: name(t.rootNamespace),
   };
+}
+
+function namespaceView(n: ReportInput['targets'][number]['namespaceDetails'][number]): NamespaceView {
+  const labels = pairs(n.labels);
+  const annotations = pairs(n.annotations);
+  return {
+    name: name(n.name),
+    inScope: n.inScope ? 'In scope' : 'Not judged',
+    inScopeClass: n.inScope ? 'st-ok' : 'st-na',
+    workloads: formatCount(n.workloads),
+    labels: labels.slice(0, MAX_LABELS_SHOWN),
+    moreLabels: labels.length > MAX_LABELS_SHOWN ? `and ${plural(labels.length - MAX_LABELS_SHOWN, 'more label', 'more labels')}` : '',
+    annotations: annotations.slice(0, MAX_ANNOTATIONS_SHOWN),
+    moreAnnotations:
+      annotations.length > MAX_ANNOTATIONS_SHOWN
+        ? `and ${plural(annotations.length - MAX_ANNOTATIONS_SHOWN, 'more annotation', 'more annotations')}`
+        : '',
+  };
+}
+
+// key=value pairs sorted by key, each bounded: annotation values can be whole JSON documents.
+function pairs(map: Record<string, string>): string[] {
+  return Object.keys(map)
+    .sort(compareText)
+    .map((key) => `${displayText(key, 120)}=${displayText(map[key] ?? '', LIMITS.name)}`);
 }
 
 function collectedViews(input: ReportInput): CollectedView[] {
@@ -679,7 +720,7 @@ function frameworkSummary(controls: ControlOutcome[], results: ReportedResult[],
         id: name(id),
         anchor: checkAnchor(id),
         found: meta !== undefined,
-        title: meta === undefined ? '' : displayText(meta.title, 90),
+        title: meta === undefined ? '' : displayText(meta.title, COVER_LIMITS.checkTitle),
         severity: SEVERITY_LABELS[severity],
         severityClass: `sev-${severity}`,
         failures: formatCount(n),
@@ -691,7 +732,11 @@ function frameworkSummary(controls: ControlOutcome[], results: ReportedResult[],
     satisfiedPct,
     total: formatCount(total),
     statuses,
-    donut: donutSegments(CONTROL_STATUSES.map((s) => ({ cssClass: CONTROL_STATUS_DISPLAY[s].cssClass, n: count(s) })), total),
+    // The ring shows the applicable controls, the same base as the percentage in its centre.
+    donut: donutSegments(
+      CONTROL_STATUSES.filter((s) => s !== 'not_applicable').map((s) => ({ cssClass: CONTROL_STATUS_DISPLAY[s].cssClass, n: count(s) })),
+      applicable,
+    ),
     severities: SEVERITIES.map((s) => SEVERITY_SHORT[s]),
     matrix,
     matrixTotals,
@@ -772,7 +817,6 @@ function controlView(
     hasManual: (c.manual ?? '') !== '',
     assessed,
     checks: c.checks.map((id) => ({ id: name(id), anchor: checkAnchor(id), found: links.checkMeta.has(id) })),
-    hasChecks: assessed,
     counts: CHECK_STATUS_ORDER.filter((s) => c.counts[s] > 0)
       .map((s) => `${formatCount(c.counts[s])} ${CHECK_STATUS_DISPLAY[s].label.toLowerCase()}`)
       .join(' · '),
@@ -872,7 +916,6 @@ function gapView(g: EvidenceGap): GapView {
     namespace: name(g.namespace ?? ''),
     message: message(g.message),
     location: name(location),
-    hasLocation: location !== '',
   };
 }
 

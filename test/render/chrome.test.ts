@@ -1,7 +1,7 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { findChrome } from '../../src/render/chrome.ts';
 import { RenderError } from '../../src/shared/errors.ts';
 
@@ -12,6 +12,10 @@ chmodSync(fakeChrome, 0o755);
 const notExecutable = join(dir, 'not-executable');
 writeFileSync(notExecutable, '');
 chmodSync(notExecutable, 0o644);
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function codeOf(fn: () => unknown): string | undefined {
   try {

@@ -1,8 +1,8 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { assertEscapedOnly, compileReport, renderHtml } from '../../src/render/html.ts';
 import { buildViewModel, type ReportView } from '../../src/render/view-model.ts';
 import { largeInput, sampleInput, SCRIPT } from './sample-input.ts';
@@ -36,6 +36,13 @@ describe('renderHtml', () => {
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(textOf(html)).toContain(SCRIPT);
     expect(html).not.toMatch(/\son[a-z]+\s*=/i);
+  });
+
+  it('escapes hostile namespace labels and annotations in the scope section', () => {
+    const scope = html.slice(html.indexOf('id="scope"'), html.indexOf('id="controls"'));
+    expect(scope).toContain('team&#x3D;&lt;script&gt;alert(1)&lt;/script&gt;{{constructor}}redevil');
+    expect(scope).toContain('note&#x3D;RED &lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(scope).toContain('and 5 more labels');
   });
 
   it('prints {{constructor}} literally and drops ANSI escapes and bidi overrides', () => {
@@ -153,6 +160,17 @@ describe('renderHtml', () => {
 });
 
 describe('template safety', () => {
+  const dirs: string[] = [];
+  function templateDir(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'auditpack-tpl-'));
+    dirs.push(dir);
+    mkdirSync(join(dir, 'partials'));
+    return dir;
+  }
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
   it('refuses triple-stash and {{& }} expressions', () => {
     expect(() => assertEscapedOnly('<p>{{{raw}}}</p>', 'x.hbs')).toThrow(/unescaped expression/);
     expect(() => assertEscapedOnly('<p>{{& raw}}</p>', 'x.hbs')).toThrow(/unescaped expression/);
@@ -160,8 +178,7 @@ describe('template safety', () => {
   });
 
   it('fails loudly when the view lacks a field the template uses (strict mode)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'auditpack-tpl-'));
-    mkdirSync(join(dir, 'partials'));
+    const dir = templateDir();
     writeFileSync(join(dir, 'report.css'), 'body { color: black; }');
     writeFileSync(join(dir, 'report.hbs'), '<h1>{{title}}</h1>{{run.nonexistent}}');
     const template = compileReport(pathToFileURL(`${dir}/`));
@@ -170,8 +187,7 @@ describe('template safety', () => {
   });
 
   it('refuses a template directory with an unescaped expression', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'auditpack-tpl-'));
-    mkdirSync(join(dir, 'partials'));
+    const dir = templateDir();
     writeFileSync(join(dir, 'report.css'), '');
     writeFileSync(join(dir, 'partials', 'bad.hbs'), '{{{title}}}');
     writeFileSync(join(dir, 'report.hbs'), '{{title}}');

@@ -59,11 +59,11 @@ describe('renderPdf with Chromium', () => {
       'SOC 2',
       'HIPAA Security Rule',
       'PCI DSS v4.0.1',
-      'TOP FAILING CHECKS',
+      'Top failing checks',
     ]) {
       expect(page1, text).toContain(text);
     }
-    expect(page1.match(/RESULTS BY STATUS AND SEVERITY/g)).toHaveLength(3);
+    expect(page1.match(/Results by status and severity/g)).toHaveLength(3);
     expect(pageText(2)).toContain('Contents');
   });
 
@@ -136,7 +136,7 @@ describe('renderPdf with Chromium', () => {
     const stressed = join(work, 'stressed.pdf');
     writeFileSync(stressed, await renderPdf(renderHtml(input), { chromePath: findChrome() }));
     const page1 = poppler('pdftotext', ['-f', '1', '-l', '1', '-layout', stressed, '-']);
-    expect(page1.match(/TOP FAILING CHECKS/g)).toHaveLength(3);
+    expect(page1.match(/Top failing checks/g)).toHaveLength(3);
     expect(page1.match(/more failing checks/g)).toHaveLength(3);
     expect(page1).toContain('PCI DSS v4.0.1');
     expect(page1).toMatch(/Page 1 of \d+/);

@@ -263,8 +263,22 @@ export function sampleInput(options: SampleOptions = {}): ReportInput {
       },
     },
     targets: [
-      { name: 'prod-eu', source: 'kubernetes', location: 'prod-eu (context prod-eu-admin)', objects: 412, namespaces: 14, workloads: 37, istioPresent: true, rootNamespace: 'istio-system' },
-      { name: 'staging', source: 'snapshot', location: './snapshots/staging', objects: 58, namespaces: 4, workloads: 6, istioPresent: true, rootNamespace: 'istio-system' },
+      {
+        name: 'prod-eu', source: 'kubernetes', location: 'prod-eu (context prod-eu-admin)', objects: 412, namespaces: 4, workloads: 37, istioPresent: true, rootNamespace: 'istio-system',
+        namespaceDetails: [
+          { name: 'payments', inScope: true, workloads: 3, labels: { 'istio-injection': 'enabled', team: HOSTILE, 'kubernetes.io/metadata.name': 'payments' }, annotations: { note: `\u001b[1;31mRED\u001b[0m ${SCRIPT}`, [`owner\u202Etxt.exe`]: '{{constructor}}', huge: MEGABYTE } },
+          { name: 'legacy', inScope: true, workloads: 1, labels: { 'kubernetes.io/metadata.name': 'legacy' }, annotations: {} },
+          { name: 'istio-system', inScope: false, workloads: 2, labels: { 'kubernetes.io/metadata.name': 'istio-system' }, annotations: {} },
+          { name: 'kube-system', inScope: false, workloads: 31, labels: Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`example.com/label-${String(i).padStart(2, '0')}`, 'x'])), annotations: {} },
+        ],
+      },
+      {
+        name: 'staging', source: 'snapshot', location: './snapshots/staging', objects: 58, namespaces: 2, workloads: 6, istioPresent: true, rootNamespace: 'istio-system',
+        namespaceDetails: [
+          { name: 'web', inScope: true, workloads: 5, labels: { 'istio-injection': 'enabled' }, annotations: {} },
+          { name: 'istio-system', inScope: false, workloads: 1, labels: {}, annotations: {} },
+        ],
+      },
     ],
     checks: CHECKS,
     results,

@@ -44,6 +44,22 @@ describe('buildViewModel', () => {
     expect(HOSTILE_NAME).toContain('\u202e');
   });
 
+  it('lists namespaces with bounded, cleaned labels and annotations', () => {
+    const prod = view.targets.find((t) => t.name === 'prod-eu');
+    const payments = prod?.namespaceList.find((n) => n.name === 'payments');
+    expect(payments?.labels).toContain('team=<script>alert(1)</script>{{constructor}}redevil');
+    expect(payments?.annotations).toContain('note=RED <script>alert(1)</script>');
+    expect(payments?.annotations).toContain('ownertxt.exe={{constructor}}');
+    const huge = payments?.annotations.find((a) => a.startsWith('huge='));
+    expect(huge?.length).toBe('huge='.length + 200);
+    expect(huge?.endsWith('…')).toBe(true);
+    const kubeSystem = prod?.namespaceList.find((n) => n.name === 'kube-system');
+    expect(kubeSystem?.labels).toHaveLength(20);
+    expect(kubeSystem?.moreLabels).toBe('and 5 more labels');
+    expect(kubeSystem?.inScope).toBe('Not judged');
+    expect(prod?.namespaceList.map((n) => n.name)).toEqual(['istio-system', 'kube-system', 'legacy', 'payments']);
+  });
+
   it('truncates megabyte values with an ellipsis', () => {
     const all = strings(view);
     expect(all.some((s) => s.startsWith('cm-AAAA') && s.endsWith('…') && s.length === 200)).toBe(true);
