@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { generateKeyPair, loadPublicKey } from '../bundle/keys.ts';
 import { verifyBundle } from '../bundle/verify.ts';
-import { collectOnly, reportFromEvidence, runPipeline, type ProgressEvent, type RunSummary } from '../pipeline/run.ts';
+import { collectOnly, reportFromEvidence, runPipeline, type ProgressEvent, type RunSummary, type SnapshotTarget } from '../pipeline/run.ts';
 import { AuditpackError, errorMessage } from '../shared/errors.ts';
 import { TOOL } from '../shared/version.ts';
 import { EXIT, exitCodeFor, exitCodeForError } from './exit-codes.ts';
@@ -64,6 +64,20 @@ interface RunFlags {
   format?: string;
   chrome?: string;
   key?: string;
+}
+
+function snapshotTargets(flags: Pick<RunFlags, 'snapshot' | 'targetName'>): SnapshotTarget[] {
+  if (flags.snapshot.length === 0) throw new AuditpackError('USAGE', 'Give at least one target with --snapshot DIR');
+  if (flags.targetName.length > flags.snapshot.length) throw new AuditpackError('USAGE', 'More --target-name values than --snapshot folders');
+  return flags.snapshot.map((dir, i) => {
+    const name = flags.targetName[i];
+    return name ? { dir, name } : { dir };
+  });
+}
+
+function requireOut(out: string | undefined): string {
+  if (!out) throw new AuditpackError('USAGE', 'Give the output folder with --out DIR');
+  return out;
 }
 
 function formatsFrom(flags: RunFlags): { html: boolean; pdf: boolean; csv: boolean } {
@@ -128,15 +142,9 @@ export function buildProgram(io: Io = defaultIo, onExit: (code: number) => void 
       .option('--snapshot <dir>', 'offline target: every *.yaml, *.yml, *.json under DIR (repeatable)', collect, [])
       .option('--target-name <name>', 'name for the matching --snapshot target (repeatable, in order)', collect, []),
   ).action(async (flags: RunFlags) => {
-    if (flags.snapshot.length === 0) throw new AuditpackError('USAGE', 'Give at least one target with --snapshot DIR');
-    if (!flags.out) throw new AuditpackError('USAGE', 'Give the output folder with --out DIR');
-    if (flags.targetName.length > flags.snapshot.length) throw new AuditpackError('USAGE', 'More --target-name values than --snapshot folders');
     const summary = await runPipeline({
-      snapshots: flags.snapshot.map((dir, i) => {
-        const name = flags.targetName[i];
-        return name ? { dir, name } : { dir };
-      }),
-      outDir: flags.out,
+      snapshots: snapshotTargets(flags),
+      outDir: requireOut(flags.out),
       formats: formatsFrom(flags),
       ...(flags.chrome ? { chrome: flags.chrome } : {}),
       ...(flags.key ? { signingKey: flags.key } : {}),
@@ -155,15 +163,9 @@ export function buildProgram(io: Io = defaultIo, onExit: (code: number) => void 
     .option('--out <dir>', 'output folder for the evidence bundle')
     .option('--key <file>', 'Ed25519 private key (PKCS#8 PEM) to sign the evidence; default: a one-time key')
     .action(async (flags: Omit<RunFlags, 'pdf'>) => {
-      if (flags.snapshot.length === 0) throw new AuditpackError('USAGE', 'Give at least one target with --snapshot DIR');
-      if (!flags.out) throw new AuditpackError('USAGE', 'Give the output folder with --out DIR');
-      if (flags.targetName.length > flags.snapshot.length) throw new AuditpackError('USAGE', 'More --target-name values than --snapshot folders');
       const result = await collectOnly({
-        snapshots: flags.snapshot.map((dir, i) => {
-          const name = flags.targetName[i];
-          return name ? { dir, name } : { dir };
-        }),
-        outDir: flags.out,
+        snapshots: snapshotTargets(flags),
+        outDir: requireOut(flags.out),
         ...(flags.key ? { signingKey: flags.key } : {}),
         command: ['auditpack', ...process.argv.slice(2)].join(' '),
         onProgress: progressPrinter(io),
@@ -182,12 +184,11 @@ export function buildProgram(io: Io = defaultIo, onExit: (code: number) => void 
       .argument('<evidence>', 'evidence folder')
       .option('--evidence-key <file>', 'public key the evidence folder must be signed with'),
   ).action(async (evidence: string, flags: RunFlags & { evidenceKey?: string }) => {
-    if (!flags.out) throw new AuditpackError('USAGE', 'Give the output folder with --out DIR');
     const pinned = flags.evidenceKey ? await loadPublicKey(flags.evidenceKey) : undefined;
     const summary = await reportFromEvidence({
       evidenceDir: evidence,
       ...(pinned ? { evidenceKeyPem: pinned.pem } : {}),
-      outDir: flags.out,
+      outDir: requireOut(flags.out),
       formats: formatsFrom(flags),
       ...(flags.chrome ? { chrome: flags.chrome } : {}),
       ...(flags.key ? { signingKey: flags.key } : {}),

@@ -78,6 +78,9 @@ export interface PodInfo {
   hostNetwork: boolean;
 }
 
+// Every kind a workload can come from; checks that read workloads list all of them in `requires`.
+export const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'] as const;
+
 export type WorkloadKind =
   | 'Pod'
   | 'Deployment'

@@ -1,3 +1,4 @@
+import { WORKLOAD_KINDS } from '../../inventory/types.ts';
 import {
   effectiveAction,
   isAllowNothing,
@@ -17,7 +18,6 @@ import { inScopeNamespace } from '../../inventory/scope.ts';
 import type { NamespaceInfo, TargetInventory, Workload } from '../../inventory/types.ts';
 import type { Check, CheckFinding } from '../types.ts';
 
-const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
 
 export const istioAuthzDefaultDeny: Check = {
   meta: {

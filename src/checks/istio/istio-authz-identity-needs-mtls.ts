@@ -1,3 +1,4 @@
+import { WORKLOAD_KINDS } from '../../inventory/types.ts';
 import { describeDecider, effectiveMtls, judgedPorts, modeOnPort } from '../../inventory/istio/effective-mtls.ts';
 import { policySelectsWorkload } from '../../inventory/istio/policy-scope.ts';
 import type { AuthorizationPolicySpec, AuthzRule, AuthzSource } from '../../inventory/istio/schema.ts';
@@ -5,7 +6,6 @@ import { gapsTouching, inScopeNamespace } from '../../inventory/scope.ts';
 import type { Obj, TargetInventory, Workload } from '../../inventory/types.ts';
 import type { Check, CheckFinding } from '../types.ts';
 
-const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
 const REQUIRES = ['AuthorizationPolicy', 'PeerAuthentication', ...WORKLOAD_KINDS, 'Namespace', 'ConfigMap', 'MeshConfig', 'IstioOperator'];
 
 // Source fields and conditions that read the peer's mTLS identity (authorization_policy.proto: "requires mTLS enabled").

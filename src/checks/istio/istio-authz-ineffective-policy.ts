@@ -1,7 +1,8 @@
+import { gapsTouching } from '../../inventory/scope.ts';
+import { WORKLOAD_KINDS } from '../../inventory/types.ts';
 import {
   dryRunValue,
   effectiveAction,
-  gapsAffecting,
   hasNoRules,
   hasUnparseableDryRun,
   isDryRun,
@@ -18,7 +19,6 @@ import { hasWorkloadSelector } from '../../inventory/istio/policy-scope.ts';
 import type { TargetInventory } from '../../inventory/types.ts';
 import type { Check, CheckFinding } from '../types.ts';
 
-const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
 
 export const istioAuthzIneffectivePolicy: Check = {
   meta: {
@@ -120,7 +120,7 @@ function judgePolicy(target: TargetInventory, p: AuthzPolicy): CheckFinding {
       .join(',');
     const where = root ? 'in every namespace (root namespace)' : `in namespace ${p.namespace}`;
     // A selector that matched nothing may only look empty because workload evidence is missing.
-    const gaps = gapsAffecting(target, WORKLOAD_KINDS, root ? 'all' : [p.namespace]);
+    const gaps = gapsTouching(target, WORKLOAD_KINDS, root ? '*' : [p.namespace]);
     if (gaps.length > 0) {
       return {
         status: 'error',

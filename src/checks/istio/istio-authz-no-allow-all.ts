@@ -1,3 +1,4 @@
+import { WORKLOAD_KINDS } from '../../inventory/types.ts';
 import {
   effectiveAction,
   emptyRuleIndexes,
@@ -11,7 +12,6 @@ import {
 } from '../../inventory/istio/authz.ts';
 import type { Check, CheckFinding } from '../types.ts';
 
-const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
 
 export const istioAuthzNoAllowAll: Check = {
   meta: {

@@ -1,8 +1,8 @@
+import { WORKLOAD_KINDS } from '../../inventory/types.ts';
 import { describeDecider, effectiveMtls, judgedPorts } from '../../inventory/istio/effective-mtls.ts';
 import { gapsTouching, inScopeNamespace } from '../../inventory/scope.ts';
 import type { Check, CheckFinding } from '../types.ts';
 
-const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
 const MESH_POLICY_KINDS = ['PeerAuthentication', 'ConfigMap', 'MeshConfig', 'IstioOperator'];
 
 export const istioMtlsStrict: Check = {

@@ -1,6 +1,7 @@
+import { gapsTouching } from '../../inventory/scope.ts';
+import { WORKLOAD_KINDS } from '../../inventory/types.ts';
 import {
   effectiveAction,
-  gapsAffecting,
   isDryRun,
   isEnforced,
   listNames,
@@ -19,7 +20,6 @@ import { inScopeNamespace } from '../../inventory/scope.ts';
 import type { Obj, TargetInventory } from '../../inventory/types.ts';
 import type { Check, CheckFinding } from '../types.ts';
 
-const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
 const REQUIRES = ['RequestAuthentication', 'AuthorizationPolicy', 'ConfigMap', 'MeshConfig', ...WORKLOAD_KINDS];
 
 type RequestAuthn = Obj<RequestAuthenticationSpec>;
@@ -134,7 +134,7 @@ function judgeRequestAuthn(target: TargetInventory, ra: RequestAuthn): CheckFind
             .map(([k, v]) => `${k}=${v}`)
             .join(',')} in ${ra.namespace === root ? 'every namespace' : `namespace ${ra.namespace}`}`
         : `every workload in ${ra.namespace === root ? 'the mesh' : `namespace ${ra.namespace}`}`;
-      const gaps = gapsAffecting(target, WORKLOAD_KINDS, ra.namespace === root ? 'all' : [ra.namespace]);
+      const gaps = gapsTouching(target, WORKLOAD_KINDS, ra.namespace === root ? '*' : [ra.namespace]);
       if (gaps.length > 0) {
         return {
           status: 'error',
@@ -169,7 +169,7 @@ function judgeRequestAuthn(target: TargetInventory, ra: RequestAuthn): CheckFind
 
   // The evaluator already voids passes for cluster-wide gaps and gaps in the RA's own namespace; root
   // namespace policies and a mesh-wide RA's workloads live elsewhere, so those gaps are checked here.
-  const gaps = gapsAffecting(target, REQUIRES, ra.namespace === root ? 'all' : [root, ...subjects.map((s) => s.namespace)]).filter(
+  const gaps = gapsTouching(target, REQUIRES, ra.namespace === root ? '*' : [root, ...subjects.map((s) => s.namespace)]).filter(
     (g) => g.namespace !== undefined && g.namespace !== ra.namespace,
   );
   if (gaps.length > 0) {

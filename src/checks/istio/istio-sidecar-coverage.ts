@@ -1,3 +1,4 @@
+import { WORKLOAD_KINDS } from '../../inventory/types.ts';
 import { istioDataplane } from '../../inventory/istio/dataplane.ts';
 import { inScopeNamespace } from '../../inventory/scope.ts';
 import type { PodInfo } from '../../inventory/types.ts';
@@ -19,7 +20,7 @@ export const istioSidecarCoverage: Check = {
       'Label the namespace istio-injection=enabled (or istio.io/rev=<revision>, or istio.io/dataplane-mode=ambient), remove ' +
       'sidecar.istio.io/inject=false and hostNetwork where possible, then restart the workload so its pods are recreated ' +
       '(`kubectl rollout restart`). Note that the annotation sidecar.istio.io/inject: "true" alone does not opt a pod in.',
-    requires: ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob', 'Namespace'],
+    requires: [...WORKLOAD_KINDS, 'Namespace'],
     proves: 'Each workload in an in-scope namespace is protected by an Istio sidecar or ambient ztunnel redirection, judged from running pods when present.',
     messages: {
       meshed: '{{kind}} {{namespace}}/{{name}} is in the mesh ({{mode}}, {{basis}}): {{reason}}.',

@@ -4,7 +4,6 @@ import type { TargetInventory } from '../types.ts';
 import {
   effectiveAction,
   emptyRuleIndexes,
-  gapsAffecting,
   hasUnparseableDryRun,
   isAllowAll,
   isAllowNothing,
@@ -221,15 +220,5 @@ spec: { targetRefs: [{ kind: Gateway, group: gateway.networking.k8s.io, name: sh
     expect(policyReach(inv, mesh)).toContain('every namespace');
     expect(policyReach(inv, local)).toContain('every workload in namespace shop');
     expect(policyReach(inv, gw)).toBe('Gateway shop/shop-gw');
-  });
-
-  it('finds gaps in the namespaces a judgement relied on', () => {
-    const inv = inventoryOf(docs(WORKLOADS), [
-      { id: 'g1', reason: 'access-denied', kinds: ['AuthorizationPolicy'], namespace: 'istio-system', message: 'denied' },
-      { id: 'g2', reason: 'access-denied', kinds: ['Pod'], message: 'pods denied' },
-    ]);
-    expect(gapsAffecting(inv, ['AuthorizationPolicy'], ['shop']).map((g) => g.id)).toEqual([]);
-    expect(gapsAffecting(inv, ['AuthorizationPolicy'], ['shop', 'istio-system']).map((g) => g.id)).toEqual(['g1']);
-    expect(gapsAffecting(inv, ['AuthorizationPolicy', 'Pod'], 'all').map((g) => g.id)).toEqual(['g1', 'g2']);
   });
 });

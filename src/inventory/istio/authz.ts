@@ -1,4 +1,4 @@
-import type { EvidenceGap, Obj, TargetInventory, Workload } from '../types.ts';
+import type { Obj, TargetInventory, Workload } from '../types.ts';
 import { hasWorkloadSelector, policySelectsWorkload } from './policy-scope.ts';
 import type { AuthorizationPolicySpec, AuthzAction, AuthzOperation, AuthzRule, AuthzSource } from './schema.ts';
 
@@ -261,13 +261,3 @@ export function policyReach(target: TargetInventory, policy: AuthzPolicy): strin
     : `workloads labelled ${labels} in namespace ${policy.namespace}${matched}`;
 }
 
-// Gaps on `kinds` in any of `namespaces` ('all': anywhere), plus cluster-wide gaps. Checks use this
-// where a result's own namespace does not bound the evidence it relied on (e.g. root-namespace policies).
-export function gapsAffecting(target: TargetInventory, kinds: readonly string[], namespaces: Iterable<string> | 'all'): EvidenceGap[] {
-  const nsList = namespaces === 'all' ? undefined : new Set(namespaces);
-  return target.gaps.filter(
-    (g) =>
-      (g.kinds === '*' || g.kinds.some((k) => kinds.includes(k))) &&
-      (g.namespace === undefined || nsList === undefined || nsList.has(g.namespace)),
-  );
-}
