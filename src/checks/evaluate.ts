@@ -3,6 +3,7 @@ import type { EvidenceGap, TargetInventory } from '../inventory/types.ts';
 import { gapAffects, renderMessage, type Check, type CheckResult } from './types.ts';
 
 const GAP_MESSAGE = 'Evidence this check needs is incomplete: {{gaps}}';
+const MESH_NAMES = { istio: 'Istio', linkerd: 'Linkerd', consul: 'Consul service mesh' } as const;
 const NOT_PRESENT_MESSAGE = 'No {{area}} installation found in the evidence for this target.';
 
 // A gap in the Istio root namespace (mesh-wide policies, mesh config) can change any namespace's verdict.
@@ -16,7 +17,9 @@ export function evaluateCheck(check: Check, target: TargetInventory, now: Date):
   const { meta } = check;
   const cluster = { kind: 'Cluster', name: target.name };
 
-  if (meta.area === 'istio' && !target.istio.present) {
+  const meshPresent = { istio: target.istio.present, linkerd: target.linkerd.present, consul: target.consul.present } as const;
+  const mesh = meta.area === 'istio' || meta.area === 'linkerd' || meta.area === 'consul' ? meta.area : undefined;
+  if (mesh && !meshPresent[mesh]) {
     return [
       {
         check: meta.id,
@@ -25,8 +28,8 @@ export function evaluateCheck(check: Check, target: TargetInventory, now: Date):
         target: target.name,
         resource: cluster,
         messageId: 'meshNotPresent',
-        message: renderMessage(NOT_PRESENT_MESSAGE, { area: 'Istio' }),
-        data: { area: 'Istio' },
+        message: renderMessage(NOT_PRESENT_MESSAGE, { area: MESH_NAMES[mesh] }),
+        data: { area: MESH_NAMES[mesh] },
         evidence: [],
       },
     ];

@@ -19,6 +19,10 @@ import {
   type ContainerSpec,
   type PodSpec,
 } from './workload-schema.ts';
+import type { AreaInput, AreaObject } from './area.ts';
+import { buildConsulInventory } from './consul/build.ts';
+import { buildKubernetesInventory } from './kubernetes/build.ts';
+import { buildLinkerdInventory } from './linkerd/build.ts';
 import type {
   ConfigMapInfo,
   Container,
@@ -102,6 +106,7 @@ export function buildInventory(
   const controllers: { p: Pending; kind: WorkloadKind; template: { labels: StringMap; annotations: StringMap; spec: PodSpec } }[] = [];
   const pods: { p: Pending; info: PodInfo }[] = [];
   const istioOperators: Pending[] = [];
+  const unclaimed: Pending[] = [];
   const istio: IstioInventory = {
     present: false,
     rootNamespace: DEFAULT_ROOT_NAMESPACE,
@@ -252,7 +257,7 @@ export function buildInventory(
       istioOperators.push(p);
       continue;
     }
-    ignored.push(ignoredOf(p.evidenceId, p.obj, 'kind not judged by any check'));
+    unclaimed.push(p);
   }
 
   istio.meshConfig = resolveMeshConfig(target, configMaps, istioOperators, gaps);
@@ -282,6 +287,24 @@ export function buildInventory(
       workloads.some((w) => w.pods.some((pod) => hasContainer(pod, 'istio-proxy')));
   }
 
+  // Mesh and area builders take what the core did not claim; the rest is listed as not judged.
+  const areaInput: AreaInput = {
+    target,
+    objects: unclaimed.map(toAreaObject),
+    configMaps,
+    namespaces: [...namespaces.values()],
+    workloads,
+    addGap: (g) => gaps.push(g),
+  };
+  const linkerd = buildLinkerdInventory(areaInput);
+  const consul = buildConsulInventory(areaInput);
+  const kubernetes = buildKubernetesInventory(areaInput);
+  const claimed = new Set([...linkerd.claimed, ...consul.claimed, ...kubernetes.claimed]);
+  for (const p of unclaimed) {
+    if (!claimed.has(p.evidenceId)) ignored.push(ignoredOf(p.evidenceId, p.obj, 'kind not judged by any check'));
+    else if (p.obj.metadata.namespace) ensureNamespace(namespaces, p.obj.metadata.namespace);
+  }
+
   const byName = <T extends { namespace: string; name: string }>(a: T, b: T): number =>
     a.namespace === b.namespace ? a.name.localeCompare(b.name) : a.namespace.localeCompare(b.namespace);
   for (const list of [
@@ -302,8 +325,28 @@ export function buildInventory(
     services: services.sort(byName),
     configMaps: configMaps.sort(byName),
     istio,
+    linkerd: linkerd.inventory,
+    consul: consul.inventory,
+    kubernetes: kubernetes.inventory,
     gaps,
     ignored,
+  };
+}
+
+function toAreaObject(p: Pending): AreaObject {
+  return {
+    evidenceId: p.evidenceId,
+    apiVersion: p.obj.apiVersion,
+    group: apiGroup(p.obj.apiVersion),
+    kind: p.obj.kind,
+    namespace: p.obj.metadata.namespace ?? '',
+    name: p.obj.metadata.name,
+    labels: p.obj.metadata.labels ?? {},
+    annotations: p.obj.metadata.annotations ?? {},
+    creationTimestamp: p.obj.metadata.creationTimestamp ?? undefined,
+    raw: p.raw as Record<string, unknown>,
+    ...(p.file ? { file: p.file } : {}),
+    ...(p.line ? { line: p.line } : {}),
   };
 }
 

@@ -1,4 +1,7 @@
 import type { StringMap } from './k8s-object.ts';
+import type { ConsulInventory } from './consul/types.ts';
+import type { KubernetesInventory } from './kubernetes/types.ts';
+import type { LinkerdInventory } from './linkerd/types.ts';
 import type {
   AuthorizationPolicySpec,
   DestinationRuleSpec,
@@ -174,6 +177,9 @@ export interface TargetInventory {
   services: ServiceInfo[];
   configMaps: ConfigMapInfo[];
   istio: IstioInventory;
+  linkerd: LinkerdInventory;
+  consul: ConsulInventory;
+  kubernetes: KubernetesInventory;
   gaps: EvidenceGap[];
   ignored: IgnoredObject[];
 }
