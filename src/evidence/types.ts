@@ -8,7 +8,7 @@ export const Redaction = z.strictObject({
 export type Redaction = z.infer<typeof Redaction>;
 
 export const EvidenceSource = z.strictObject({
-  type: z.enum(['snapshot', 'kubernetes-api', 'cloud-api']),
+  type: z.enum(['snapshot', 'kubernetes-api', 'http-api', 'cloud-api']),
   // Snapshot: the file relative to the snapshot folder, and the 1-based document/line in it.
   file: z.string().optional(),
   line: z.number().int().optional(),

@@ -7,6 +7,12 @@ const SYSTEM_NAMESPACES: ReadonlySet<string> = new Set([
   'kube-public',
   'kube-node-lease',
   'local-path-storage',
+  // Mesh control planes (Linkerd and consul-k8s default install namespaces).
+  'linkerd',
+  'linkerd-viz',
+  'linkerd-jaeger',
+  'linkerd-multicluster',
+  'consul',
 ]);
 
 // Whether workloads in `ns` are in scope for per-workload controls. The Istio root namespace

@@ -17,6 +17,15 @@ export interface LoadedEvidence {
   transcripts: Record<string, string>;
 }
 
+// API responses that are not Kubernetes objects (Consul HTTP API, cloud APIs) are stored verbatim
+// under a synthetic apiVersion in this group; area builders receive them wrapped as
+// { apiVersion, kind, metadata: { name }, body }.
+export const API_RESPONSE_GROUP = 'http.auditpack.io';
+
+function isApiResponse(record: EvidenceRecord): boolean {
+  return record.apiVersion?.startsWith(`${API_RESPONSE_GROUP}/`) === true && record.kind !== undefined && record.name !== undefined;
+}
+
 // Reads an evidence folder (evidence/targets.json, index.jsonl, raw/, cli/) back into inventories.
 // `run` goes through here too, so a re-run of `report` on the same evidence gives the same findings.
 // Every raw file is checked against the sha256 its record names.
@@ -51,9 +60,10 @@ export async function loadEvidence(dir: string): Promise<LoadedEvidence> {
     if (sha !== record.sha256) throw new BundleError('FILE_CHANGED', `${record.path} does not match the sha256 in its evidence record ${record.id}`);
     const list = byTarget.get(record.target);
     if (!list) throw new BundleError('MANIFEST_INVALID', `evidence record ${record.id} names unknown target "${record.target}"`);
+    const body = JSON.parse(bytes.toString('utf8')) as unknown;
     list.push({
       evidenceId: record.id,
-      object: JSON.parse(bytes.toString('utf8')) as unknown,
+      object: isApiResponse(record) ? { apiVersion: record.apiVersion, kind: record.kind, metadata: { name: record.name }, body } : body,
       ...(record.source.file ? { file: record.source.file } : {}),
       ...(record.source.line ? { line: record.source.line } : {}),
     });
