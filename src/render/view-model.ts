@@ -9,7 +9,7 @@ import {
 import type { EvidenceRecord } from '../evidence/types.ts';
 import type { EvidenceGap } from '../inventory/types.ts';
 import type { ReportInput, ReportedResult } from './report-input.ts';
-import { displayText } from './text.ts';
+import { displayText, truncate } from './text.ts';
 
 export const REPORT_TITLE = 'auditpack compliance evidence report';
 
@@ -21,14 +21,24 @@ export const LIMITS = {
   message: 400,
   command: 1_000,
   catalogText: 1_000,
-  transcript: 4_000,
+  // Transcripts in the evidence appendix: the first lines only; the full text is in evidence/cli/.
+  transcript: 1_500,
+  transcriptLines: 40,
+  // The controls one result counts toward, in the compact "SOC2 CC6.1, CC6.6 · HIPAA …" form.
+  resultControls: 160,
 } as const;
+
+// Transcripts arrive bounded by the evidence store (4,000 characters); this only caps the work of
+// cleaning them before the display cut.
+const TRANSCRIPT_INPUT = 4_000;
 
 const COVER_LIMITS = { id: 80, operator: 80, command: 200, targetName: 40, targetsText: 80, checkTitle: 60 } as const;
 
-// Above this many results, controls show counts and their first results; all results go to an appendix table.
+// Under a control, each mapped check lists at most this many results that need attention (fail,
+// error, waived); the rest, and every passing result, are in "Results by check".
+export const ATTENTION_PER_CHECK = 10;
+// Above this many results the run is "large": the results section is introduced as the bulk listing.
 export const LARGE_RUN_RESULTS = 1_000;
-export const RESULTS_PER_CONTROL_IN_LARGE_RUN = 20;
 // Page 1 holds the cover and all three framework summaries; three failing checks each is what fits.
 const TOP_FAILING_CHECKS = 3;
 
@@ -51,7 +61,11 @@ export interface ReportView {
   hasIgnored: boolean;
   large: boolean;
   largeRunNote: string;
-  resultsAppendix: ResultView[];
+  controlsIntro: string;
+  resultsIntro: string;
+  // Every result exactly once, grouped by check in registry order.
+  resultGroups: ResultGroupView[];
+  hasResultGroups: boolean;
   evidence: EvidenceView[];
   hasEvidence: boolean;
 }
@@ -138,9 +152,9 @@ export interface SectionNumbers {
   summary: string;
   scope: string;
   controls: string;
+  results: string;
   checks: string;
   gaps: string;
-  resultsAppendix: string;
   evidence: string;
 }
 
@@ -215,10 +229,9 @@ export interface ControlView {
   checks: CheckRefView[];
   counts: string;
   resultCount: string;
-  checkGroups: CheckGroupView[];
-  hasResults: boolean;
-  hiddenResults: boolean;
-  hiddenNote: string;
+  // One summary row per mapped check, each followed by the results that need attention.
+  checkRows: ControlCheckView[];
+  hasCheckRows: boolean;
 }
 
 export interface CheckRefView {
@@ -227,11 +240,37 @@ export interface CheckRefView {
   found: boolean;
 }
 
-export interface CheckGroupView {
+export interface CountCellView {
+  label: string;
+  count: string;
+  cssClass: string;
+}
+
+export interface ControlCheckView {
+  id: string;
+  // The check's group in "Results by check"; `linked` is false when the check has no group there.
+  anchor: string;
+  linked: boolean;
+  title: string;
+  // Pass, fail, error, n/a, waived: the results of this check that count toward the control.
+  counts: CountCellView[];
+  // Fail, error and waived results, at most ATTENTION_PER_CHECK of them.
+  attention: ResultView[];
+  hasAttention: boolean;
+  more: string;
+  hasMore: boolean;
+}
+
+export interface ResultGroupView {
   id: string;
   anchor: string;
+  checkAnchor: string;
   found: boolean;
   title: string;
+  severity: string;
+  severityClass: string;
+  total: string;
+  counts: string;
   results: ResultView[];
 }
 
@@ -261,7 +300,9 @@ export interface ResultView {
   hasEvidence: boolean;
   gaps: LinkView[];
   hasGaps: boolean;
+  // Compact and bounded: "SOC2 CC6.1, CC6.6 · HIPAA 164.312(e)(1) · PCI 4.2.1".
   controls: string;
+  hasControls: boolean;
 }
 
 export interface CheckCatalogueView {
@@ -277,6 +318,7 @@ export interface CheckCatalogueView {
   controls: string;
   hasControls: boolean;
   results: string;
+  resultsAnchor: string;
 }
 
 export interface GapView {
@@ -320,6 +362,8 @@ export interface EvidenceView {
   hasCliLink: boolean;
   transcript: string;
   hasTranscript: boolean;
+  transcriptCut: boolean;
+  transcriptNote: string;
   redactions: string;
   hasRedactions: boolean;
   usedBy: string;
@@ -329,6 +373,13 @@ const FRAMEWORK_LABELS: Record<FrameworkId, string> = {
   soc2: 'SOC 2',
   hipaa: 'HIPAA Security Rule',
   'pci-dss-4': 'PCI DSS v4.0.1',
+};
+
+// Prefixes in the compact list of controls a result counts toward.
+const FRAMEWORK_SHORT: Record<FrameworkId, string> = {
+  soc2: 'SOC2',
+  hipaa: 'HIPAA',
+  'pci-dss-4': 'PCI',
 };
 
 const CONTROL_STATUS_DISPLAY: Record<ControlStatus, { label: string; cssClass: string }> = {
@@ -349,6 +400,12 @@ const CHECK_STATUS_DISPLAY: Record<CheckStatus, { label: string; cssClass: strin
 
 // Order in which results are listed and counted: what needs attention first.
 const CHECK_STATUS_ORDER: readonly CheckStatus[] = ['fail', 'error', 'waived', 'pass', 'not_applicable'];
+
+// Results listed under a control; passing and not-applicable results are only counted there.
+const NEEDS_ATTENTION: ReadonlySet<CheckStatus> = new Set<CheckStatus>(['fail', 'error', 'waived']);
+
+// Column order of the per-check counts under a control (templates/partials/control.hbs heads).
+const COUNT_COLUMNS: readonly CheckStatus[] = ['pass', 'fail', 'error', 'not_applicable', 'waived'];
 
 const SEVERITY_LABELS: Record<Severity, string> = {
   critical: 'Critical',
@@ -385,14 +442,17 @@ export function buildViewModel(input: ReportInput): ReportView {
   const gapIds = new Set(input.gaps.map((g) => g.id));
   const results = [...input.results].sort(compareResults);
   const large = results.length > LARGE_RUN_RESULTS;
-  const links: LinkContext = { checkMeta, evidenceIds, gapIds };
+  const checkOrder = registryOrder(input, results);
+  const controlOrder = new Map(input.controls.map((c, i) => [`${c.framework}:${c.id}`, i]));
+  const links: LinkContext = { checkMeta, evidenceIds, gapIds, groups: new Set(checkOrder), controlOrder };
   const resultViews = new Map<ReportedResult, ResultView>(results.map((r) => [r, resultView(r, links)]));
 
   const frameworkIds = selectedFrameworks(input);
-  const sections = sectionNumbers(large);
+  const sections = sectionNumbers();
   const frameworks = frameworkIds.map((fw, i) =>
-    frameworkView(fw, `${sections.controls}.${i + 1}`, input.controls, results, resultViews, links, large),
+    frameworkView(fw, `${sections.controls}.${i + 1}`, input.controls, results, resultViews, links),
   );
+  const resultGroups = resultGroupViews(checkOrder, results, resultViews, links);
 
   const usedBy = new Map<string, number>();
   for (const r of results) for (const id of new Set(r.evidence)) usedBy.set(id, (usedBy.get(id) ?? 0) + 1);
@@ -404,9 +464,9 @@ export function buildViewModel(input: ReportInput): ReportView {
     targets: [...input.targets].sort((a, b) => compareText(a.name, b.name)).map(targetView),
     collected: collectedViews(input),
     frameworks,
-    toc: tocEntries(sections, frameworks, large),
+    toc: tocEntries(sections, frameworks),
     sections,
-    checks: catalogueViews(input, results),
+    checks: catalogueViews(input, results, links),
     gaps: [...input.gaps].sort(compareGaps).map(gapView),
     hasGaps: input.gaps.length > 0,
     gapsSentence:
@@ -426,9 +486,17 @@ export function buildViewModel(input: ReportInput): ReportView {
     hasIgnored: input.ignored.length > 0,
     large,
     largeRunNote: large
-      ? `This run has ${formatCount(results.length)} results. Each control lists its counts and first ${RESULTS_PER_CONTROL_IN_LARGE_RUN} results (failures first); every result is in the results appendix (section ${sections.resultsAppendix}).`
+      ? `This is a large run (${plural(results.length, 'result', 'results')}): this section is the complete results table, and the only place where passing results are listed.`
       : '',
-    resultsAppendix: large ? results.map((r) => mustGet(resultViews, r)) : [],
+    controlsIntro:
+      `Each assessed control shows, per mapped check, how many of its results passed, failed, errored, were not applicable or were waived. ` +
+      `Only results that need attention (fail, error, waived) are listed under a control, at most ${ATTENTION_PER_CHECK} per check; ` +
+      `every result, passing ones included, is listed once in section ${sections.results} (Results by check).`,
+    resultsIntro:
+      `All ${plural(results.length, 'result', 'results')} of this run, each listed once, grouped by check in the order checks run, ` +
+      `failures first. Each row names the controls the result counts toward and links to the evidence it relied on (section ${sections.evidence}).`,
+    resultGroups,
+    hasResultGroups: resultGroups.length > 0,
     evidence: [...input.evidence].sort(compareEvidence).map((e) => evidenceView(e, input.transcripts, usedBy.get(e.id) ?? 0)),
     hasEvidence: input.evidence.length > 0,
   };
@@ -438,6 +506,19 @@ interface LinkContext {
   checkMeta: Map<string, CheckMeta>;
   evidenceIds: Set<string>;
   gapIds: Set<string>;
+  // Checks that have a group in "Results by check".
+  groups: Set<string>;
+  // Catalog position of each "framework:id" control reference.
+  controlOrder: Map<string, number>;
+}
+
+// Checks in registry order (the order of input.checks), then any check that has results but no
+// metadata, by id.
+function registryOrder(input: ReportInput, results: ReportedResult[]): string[] {
+  const order = [...new Set(input.checks.map((c) => c.id))];
+  const known = new Set(order);
+  const extra = [...new Set(results.map((r) => r.check))].filter((id) => !known.has(id)).sort(compareText);
+  return [...order, ...extra];
 }
 
 function name(value: string): string {
@@ -453,19 +534,19 @@ function selectedFrameworks(input: ReportInput): FrameworkId[] {
   return FRAMEWORKS.filter((fw) => wanted.has(fw));
 }
 
-function sectionNumbers(large: boolean): SectionNumbers {
+function sectionNumbers(): SectionNumbers {
   return {
     summary: '1',
     scope: '2',
     controls: '3',
-    checks: '4',
-    gaps: '5',
-    resultsAppendix: large ? '6' : '',
-    evidence: large ? '7' : '6',
+    results: '4',
+    checks: '5',
+    gaps: '6',
+    evidence: '7',
   };
 }
 
-function tocEntries(sections: SectionNumbers, frameworks: FrameworkView[], large: boolean): TocEntry[] {
+function tocEntries(sections: SectionNumbers, frameworks: FrameworkView[]): TocEntry[] {
   const entry = (number: string, title: string, anchor: string, children: TocEntry[] = []): TocEntry => ({
     number,
     title,
@@ -482,9 +563,9 @@ function tocEntries(sections: SectionNumbers, frameworks: FrameworkView[], large
       'controls',
       frameworks.map((fw) => entry(fw.number, fw.label, fw.anchor)),
     ),
+    entry(sections.results, 'Results by check', 'results'),
     entry(sections.checks, 'Check catalogue', 'checks'),
     entry(sections.gaps, 'Evidence gaps and ignored inputs', 'gaps'),
-    ...(large ? [entry(sections.resultsAppendix, 'Results appendix', 'results-appendix')] : []),
     entry(sections.evidence, 'Evidence appendix', 'evidence'),
   ];
 }
@@ -626,6 +707,8 @@ function sourceTypeLabel(type: EvidenceRecord['source']['type']): string {
       return 'snapshot files';
     case 'kubernetes-api':
       return 'Kubernetes API';
+    case 'http-api':
+      return 'HTTP API';
     case 'cloud-api':
       return 'cloud API';
   }
@@ -638,7 +721,6 @@ function frameworkView(
   results: ReportedResult[],
   resultViews: Map<ReportedResult, ResultView>,
   links: LinkContext,
-  large: boolean,
 ): FrameworkView {
   // Catalog order is the authors' presentation order (SOC 2 lists CC before A); keep it.
   const controls = allControls.filter((c) => c.framework === fw);
@@ -654,7 +736,7 @@ function frameworkView(
     }
   }
   const views = controls.map((c) =>
-    controlView(c, byControl.get(`${fw}:${c.id}`) ?? [], resultViews, links, large),
+    controlView(c, byControl.get(`${fw}:${c.id}`) ?? [], resultViews, links),
   );
   return {
     id: fw,
@@ -780,28 +862,21 @@ function controlView(
   results: ReportedResult[],
   resultViews: Map<ReportedResult, ResultView>,
   links: LinkContext,
-  large: boolean,
 ): ControlView {
   const display = CONTROL_STATUS_DISPLAY[c.status];
   const assessed = c.checks.length > 0;
-  const checkOrder = new Map(c.checks.map((id, i) => [id, i]));
-  const byCheck = (a: ReportedResult, b: ReportedResult): number =>
-    (checkOrder.get(a.check) ?? Infinity) - (checkOrder.get(b.check) ?? Infinity) || compareResults(a, b);
-  // In a large run the control shows what needs attention first: failures, then errors, and so on.
-  const shown = large
-    ? [...results]
-        .sort((a, b) => statusRank(a.status) - statusRank(b.status) || byCheck(a, b))
-        .slice(0, RESULTS_PER_CONTROL_IN_LARGE_RUN)
-    : results;
-  const hidden = results.length - shown.length;
-  const groups = new Map<string, ResultView[]>();
-  const orderedShown = [...shown].sort(byCheck);
-  for (const r of orderedShown) {
-    const list = groups.get(r.check) ?? [];
-    list.push(mustGet(resultViews, r));
-    groups.set(r.check, list);
+  const byCheck = new Map<string, ReportedResult[]>();
+  for (const r of results) {
+    const list = byCheck.get(r.check) ?? [];
+    list.push(r);
+    byCheck.set(r.check, list);
   }
+  // The control's checks in catalog order, then any other check whose results count toward it.
+  const mapped = [...new Set(c.checks)];
+  const known = new Set(mapped);
+  const checkIds = [...mapped, ...[...byCheck.keys()].filter((id) => !known.has(id)).sort(compareText)];
   const requirement = c.requirement === undefined ? '' : c.requirement === 'required' ? 'Required' : 'Addressable';
+  const checkRows = checkIds.map((id) => controlCheckView(id, byCheck.get(id) ?? [], resultViews, links));
   return {
     anchor: controlAnchor(c.framework, c.id),
     id: name(c.id),
@@ -821,27 +896,75 @@ function controlView(
       .map((s) => `${formatCount(c.counts[s])} ${CHECK_STATUS_DISPLAY[s].label.toLowerCase()}`)
       .join(' · '),
     resultCount: formatCount(results.length),
-    checkGroups: [...groups.entries()].map(([id, views]) => {
-      const meta = links.checkMeta.get(id);
+    checkRows,
+    hasCheckRows: checkRows.length > 0,
+  };
+}
+
+function controlCheckView(
+  id: string,
+  results: ReportedResult[],
+  resultViews: Map<ReportedResult, ResultView>,
+  links: LinkContext,
+): ControlCheckView {
+  const meta = links.checkMeta.get(id);
+  const byStatus = countBy(results, (r) => r.status);
+  const attention = results.filter((r) => NEEDS_ATTENTION.has(r.status)).sort(compareWithinCheck);
+  const shown = attention.slice(0, ATTENTION_PER_CHECK);
+  const more = attention.length - shown.length;
+  return {
+    id: name(id),
+    anchor: resultsAnchor(id),
+    linked: links.groups.has(id),
+    title: meta === undefined ? '' : name(meta.title),
+    counts: COUNT_COLUMNS.map((s) => {
+      const n = byStatus.get(s) ?? 0;
       return {
-        id: name(id),
-        anchor: checkAnchor(id),
-        found: meta !== undefined,
-        title: meta === undefined ? '' : name(meta.title),
-        results: views,
+        label: CHECK_STATUS_DISPLAY[s].label,
+        count: formatCell(n),
+        cssClass: n === 0 ? 'zero' : `status-text ${CHECK_STATUS_DISPLAY[s].cssClass}`,
       };
     }),
-    hasResults: shown.length > 0,
-    hiddenResults: hidden > 0,
-    hiddenNote:
-      hidden > 0
-        ? `Showing ${formatCount(shown.length)} of ${formatCount(results.length)} results; the other ${formatCount(hidden)} are in the results appendix.`
-        : '',
+    attention: shown.map((r) => mustGet(resultViews, r)),
+    hasAttention: shown.length > 0,
+    more: more > 0 ? `and ${formatCount(more)} more — see ${name(id)} results` : '',
+    hasMore: more > 0,
   };
+}
+
+function resultGroupViews(
+  checkOrder: string[],
+  results: ReportedResult[],
+  resultViews: Map<ReportedResult, ResultView>,
+  links: LinkContext,
+): ResultGroupView[] {
+  const byCheck = new Map<string, ReportedResult[]>(checkOrder.map((id) => [id, []]));
+  for (const r of results) byCheck.get(r.check)?.push(r);
+  return checkOrder.map((id) => {
+    const list = [...(byCheck.get(id) ?? [])].sort(compareWithinCheck);
+    const meta = links.checkMeta.get(id);
+    const severity = meta?.severity ?? list.reduce<Severity>((w, r) => (severityRank(r.severity) < severityRank(w) ? r.severity : w), 'info');
+    const byStatus = countBy(list, (r) => r.status);
+    return {
+      id: name(id),
+      anchor: resultsAnchor(id),
+      checkAnchor: checkAnchor(id),
+      found: meta !== undefined,
+      title: meta === undefined ? '' : name(meta.title),
+      severity: SEVERITY_LABELS[severity],
+      severityClass: `sev-${severity}`,
+      total: plural(list.length, 'result', 'results'),
+      counts: CHECK_STATUS_ORDER.filter((s) => (byStatus.get(s) ?? 0) > 0)
+        .map((s) => `${formatCount(byStatus.get(s) ?? 0)} ${CHECK_STATUS_DISPLAY[s].label.toLowerCase()}`)
+        .join(' · '),
+      results: list.map((r) => mustGet(resultViews, r)),
+    };
+  });
 }
 
 function resultView(r: ReportedResult, links: LinkContext): ResultView {
   const status = CHECK_STATUS_DISPLAY[r.status];
+  const controls = controlsText(r.controls, links.controlOrder, LIMITS.resultControls);
   return {
     check: name(r.check),
     checkAnchor: checkAnchor(r.check),
@@ -866,15 +989,64 @@ function resultView(r: ReportedResult, links: LinkContext): ResultView {
       found: links.gapIds.has(id),
     })),
     hasGaps: (r.gaps ?? []).length > 0,
-    controls: [...r.controls].sort(compareText).map(name).join(', '),
+    controls,
+    hasControls: controls !== '',
   };
+}
+
+const CONTROL_ID_LIMIT = 40;
+
+// "soc2:CC6.1", "hipaa:164.312(e)(1)" → "SOC2 CC6.1 · HIPAA 164.312(e)(1)": grouped by framework in
+// framework order, each framework's controls in catalog order, cut at `max` characters with the
+// number left out ("… +3 more").
+export function controlsText(refs: readonly string[], controlOrder: Map<string, number>, max: number): string {
+  const byFramework = new Map<string, string[]>();
+  for (const ref of new Set(refs)) {
+    const colon = ref.indexOf(':');
+    const fw = colon < 0 ? '' : ref.slice(0, colon);
+    const list = byFramework.get(fw) ?? [];
+    list.push(ref);
+    byFramework.set(fw, list);
+  }
+  const known: readonly string[] = FRAMEWORKS;
+  const frameworks = [
+    ...FRAMEWORKS.filter((fw) => byFramework.has(fw)),
+    ...[...byFramework.keys()].filter((fw) => !known.includes(fw)).sort(compareText),
+  ];
+  const total = [...byFramework.values()].reduce((n, list) => n + list.length, 0);
+  const parts: string[] = [];
+  let shown = 0;
+  let length = 0;
+  let cut = false;
+  for (const fw of frameworks) {
+    const refsInFw = (byFramework.get(fw) ?? []).sort(
+      (a, b) => (controlOrder.get(a) ?? Infinity) - (controlOrder.get(b) ?? Infinity) || compareText(a, b),
+    );
+    const label = (FRAMEWORK_SHORT as Record<string, string>)[fw] ?? displayText(fw, CONTROL_ID_LIMIT);
+    const ids: string[] = [];
+    for (const ref of refsInFw) {
+      const id = displayText(fw === '' ? ref : ref.slice(fw.length + 1), CONTROL_ID_LIMIT);
+      const piece = ids.length === 0 ? `${parts.length > 0 ? ' · ' : ''}${label === '' ? '' : `${label} `}${id}` : `, ${id}`;
+      if (shown > 0 && length + piece.length > max) {
+        cut = true;
+        break;
+      }
+      ids.push(id);
+      length += piece.length;
+      shown += 1;
+    }
+    if (ids.length > 0) parts.push(`${label === '' ? '' : `${label} `}${ids.join(', ')}`);
+    if (cut) break;
+  }
+  const text = parts.join(' · ');
+  return shown < total ? `${text} … +${formatCount(total - shown)} more` : text;
 }
 
 function evidenceLink(id: string, evidenceIds: Set<string>): LinkView {
   return { id: name(id), anchor: evidenceAnchor(id), found: evidenceIds.has(id) };
 }
 
-function catalogueViews(input: ReportInput, results: ReportedResult[]): CheckCatalogueView[] {
+function catalogueViews(input: ReportInput, results: ReportedResult[], links: LinkContext): CheckCatalogueView[] {
   const controlsByCheck = new Map<string, string[]>();
   for (const c of input.controls) {
     for (const check of c.checks) {
@@ -898,9 +1070,10 @@ function catalogueViews(input: ReportInput, results: ReportedResult[]): CheckCat
         proves: displayText(c.proves, LIMITS.catalogText),
         rationale: displayText(c.rationale, LIMITS.catalogText),
         remediation: displayText(c.remediation, LIMITS.catalogText),
-        controls: controls.map(name).join(', '),
+        controls: controlsText(controls, links.controlOrder, LIMITS.catalogText),
         hasControls: controls.length > 0,
         results: plural(resultCounts.get(c.id) ?? 0, 'result', 'results'),
+        resultsAnchor: resultsAnchor(c.id),
       };
     });
 }
@@ -923,6 +1096,9 @@ function evidenceView(e: EvidenceRecord, transcripts: Record<string, string>, us
   const shaValid = SHA256.test(e.sha256);
   const idValid = EVIDENCE_ID.test(e.id);
   const transcript = Object.hasOwn(transcripts, e.id) ? (transcripts[e.id] ?? '') : '';
+  const preview = transcriptPreview(transcript);
+  const cliPath = idValid ? `evidence/cli/${e.id}.txt` : name(e.cliPath);
+  const sha = shaValid ? `${e.sha256.slice(0, 16)}…` : displayText(e.sha256, 24);
   return {
     id: name(e.id),
     anchor: evidenceAnchor(e.id),
@@ -939,14 +1115,29 @@ function evidenceView(e: EvidenceRecord, transcripts: Record<string, string>, us
     rawPath: shaValid ? `evidence/raw/${e.sha256}.json` : name(e.path),
     hasRawLink: shaValid,
     cli: displayText(e.cli, LIMITS.command),
-    cliPath: idValid ? `evidence/cli/${e.id}.txt` : name(e.cliPath),
+    cliPath,
     hasCliLink: idValid,
-    transcript: displayText(transcript, LIMITS.transcript, { multiline: true }),
+    transcript: preview.text,
     hasTranscript: transcript !== '',
+    transcriptCut: preview.cut,
+    // The sha256 is the record's (the raw object's): the transcript file is hashed in manifest.json.
+    transcriptNote: preview.cut ? `… full output in ${cliPath} (raw object sha256 ${sha})` : '',
     redactions: e.redactions.map((r) => `${r.path} (${r.reason})`).map(name).join(', '),
     hasRedactions: e.redactions.length > 0,
     usedBy: `used by ${plural(usedBy, 'result', 'results')}`,
   };
+}
+
+// The first LIMITS.transcriptLines lines, at most LIMITS.transcript characters (cut at a line end
+// when one is close), and whether anything was left out.
+export function transcriptPreview(transcript: string): { text: string; cut: boolean } {
+  const clean = displayText(transcript, TRANSCRIPT_INPUT, { multiline: true }).trimEnd();
+  let text = clean.split('\n').slice(0, LIMITS.transcriptLines).join('\n');
+  if (text.length > LIMITS.transcript) {
+    const lineEnd = text.lastIndexOf('\n', LIMITS.transcript);
+    text = lineEnd >= LIMITS.transcript / 2 ? text.slice(0, lineEnd) : truncate(text, LIMITS.transcript);
+  }
+  return { text, cut: text !== clean };
 }
 
 function sourceText(source: EvidenceRecord['source']): string {
@@ -975,6 +1166,11 @@ export function evidenceAnchor(id: string): string {
 
 export function checkAnchor(id: string): string {
   return `check-${encodeId(id)}`;
+}
+
+// A check's group in "Results by check".
+export function resultsAnchor(id: string): string {
+  return `res-${encodeId(id)}`;
 }
 
 export function controlAnchor(framework: FrameworkId, id: string): string {
@@ -1009,6 +1205,21 @@ export function compareResults(a: ReportedResult, b: ReportedResult): number {
     compareText(a.resource.name, b.resource.name) ||
     compareText(a.messageId, b.messageId) ||
     compareText(a.message, b.message)
+  );
+}
+
+// Order within a check: what needs attention first, then where.
+export function compareWithinCheck(a: ReportedResult, b: ReportedResult): number {
+  return (
+    statusRank(a.status) - statusRank(b.status) ||
+    compareText(a.target, b.target) ||
+    compareText(a.resource.namespace ?? '', b.resource.namespace ?? '') ||
+    compareText(a.resource.name, b.resource.name) ||
+    compareText(a.resource.kind, b.resource.kind) ||
+    severityRank(a.severity) - severityRank(b.severity) ||
+    compareText(a.messageId, b.messageId) ||
+    compareText(a.message, b.message) ||
+    compareText(a.evidence.join(' '), b.evidence.join(' '))
   );
 }
 
