@@ -9,6 +9,11 @@ const SENSITIVE_SUFFIX = /(password|passwd|secret|token|apikey|api_key|privateke
 // Names of references, not values (credentialName: a Secret's name; secretName; tokenPath…).
 const REFERENCE_SUFFIX = /(name|ref|path|file|id|names|refs|policy|type|ttl|version|mode|enabled)$/i;
 
+const SECRET_FLAG = /^--?[\w.-]*(password|passwd|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credentials?)$/i;
+
+const EMBEDDED_ASSIGNMENT =
+  /^([ \t]*(?:-[ \t]*)?["']?[\w.-]*?(?:password|passwd|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|client-key-data|credentials?)["']?[ \t]*[:=][ \t]*)(["']?)(?!\[REDACTED)([^\s"'#]{4,})\2/gim;
+
 const VALUE_PATTERNS: readonly { re: RegExp; reason: Redaction['reason'] }[] = [
   { re: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/g, reason: 'private-key' },
   { re: /\b(AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b/g, reason: 'token-like' },
@@ -17,6 +22,8 @@ const VALUE_PATTERNS: readonly { re: RegExp; reason: Redaction['reason'] }[] = [
   { re: /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{16,}/g, reason: 'token-like' },
   { re: /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/@]+):([^\s@/]+)@/gi, reason: 'credential-in-url' },
   { re: /\b(password|pwd|passwd|secret|token|AccountKey|SharedAccessKey)=([^;&\s"']+)/gi, reason: 'credential-in-url' },
+  // Config files embedded in strings (INI, YAML, .env, kubeconfig): `aws_secret_access_key = …`, `token: …`.
+  { re: EMBEDDED_ASSIGNMENT, reason: 'sensitive-key' },
 ];
 
 export const REDACTED = (reason: Redaction['reason']): string => `[REDACTED:${reason}]`;
@@ -44,6 +51,7 @@ function redactString(s: string, p: string, out: Redaction[]): string {
     result = result.replace(re, (...m: string[]) => {
       if (reason === 'credential-in-url' && m[1]?.includes('://')) return `${m[1]}${m[2]}:${REDACTED(reason)}@`;
       if (reason === 'credential-in-url') return `${m[1]}=${REDACTED(reason)}`;
+      if (re === EMBEDDED_ASSIGNMENT) return `${m[1]}${m[2]}${REDACTED(reason)}${m[2]}`;
       return REDACTED(reason);
     });
     out.push({ path: p, reason });
@@ -59,7 +67,17 @@ function isSensitiveKey(key: string): boolean {
 function walk(value: unknown, p: string, out: Redaction[], ctx: { secretObject: boolean }, depth: number): unknown {
   if (depth > 200) return '[REDACTED:too-deep]';
   if (typeof value === 'string') return redactString(value, p, out);
-  if (Array.isArray(value)) return value.map((v, i) => walk(v, joinPath(p, i), out, ctx, depth + 1));
+  if (Array.isArray(value)) {
+    return value.map((v, i) => {
+      // Command-line flags: ["--password", "value"] carries the secret in the next element.
+      const prev = i > 0 ? value[i - 1] : undefined;
+      if (typeof v === 'string' && typeof prev === 'string' && SECRET_FLAG.test(prev) && !v.startsWith('-')) {
+        out.push({ path: joinPath(p, i), reason: 'sensitive-key' });
+        return REDACTED('sensitive-key');
+      }
+      return walk(v, joinPath(p, i), out, ctx, depth + 1);
+    });
+  }
   if (!isRecord(value)) return value;
 
   const result: Record<string, unknown> = {};
