@@ -70,7 +70,9 @@ export function evaluateCheck(check: Check, target: TargetInventory, now: Date):
       evidence: [...new Set(f.evidence)].sort(),
       ...(f.warning ? { warning: f.warning } : {}),
     };
-    const gaps = target.gaps.filter((g) => gapAffects(g, meta.requires, namespaceScope(g, f.resource.namespace, target.istio.rootNamespace)));
+    // A Namespace result is about that namespace: its gaps, not other namespaces', can hide a pass.
+    const resultNamespace = f.resource.namespace ?? (f.resource.kind === 'Namespace' ? f.resource.name : undefined);
+    const gaps = target.gaps.filter((g) => gapAffects(g, meta.requires, namespaceScope(g, resultNamespace, target.istio.rootNamespace)));
     if (gaps.length > 0 && result.status === 'pass') {
       result.status = 'error';
       result.message = `${result.message} Not accepted as a pass: ${gaps.map((g) => g.message).join('; ')}`;

@@ -11,6 +11,9 @@ import { istioSidecarCoverage } from './istio/istio-sidecar-coverage.ts';
 import { istioEgressRegistryOnly } from './istio/istio-egress-registry-only.ts';
 import { istioGatewayTls } from './istio/istio-gateway-tls.ts';
 import { istioCaCertValid } from './istio/istio-ca-cert-valid.ts';
+import { k8sNetpolDefaultDenyEgress } from './kubernetes/k8s-netpol-default-deny-egress.ts';
+import { k8sNetpolDefaultDenyIngress } from './kubernetes/k8s-netpol-default-deny-ingress.ts';
+import { k8sNetpolNoAllowAll } from './kubernetes/k8s-netpol-no-allow-all.ts';
 
 // Every check auditpack runs, in report order. A check id is public and never changes.
 export const CHECKS: readonly Check[] = [
@@ -26,6 +29,9 @@ export const CHECKS: readonly Check[] = [
   istioEgressRegistryOnly,
   istioGatewayTls,
   istioCaCertValid,
+  k8sNetpolDefaultDenyIngress,
+  k8sNetpolDefaultDenyEgress,
+  k8sNetpolNoAllowAll,
 ];
 
 export function checkById(id: string): Check | undefined {

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { generateKeyPair, loadPublicKey } from '../bundle/keys.ts';
 import { verifyBundle } from '../bundle/verify.ts';
-import { collectOnly, reportFromEvidence, runPipeline, type ProgressEvent, type RunSummary, type SnapshotTarget } from '../pipeline/run.ts';
+import { loadKubeConfig, selectContexts } from '../collectors/kubernetes/index.ts';
+import { collectOnly, reportFromEvidence, runPipeline, type KubeTarget, type ProgressEvent, type RunSummary, type SnapshotTarget } from '../pipeline/run.ts';
 import { AuditpackError, errorMessage } from '../shared/errors.ts';
 import { TOOL } from '../shared/version.ts';
 import { EXIT, exitCodeFor, exitCodeForError } from './exit-codes.ts';
@@ -56,9 +57,15 @@ function summarize(io: Io, summary: RunSummary): void {
   io.out(`Verify with: npx auditpack verify ${rel && !rel.startsWith('..') ? rel : summary.outDir}`);
 }
 
-interface RunFlags {
+interface TargetFlags {
   snapshot: string[];
   targetName: string[];
+  kubeContext: string[];
+  allContexts?: boolean;
+  kubeconfig?: string;
+}
+
+interface RunFlags extends TargetFlags {
   out: string;
   pdf: boolean;
   format?: string;
@@ -66,13 +73,33 @@ interface RunFlags {
   key?: string;
 }
 
-function snapshotTargets(flags: Pick<RunFlags, 'snapshot' | 'targetName'>): SnapshotTarget[] {
-  if (flags.snapshot.length === 0) throw new AuditpackError('USAGE', 'Give at least one target with --snapshot DIR');
+// Snapshot folders and live clusters can be mixed in one run; each live target is named after its context.
+function targetsFrom(flags: TargetFlags): { snapshots: SnapshotTarget[]; kube: KubeTarget[] } {
+  const wantsKube = flags.kubeContext.length > 0 || flags.allContexts === true;
+  if (flags.snapshot.length === 0 && !wantsKube) {
+    throw new AuditpackError('USAGE', 'Give at least one target with --snapshot DIR, --kube-context CTX or --all-contexts');
+  }
   if (flags.targetName.length > flags.snapshot.length) throw new AuditpackError('USAGE', 'More --target-name values than --snapshot folders');
-  return flags.snapshot.map((dir, i) => {
+  const snapshots = flags.snapshot.map((dir, i): SnapshotTarget => {
     const name = flags.targetName[i];
     return name ? { dir, name } : { dir };
   });
+  if (!wantsKube) {
+    if (flags.kubeconfig) throw new AuditpackError('USAGE', '--kubeconfig needs --kube-context CTX or --all-contexts');
+    return { snapshots, kube: [] };
+  }
+  const loaded = loadKubeConfig(flags.kubeconfig ? { file: flags.kubeconfig } : {});
+  const contexts = selectContexts(loaded.kubeConfig, flags.kubeContext, flags.allContexts === true);
+  return { snapshots, kube: contexts.map((context) => ({ kubeConfig: loaded.kubeConfig, context, ...(loaded.inCluster ? { inCluster: true } : {}) })) };
+}
+
+function withTargetOptions(cmd: Command): Command {
+  return cmd
+    .option('--snapshot <dir>', 'offline target: every *.yaml, *.yml, *.json under DIR (repeatable)', collect, [])
+    .option('--target-name <name>', 'name for the matching --snapshot target (repeatable, in order)', collect, [])
+    .option('--kube-context <ctx>', 'live cluster: a kubeconfig context, collected read-only through the Kubernetes API; the target is named after it (repeatable)', collect, [])
+    .option('--all-contexts', 'live clusters: every context in the kubeconfig')
+    .option('--kubeconfig <file>', 'kubeconfig for --kube-context/--all-contexts (default: KUBECONFIG, then ~/.kube/config, then the pod service account when in a cluster, as context "in-cluster")');
 }
 
 function requireOut(out: string | undefined): string {
@@ -135,15 +162,9 @@ export function buildProgram(io: Io = defaultIo, onExit: (code: number) => void 
     onExit(EXIT.OK);
   });
 
-  withRunOptions(
-    program
-      .command('run')
-      .description('collect, judge, report and sign for the given targets')
-      .option('--snapshot <dir>', 'offline target: every *.yaml, *.yml, *.json under DIR (repeatable)', collect, [])
-      .option('--target-name <name>', 'name for the matching --snapshot target (repeatable, in order)', collect, []),
-  ).action(async (flags: RunFlags) => {
+  withRunOptions(withTargetOptions(program.command('run').description('collect, judge, report and sign for the given targets'))).action(async (flags: RunFlags) => {
     const summary = await runPipeline({
-      snapshots: snapshotTargets(flags),
+      ...targetsFrom(flags),
       outDir: requireOut(flags.out),
       formats: formatsFrom(flags),
       ...(flags.chrome ? { chrome: flags.chrome } : {}),
@@ -155,23 +176,19 @@ export function buildProgram(io: Io = defaultIo, onExit: (code: number) => void 
     onExit(exitCodeFor(summary));
   });
 
-  program
-    .command('collect')
-    .description('collect evidence only (signed), to judge later with `auditpack report`')
-    .option('--snapshot <dir>', 'offline target: every *.yaml, *.yml, *.json under DIR (repeatable)', collect, [])
-    .option('--target-name <name>', 'name for the matching --snapshot target (repeatable, in order)', collect, [])
+  withTargetOptions(program.command('collect').description('collect evidence only (signed), to judge later with `auditpack report`'))
     .option('--out <dir>', 'output folder for the evidence bundle')
     .option('--key <file>', 'Ed25519 private key (PKCS#8 PEM) to sign the evidence; default: a one-time key')
     .action(async (flags: Omit<RunFlags, 'pdf'>) => {
       const result = await collectOnly({
-        snapshots: snapshotTargets(flags),
+        ...targetsFrom(flags),
         outDir: requireOut(flags.out),
         ...(flags.key ? { signingKey: flags.key } : {}),
         command: ['auditpack', ...process.argv.slice(2)].join(' '),
         onProgress: progressPrinter(io),
       });
       const gaps = result.targets.reduce((n, t) => n + t.gaps.length, 0);
-      io.out(`Evidence written to ${result.outDir}: ${result.targets.length} target(s), ${result.targets.reduce((n, t) => n + t.objects, 0)} objects, ${gaps} unreadable input(s)`);
+      io.out(`Evidence written to ${result.outDir}: ${result.targets.length} target(s), ${result.targets.reduce((n, t) => n + t.objects, 0)} objects, ${gaps} evidence gap(s)`);
       io.out(`Judge it with: npx auditpack report ${result.outDir} --out DIR`);
       warnEphemeral(io, result.signer.ephemeral);
       onExit(gaps > 0 ? EXIT.EVIDENCE_INCOMPLETE : EXIT.OK);

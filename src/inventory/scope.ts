@@ -13,6 +13,13 @@ const SYSTEM_NAMESPACES: ReadonlySet<string> = new Set([
   'linkerd-jaeger',
   'linkerd-multicluster',
   'consul',
+  // CNI plugins.
+  'calico-system',
+  'calico-apiserver',
+  'tigera-operator',
+  'kube-flannel',
+  'cilium',
+  'cilium-system',
 ]);
 
 // Whether workloads in `ns` are in scope for per-workload controls. The Istio root namespace

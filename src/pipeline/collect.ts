@@ -1,6 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
+import { collectKubernetes, type KubeCollectOptions } from '../collectors/kubernetes/index.ts';
 import { EvidenceStore } from '../evidence/store.ts';
 import { UsageError } from '../shared/errors.ts';
 import { readSnapshot } from '../sources/snapshot/read-snapshot.ts';
@@ -10,6 +12,23 @@ export interface SnapshotTarget {
   dir: string;
   // Target name; default: the folder's name.
   name?: string;
+}
+
+// One live cluster: a kubeconfig context. The KubeConfig is passed in (never a module singleton).
+export interface KubeTarget {
+  kubeConfig: KubeConfig;
+  context: string;
+  // Target name; default: the context name.
+  name?: string;
+  // Running in a pod on its service account: evidence commands then carry no --context.
+  inCluster?: boolean;
+}
+
+export interface CollectInput {
+  snapshots: readonly SnapshotTarget[];
+  kube?: readonly KubeTarget[];
+  // Paging, retry and timeout settings of the Kubernetes collector (tests inject a fast sleep).
+  kubeOptions?: KubeCollectOptions;
 }
 
 export interface ProgressEvent {
@@ -49,14 +68,28 @@ export type TargetsFile = z.infer<typeof TargetsFile>;
 
 export const TARGETS_FILE = 'evidence/targets.json';
 
-// Collects every target into the evidence store of `workDir`: each object verbatim after
-// redaction, its index record and terminal transcript, plus the gaps and notes per target.
+// Collects every snapshot target (see collectTargets).
 export async function collectSnapshots(
   snapshots: readonly SnapshotTarget[],
   workDir: string,
   clock: () => Date,
   progress: Progress,
 ): Promise<CollectedTarget[]> {
+  return collectTargets({ snapshots }, workDir, clock, progress);
+}
+
+// Collects every target (snapshot folders, then live clusters) into the evidence store of
+// `workDir`: each object verbatim after redaction, its index record and terminal transcript, plus
+// the gaps and notes per target.
+export async function collectTargets(
+  input: CollectInput,
+  workDir: string,
+  clock: () => Date,
+  progress: Progress,
+): Promise<CollectedTarget[]> {
+  const { snapshots } = input;
+  const kube = input.kube ?? [];
+  assertUniqueNames([...snapshots.map((s) => s.name ?? path.basename(path.resolve(s.dir))), ...kube.map((k) => k.name ?? k.context)]);
   const store = new EvidenceStore(workDir, clock);
   await store.open();
   const targets: CollectedTarget[] = [];
@@ -96,10 +129,69 @@ export async function collectSnapshots(
         durationMs: Date.now() - t0,
       });
     }
+    for (const k of kube) targets.push(await collectKubeTarget(k, store, input.kubeOptions ?? {}, progress));
   } finally {
     await store.close();
   }
   const file: TargetsFile = { schemaVersion: 1, targets };
   await writeFile(path.join(workDir, TARGETS_FILE), `${JSON.stringify(file, null, 2)}\n`);
   return targets;
+}
+
+// Live and snapshot targets share one namespace of names (findings and evidence are keyed by it).
+function assertUniqueNames(names: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) {
+      throw new UsageError('USAGE', `Two targets are both named "${n}"; give snapshots distinct names with --target-name, and do not repeat a --kube-context`);
+    }
+    seen.add(n);
+  }
+}
+
+// One cluster through the Kubernetes collector: each list item is stored as its own evidence
+// object (exactly like a snapshot object), with the page request as its source and the kubectl
+// command that shows the same collection.
+async function collectKubeTarget(k: KubeTarget, store: EvidenceStore, options: KubeCollectOptions, progress: Progress): Promise<CollectedTarget> {
+  const t0 = Date.now();
+  const name = k.name ?? k.context;
+  const collection = await collectKubernetes(
+    k.kubeConfig,
+    k.context,
+    name,
+    async (o) => {
+      await store.put({
+        target: name,
+        source: { type: 'kubernetes-api', call: o.call },
+        raw: o.raw,
+        apiVersion: o.apiVersion,
+        kind: o.kind,
+        ...(o.namespace !== undefined ? { namespace: o.namespace } : {}),
+        ...(o.name !== undefined ? { name: o.name } : {}),
+        cli: o.cli,
+      });
+    },
+    {
+      ...(k.inCluster ? { kubectlContext: null } : {}),
+      onRetry: (e) => progress({ stage: 'collect', target: name, message: `${e.error.message}; retry ${e.attempt} in ${(e.delayMs / 1000).toFixed(1)} s` }),
+      ...options,
+    },
+  );
+  for (const g of collection.gaps) progress({ stage: 'collect', target: name, message: `evidence gap: ${g.message}` });
+  progress({
+    stage: 'collect',
+    target: name,
+    message: `${collection.objects} objects from ${collection.lists} lists (${collection.requests} API requests), ${collection.gaps.length} evidence gap(s), ${collection.notes.length} not installed`,
+    durationMs: Date.now() - t0,
+  });
+  return {
+    name,
+    source: 'kubernetes',
+    location: `${k.inCluster ? 'in-cluster service account' : `context ${k.context}`} (${collection.server})`,
+    // For a live target: the list responses (pages) read.
+    files: collection.pages,
+    objects: collection.objects,
+    gaps: collection.gaps,
+    notes: collection.notes,
+  };
 }

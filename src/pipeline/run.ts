@@ -23,10 +23,11 @@ import { generateEphemeralSigner, type Signer } from '../bundle/signer.ts';
 import { signBundle } from '../bundle/manifest.ts';
 import { verifyBundle } from '../bundle/verify.ts';
 import type { Catalog } from '../controls/schema.ts';
-import { collectSnapshots, type CollectedTarget, type Progress, type SnapshotTarget } from './collect.ts';
+import { collectTargets, type CollectInput, type CollectedTarget, type KubeTarget, type Progress, type SnapshotTarget } from './collect.ts';
+import type { KubeCollectOptions } from '../collectors/kubernetes/index.ts';
 import { loadEvidence, type LoadedEvidence } from './load-evidence.ts';
 
-export type { ProgressEvent, SnapshotTarget } from './collect.ts';
+export type { KubeTarget, ProgressEvent, SnapshotTarget } from './collect.ts';
 
 export interface OutputFormats {
   html: boolean;
@@ -36,6 +37,9 @@ export interface OutputFormats {
 
 export interface RunOptions {
   snapshots: readonly SnapshotTarget[];
+  // Live clusters, collected after the snapshots; names share one namespace with them.
+  kube?: readonly KubeTarget[];
+  kubeOptions?: KubeCollectOptions;
   outDir: string;
   formats: OutputFormats;
   chrome?: string;
@@ -103,17 +107,17 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   const chromePath = opts.formats.pdf ? findChrome(opts.chrome) : undefined;
   const p = await prepare(opts);
   const { value, files } = await inWorkDir(p, async (work) => {
-    await collectSnapshots(opts.snapshots, work, p.clock, p.progress);
+    await collectTargets(collectInput(opts), work, p.clock, p.progress);
     return renderReport(work, await loadEvidence(work), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack run' });
   });
   return { ...value, runId: p.runId, outDir: p.outDir, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral }, files };
 }
 
 // collect: evidence only, signed, for `report` to judge later (or elsewhere).
-export async function collectOnly(opts: Pick<RunOptions, 'snapshots' | 'outDir' | 'signingKey' | 'clock' | 'onProgress' | 'command'>): Promise<{ runId: string; outDir: string; targets: CollectedTarget[]; signer: RunSummary['signer'] }> {
+export async function collectOnly(opts: Pick<RunOptions, 'snapshots' | 'kube' | 'kubeOptions' | 'outDir' | 'signingKey' | 'clock' | 'onProgress' | 'command'>): Promise<{ runId: string; outDir: string; targets: CollectedTarget[]; signer: RunSummary['signer'] }> {
   const p = await prepare(opts);
   const { value } = await inWorkDir(p, async (work) => {
-    const targets = await collectSnapshots(opts.snapshots, work, p.clock, p.progress);
+    const targets = await collectTargets(collectInput(opts), work, p.clock, p.progress);
     await writeFile(
       path.join(work, 'run.json'),
       `${JSON.stringify({ schemaVersion: 1, id: p.runId, startedAt: p.startedAt.toISOString(), finishedAt: p.clock().toISOString(), tool: TOOL, operator: operator(), command: opts.command ?? 'auditpack collect', stage: 'collect', targets: targets.map((t) => ({ name: t.name, source: t.source, location: t.location })) }, null, 2)}\n`,
@@ -123,7 +127,11 @@ export async function collectOnly(opts: Pick<RunOptions, 'snapshots' | 'outDir' 
   return { runId: p.runId, outDir: p.outDir, targets: value, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral } };
 }
 
-export interface ReportOptions extends Omit<RunOptions, 'snapshots'> {
+function collectInput(opts: Pick<RunOptions, 'snapshots' | 'kube' | 'kubeOptions'>): CollectInput {
+  return { snapshots: opts.snapshots, ...(opts.kube ? { kube: opts.kube } : {}), ...(opts.kubeOptions ? { kubeOptions: opts.kubeOptions } : {}) };
+}
+
+export interface ReportOptions extends Omit<RunOptions, 'snapshots' | 'kube' | 'kubeOptions'> {
   evidenceDir: string;
   // Public key the evidence folder must be signed with; without it the bundled key is used.
   evidenceKeyPem?: string;

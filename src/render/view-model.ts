@@ -24,8 +24,9 @@ export const LIMITS = {
   // Transcripts in the evidence appendix: the first lines only; the full text is in evidence/cli/.
   transcript: 1_500,
   transcriptLines: 40,
-  // The controls one result counts toward, in the compact "SOC2 CC6.1, CC6.6 · HIPAA …" form.
-  resultControls: 160,
+  // The controls one result counts toward, in the compact "SOC2 CC6.1 +2 · HIPAA …" form: about one
+  // line of the message column. The check catalogue lists every control a check maps to.
+  resultControls: 56,
 } as const;
 
 // Transcripts arrive bounded by the evidence store (4,000 characters); this only caps the work of
@@ -65,7 +66,6 @@ export interface ReportView {
   resultsIntro: string;
   // Every result exactly once, grouped by check in registry order.
   resultGroups: ResultGroupView[];
-  hasResultGroups: boolean;
   evidence: EvidenceView[];
   hasEvidence: boolean;
 }
@@ -210,6 +210,10 @@ export interface FrameworkView {
   hasAssessed: boolean;
   manual: ControlView[];
   hasManual: boolean;
+  // What must be attested, when it is the same for every manual control (then the table leaves
+  // that column out); empty otherwise.
+  manualShared: string;
+  hasManualShared: boolean;
 }
 
 export interface ControlView {
@@ -225,6 +229,8 @@ export interface ControlView {
   reason: string;
   manual: string;
   hasManual: boolean;
+  // For a manual control: what a person must attest (the catalog's text, or the reason).
+  attest: string;
   assessed: boolean;
   checks: CheckRefView[];
   counts: string;
@@ -256,7 +262,6 @@ export interface ControlCheckView {
   counts: CountCellView[];
   // Fail, error and waived results, at most ATTENTION_PER_CHECK of them.
   attention: ResultView[];
-  hasAttention: boolean;
   more: string;
   hasMore: boolean;
 }
@@ -444,7 +449,7 @@ export function buildViewModel(input: ReportInput): ReportView {
   const large = results.length > LARGE_RUN_RESULTS;
   const checkOrder = registryOrder(input, results);
   const controlOrder = new Map(input.controls.map((c, i) => [`${c.framework}:${c.id}`, i]));
-  const links: LinkContext = { checkMeta, evidenceIds, gapIds, groups: new Set(checkOrder), controlOrder };
+  const links: LinkContext = { checkMeta, evidenceIds, gapIds, groups: new Set(checkOrder), controlOrder, controlsTextCache: new Map() };
   const resultViews = new Map<ReportedResult, ResultView>(results.map((r) => [r, resultView(r, links)]));
 
   const frameworkIds = selectedFrameworks(input);
@@ -496,7 +501,6 @@ export function buildViewModel(input: ReportInput): ReportView {
       `All ${plural(results.length, 'result', 'results')} of this run, each listed once, grouped by check in the order checks run, ` +
       `failures first. Each row names the controls the result counts toward and links to the evidence it relied on (section ${sections.evidence}).`,
     resultGroups,
-    hasResultGroups: resultGroups.length > 0,
     evidence: [...input.evidence].sort(compareEvidence).map((e) => evidenceView(e, input.transcripts, usedBy.get(e.id) ?? 0)),
     hasEvidence: input.evidence.length > 0,
   };
@@ -510,6 +514,7 @@ interface LinkContext {
   groups: Set<string>;
   // Catalog position of each "framework:id" control reference.
   controlOrder: Map<string, number>;
+  controlsTextCache: Map<string, string>;
 }
 
 // Checks in registry order (the order of input.checks), then any check that has results but no
@@ -738,6 +743,9 @@ function frameworkView(
   const views = controls.map((c) =>
     controlView(c, byControl.get(`${fw}:${c.id}`) ?? [], resultViews, links),
   );
+  const manual = views.filter((v) => !v.assessed);
+  const attestTexts = new Set(manual.map((v) => v.attest));
+  const manualShared = manual.length > 1 && attestTexts.size === 1 ? (manual[0]?.attest ?? '') : '';
   return {
     id: fw,
     label: FRAMEWORK_LABELS[fw],
@@ -748,8 +756,10 @@ function frameworkView(
     controls: views,
     assessed: views.filter((v) => v.assessed),
     hasAssessed: views.some((v) => v.assessed),
-    manual: views.filter((v) => !v.assessed),
-    hasManual: views.some((v) => !v.assessed),
+    manual,
+    hasManual: manual.length > 0,
+    manualShared,
+    hasManualShared: manualShared !== '',
   };
 }
 
@@ -890,6 +900,7 @@ function controlView(
     reason: message(c.reason),
     manual: displayText(c.manual ?? '', LIMITS.catalogText),
     hasManual: (c.manual ?? '') !== '',
+    attest: (c.manual ?? '') !== '' ? displayText(c.manual, LIMITS.catalogText) : message(c.reason),
     assessed,
     checks: c.checks.map((id) => ({ id: name(id), anchor: checkAnchor(id), found: links.checkMeta.has(id) })),
     counts: CHECK_STATUS_ORDER.filter((s) => c.counts[s] > 0)
@@ -926,7 +937,6 @@ function controlCheckView(
       };
     }),
     attention: shown.map((r) => mustGet(resultViews, r)),
-    hasAttention: shown.length > 0,
     more: more > 0 ? `and ${formatCount(more)} more — see ${name(id)} results` : '',
     hasMore: more > 0,
   };
@@ -964,7 +974,7 @@ function resultGroupViews(
 
 function resultView(r: ReportedResult, links: LinkContext): ResultView {
   const status = CHECK_STATUS_DISPLAY[r.status];
-  const controls = controlsText(r.controls, links.controlOrder, LIMITS.resultControls);
+  const controls = resultControlsText(r.controls, links);
   return {
     check: name(r.check),
     checkAnchor: checkAnchor(r.check),
@@ -996,9 +1006,21 @@ function resultView(r: ReportedResult, links: LinkContext): ResultView {
 
 const CONTROL_ID_LIMIT = 40;
 
-// "soc2:CC6.1", "hipaa:164.312(e)(1)" → "SOC2 CC6.1 · HIPAA 164.312(e)(1)": grouped by framework in
-// framework order, each framework's controls in catalog order, cut at `max` characters with the
-// number left out ("… +3 more").
+// Results of one check share their controls: compute each distinct list once (large runs).
+function resultControlsText(refs: readonly string[], links: LinkContext): string {
+  const key = JSON.stringify(refs);
+  let text = links.controlsTextCache.get(key);
+  if (text === undefined) {
+    text = controlsText(refs, links.controlOrder, LIMITS.resultControls);
+    links.controlsTextCache.set(key, text);
+  }
+  return text;
+}
+
+// "soc2:CC6.1", "soc2:CC6.6", "hipaa:164.312(e)(1)" → "SOC2 CC6.1, CC6.6 · HIPAA 164.312(e)(1)":
+// grouped by framework in framework order, each framework's controls in catalog order. Within `max`
+// characters every framework keeps at least its first control and the rest are counted
+// ("SOC2 CC6.1 +2 · HIPAA 164.312(d) +3"); frameworks that do not fit are counted at the end.
 export function controlsText(refs: readonly string[], controlOrder: Map<string, number>, max: number): string {
   const byFramework = new Map<string, string[]>();
   for (const ref of new Set(refs)) {
@@ -1009,37 +1031,53 @@ export function controlsText(refs: readonly string[], controlOrder: Map<string, 
     byFramework.set(fw, list);
   }
   const known: readonly string[] = FRAMEWORKS;
-  const frameworks = [
+  const groups = [
     ...FRAMEWORKS.filter((fw) => byFramework.has(fw)),
     ...[...byFramework.keys()].filter((fw) => !known.includes(fw)).sort(compareText),
-  ];
-  const total = [...byFramework.values()].reduce((n, list) => n + list.length, 0);
-  const parts: string[] = [];
-  let shown = 0;
-  let length = 0;
-  let cut = false;
-  for (const fw of frameworks) {
-    const refsInFw = (byFramework.get(fw) ?? []).sort(
-      (a, b) => (controlOrder.get(a) ?? Infinity) - (controlOrder.get(b) ?? Infinity) || compareText(a, b),
-    );
-    const label = (FRAMEWORK_SHORT as Record<string, string>)[fw] ?? displayText(fw, CONTROL_ID_LIMIT);
-    const ids: string[] = [];
-    for (const ref of refsInFw) {
-      const id = displayText(fw === '' ? ref : ref.slice(fw.length + 1), CONTROL_ID_LIMIT);
-      const piece = ids.length === 0 ? `${parts.length > 0 ? ' · ' : ''}${label === '' ? '' : `${label} `}${id}` : `, ${id}`;
-      if (shown > 0 && length + piece.length > max) {
-        cut = true;
-        break;
+  ].map((fw) => ({
+    label: (FRAMEWORK_SHORT as Record<string, string>)[fw] ?? displayText(fw, CONTROL_ID_LIMIT),
+    ids: (byFramework.get(fw) ?? [])
+      .sort((a, b) => (controlOrder.get(a) ?? Infinity) - (controlOrder.get(b) ?? Infinity) || compareText(a, b))
+      .map((ref) => displayText(fw === '' ? ref : ref.slice(fw.length + 1), CONTROL_ID_LIMIT)),
+  }));
+  const render = (shown: number[]): string => {
+    const parts: string[] = [];
+    let hiddenFrameworks = 0;
+    groups.forEach((g, i) => {
+      const n = shown[i] ?? 0;
+      if (n === 0) {
+        hiddenFrameworks += g.ids.length;
+        return;
       }
-      ids.push(id);
-      length += piece.length;
-      shown += 1;
+      const rest = g.ids.length - n;
+      parts.push(`${g.label === '' ? '' : `${g.label} `}${g.ids.slice(0, n).join(', ')}${rest > 0 ? ` +${formatCount(rest)}` : ''}`);
+    });
+    const text = parts.join(' · ');
+    return hiddenFrameworks > 0 ? `${text} … +${formatCount(hiddenFrameworks)} more` : text;
+  };
+  // The first control of each framework, as many frameworks as fit (at least one).
+  const shown = groups.map(() => 0);
+  for (let i = 0; i < groups.length; i += 1) {
+    shown[i] = 1;
+    if (i > 0 && render(shown).length > max) {
+      shown[i] = 0;
+      break;
     }
-    if (ids.length > 0) parts.push(`${label === '' ? '' : `${label} `}${ids.join(', ')}`);
-    if (cut) break;
   }
-  const text = parts.join(' · ');
-  return shown < total ? `${text} … +${formatCount(total - shown)} more` : text;
+  // Then more controls, one framework at a time in turn, while the text still fits.
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (let i = 0; i < groups.length; i += 1) {
+      const g = groups[i];
+      const n = shown[i] ?? 0;
+      if (g === undefined || n === 0 || n >= g.ids.length) continue;
+      shown[i] = n + 1;
+      if (render(shown).length > max) shown[i] = n;
+      else grew = true;
+    }
+  }
+  return render(shown);
 }
 
 function evidenceLink(id: string, evidenceIds: Set<string>): LinkView {

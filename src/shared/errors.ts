@@ -44,3 +44,41 @@ export class UsageError extends AuditpackError<UsageErrorCode> {}
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+export type CollectorErrorCode =
+  | 'CREDENTIALS'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'GONE'
+  | 'THROTTLED'
+  | 'SERVER_ERROR'
+  | 'TRANSPORT'
+  | 'INVALID_RESPONSE'
+  | 'HTTP_ERROR'
+  | 'RETRIES_EXHAUSTED';
+// A failed API call of a live collector. Collectors turn it into an evidence gap; it only escapes
+// when the caller asked for the raw client.
+export class CollectorError extends AuditpackError<CollectorErrorCode> {
+  // HTTP status, when the server answered (0 for transport failures).
+  readonly status: number;
+  // The request that failed, e.g. "GET /apis/security.istio.io/v1/peerauthentications?limit=500".
+  readonly call: string;
+  // Whether another attempt may succeed (throttling, server errors, dropped connections).
+  readonly retryable: boolean;
+  // The server's Retry-After, in milliseconds.
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    code: CollectorErrorCode,
+    message: string,
+    details: { status: number; call: string; retryable?: boolean; retryAfterMs?: number },
+    options?: ErrorOptions,
+  ) {
+    super(code, message, options);
+    this.status = details.status;
+    this.call = details.call;
+    this.retryable = details.retryable ?? false;
+    this.retryAfterMs = details.retryAfterMs;
+  }
+}

@@ -27,6 +27,24 @@ function textOf(html: string): string {
     .replace(/\s+/g, ' ');
 }
 
+// The HTML of one major section, from its opening tag to the next major section.
+function section(html: string, id: string): string {
+  const start = html.indexOf(`<section class="major" id="${id}">`);
+  if (start < 0) throw new Error(`no section ${id}`);
+  const next = html.indexOf('<section class="major"', start + 1);
+  return html.slice(start, next < 0 ? undefined : next);
+}
+
+// A message shown as given: short, without the escapes and overrides the renderer strips.
+function plain(message: string): boolean {
+  return message.length < 300 && !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(message);
+}
+
+// Result rows (each <tr class="result…">…</tr>).
+function rows(html: string): string[] {
+  return html.match(/<tr class="result[^"]*">[\s\S]*?<\/tr>/g) ?? [];
+}
+
 describe('renderHtml', () => {
   const input = sampleInput();
   const html = renderHtml(input);
@@ -72,9 +90,10 @@ describe('renderHtml', () => {
       '3.1 SOC 2',
       '3.2 HIPAA Security Rule',
       '3.3 PCI DSS v4.0.1',
-      '4. Check catalogue',
-      '5. Evidence gaps and ignored inputs',
-      '6. Evidence appendix',
+      '4. Results by check',
+      '5. Check catalogue',
+      '6. Evidence gaps and ignored inputs',
+      '7. Evidence appendix',
     ];
     let at = -1;
     for (const heading of order) {
@@ -150,10 +169,66 @@ describe('renderHtml', () => {
     expect(renderHtml(sampleInput())).toBe(html);
   });
 
-  it('moves bulk results to an appendix in large runs', () => {
-    const big = renderHtml(largeInput(1_500));
-    expect(big).toContain('id="results-appendix"');
-    expect(textOf(big)).toContain('Showing 20 of');
+  it('lists every result exactly once in "Results by check"', () => {
+    const results = section(html, 'results');
+    expect(rows(results)).toHaveLength(input.results.length);
+    // Messages unique to one result appear once in the section, wherever else they appear.
+    const messages = input.results.map((r) => r.message).filter((m, _, all) => all.filter((x) => x === m).length === 1 && plain(m));
+    expect(messages.length).toBeGreaterThan(10);
+    for (const m of messages) expect(textOf(results).split(m).length - 1, m).toBe(1);
+    // Each check's group is headed by its id and links to the catalogue.
+    for (const check of input.checks) {
+      expect(results).toContain(`id="res-${check.id}"`);
+      expect(results).toContain(`href="#check-${check.id}"`);
+    }
+    expect(textOf(results)).toContain('Controls: SOC2 CC6.1, CC6.7 · HIPAA 164.312(e)(1) · PCI 4.2.1');
+  });
+
+  it('lists only failed, errored and waived results under controls, passing ones only counted', () => {
+    const controls = section(html, 'controls');
+    const listedHere = rows(controls);
+    expect(listedHere.length).toBeGreaterThan(0);
+    for (const row of listedHere) expect(row).toMatch(/class="badge st-(bad|warn|waived)">(Fail|Error|Waived)</);
+    expect(controls).not.toMatch(/class="badge st-ok">Pass</);
+    expect(controls).not.toMatch(/class="badge st-na">N\/A</);
+    const text = textOf(controls);
+    for (const r of input.results.filter((x) => x.status === 'pass' || x.status === 'not_applicable')) {
+      expect(text, r.message).not.toContain(r.message);
+    }
+    for (const r of input.results.filter((x) => x.status === 'fail' && plain(x.message))) expect(text).toContain(r.message);
+    // Every check row links to the check's results.
+    expect(controls).toMatch(/<tr class="ck-row"><td colspan="4" class="ck-name"><a class="mono" href="#res-istio-mtls-strict">istio-mtls-strict<\/a>/);
+  });
+
+  it('shows at most 10 results per check under a control and links "see results" to the check', () => {
+    const mid = renderHtml(largeInput(300));
+    const controls = section(mid, 'controls');
+    const more = [...controls.matchAll(/<tr class="more-row"><td colspan="9"><a href="#(res-[^"]+)">and [\d,]+ more — see ([^<]+) results<\/a><\/td><\/tr>/g)];
+    expect(more.length).toBeGreaterThan(0);
+    const ids = new Set(attributes(mid, 'id'));
+    for (const [, anchor, check] of more) {
+      expect(ids.has(anchor ?? '')).toBe(true);
+      expect(anchor).toBe(`res-${check}`);
+    }
+    for (const href of attributes(mid, 'href').filter((h) => h.startsWith('#'))) expect(ids.has(href.slice(1)), href).toBe(true);
+  });
+
+  it('cuts long transcripts and says where the full output is', () => {
+    const evidence = section(html, 'evidence');
+    expect(textOf(evidence)).toMatch(/… full output in evidence\/cli\/ev-[0-9a-f]{16}\.txt \(raw object sha256 [0-9a-f]{16}…\)/);
+    for (const pre of evidence.match(/<pre class="transcript">[\s\S]*?<\/pre>/g) ?? []) {
+      const body = pre.replace(/<[^>]+>/g, '');
+      expect(body.split('\n').length).toBeLessThanOrEqual(40);
+    }
+  });
+
+  it('makes "Results by check" the bulk listing in large runs, without listing results twice', () => {
+    const count = 1_500;
+    const big = renderHtml(largeInput(count));
+    expect(big).not.toContain('results-appendix');
+    expect(rows(section(big, 'results'))).toHaveLength(count);
+    expect(rows(section(big, 'controls')).length).toBeLessThan(count);
+    expect(textOf(big)).toContain('This is a large run (1,500 results)');
     const ids = new Set(attributes(big, 'id'));
     for (const href of attributes(big, 'href').filter((h) => h.startsWith('#'))) expect(ids.has(href.slice(1))).toBe(true);
   });

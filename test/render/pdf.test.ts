@@ -64,7 +64,28 @@ describe('renderPdf with Chromium', () => {
       expect(page1, text).toContain(text);
     }
     expect(page1.match(/Results by status and severity/g)).toHaveLength(3);
-    expect(pageText(2)).toContain('Contents');
+    // The whole summary, and nothing of the sections after it.
+    expect(page1).not.toContain('Contents');
+    const contents = pageText(2);
+    expect(contents).toContain('Contents');
+    expect(contents).toMatch(/4\s+Results by check/);
+    expect(contents).toMatch(/7\s+Evidence appendix/);
+  });
+
+  it('prints "Results by check" after the controls, each result once, and cut transcripts with a note', () => {
+    const all = pageText(1, pageCount());
+    const controls = all.indexOf('3. Controls');
+    const results = all.indexOf('4. Results by check');
+    const catalogue = all.indexOf('5. Check catalogue');
+    expect(controls).toBeGreaterThan(0);
+    expect(results).toBeGreaterThan(controls);
+    expect(catalogue).toBeGreaterThan(results);
+    const section = all.slice(results, catalogue).replace(/\s+/g, ' ');
+    // A passing result: listed once in "Results by check", never under a control.
+    const passing = 'All 4 pods of payments/checkout run istio-proxy.';
+    expect(section.split(passing).length - 1).toBe(1);
+    expect(all.slice(controls, results).replace(/\s+/g, ' ')).not.toContain(passing);
+    expect(all.replace(/\s+/g, ' ')).toMatch(/… full output in evidence\/cli\/ev-[0-9a-f]{16}\.txt \(raw object sha256 [0-9a-f]{16}…\)/);
   });
 
   it('prints "Page X of Y" footers and the run id in the header', () => {

@@ -1,24 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ATTENTION_PER_CHECK,
   EPHEMERAL_NOTICE,
   LARGE_RUN_RESULTS,
-  RESULTS_PER_CONTROL_IN_LARGE_RUN,
+  LIMITS,
   buildViewModel,
+  controlsText,
   donutSegments,
   evidenceAnchor,
   formatCount,
   formatDuration,
   formatPercent,
   formatTimestamp,
+  transcriptPreview,
   type ReportView,
 } from '../../src/render/view-model.ts';
-import { HOSTILE_NAME, MEGABYTE, largeInput, sampleInput } from './sample-input.ts';
+import { CHECKS, HOSTILE_NAME, MEGABYTE, largeInput, sampleInput } from './sample-input.ts';
 
 function strings(value: unknown, out: string[] = []): string[] {
   if (typeof value === 'string') out.push(value);
   else if (Array.isArray(value)) for (const v of value) strings(v, out);
   else if (typeof value === 'object' && value !== null) for (const v of Object.values(value)) strings(v, out);
   return out;
+}
+
+// Every result row of "Results by check".
+function listed(view: ReportView): ReportView['resultGroups'][number]['results'] {
+  return view.resultGroups.flatMap((g) => g.results);
+}
+
+// Every result row listed under a control.
+function attention(view: ReportView): ReportView['resultGroups'][number]['results'] {
+  return view.frameworks.flatMap((f) => f.controls.flatMap((c) => c.checkRows.flatMap((row) => row.attention)));
 }
 
 function framework(view: ReportView, id: string): ReportView['frameworks'][number] {
@@ -39,8 +52,8 @@ describe('buildViewModel', () => {
   });
 
   it('shows a hostile resource name as text without escapes or overrides', () => {
-    const names = view.frameworks.flatMap((f) => f.controls.flatMap((c) => c.checkGroups.flatMap((g) => g.results.map((r) => r.name))));
-    expect(names).toContain('pay<script>alert(1)</script>{{constructor}}gnp');
+    expect(listed(view).map((r) => r.name)).toContain('pay<script>alert(1)</script>{{constructor}}gnp');
+    expect(attention(view).map((r) => r.name)).toContain('pay<script>alert(1)</script>{{constructor}}gnp');
     expect(HOSTILE_NAME).toContain('\u202e');
   });
 
@@ -108,7 +121,7 @@ describe('buildViewModel', () => {
   });
 
   it('links results to evidence, gaps and checks that exist', () => {
-    const results = view.frameworks.flatMap((f) => f.controls.flatMap((c) => c.checkGroups.flatMap((g) => g.results)));
+    const results = [...listed(view), ...attention(view)];
     const anchors = new Set(view.evidence.map((e) => e.anchor));
     for (const r of results) for (const e of r.evidence) expect(e.found && anchors.has(e.anchor)).toBe(true);
     const gapRefs = results.flatMap((r) => r.gaps);
@@ -122,7 +135,7 @@ describe('buildViewModel', () => {
     if (first === undefined) throw new Error('sample has results');
     first.evidence = ['ev-ffffffffffffffff'];
     const v = buildViewModel(broken);
-    const links = v.frameworks.flatMap((f) => f.controls.flatMap((c) => c.checkGroups.flatMap((g) => g.results.flatMap((r) => r.evidence))));
+    const links = listed(v).flatMap((r) => r.evidence);
     expect(links.find((l) => l.id === 'ev-ffffffffffffffff')?.found).toBe(false);
   });
 
@@ -161,37 +174,211 @@ describe('buildViewModel', () => {
       '1 Executive summary',
       '2 Scope and method',
       '3 Controls',
-      '4 Check catalogue',
-      '5 Evidence gaps and ignored inputs',
-      '6 Evidence appendix',
+      '4 Results by check',
+      '5 Check catalogue',
+      '6 Evidence gaps and ignored inputs',
+      '7 Evidence appendix',
     ]);
     expect(view.toc[2]?.children.map((c) => c.title)).toEqual(['SOC 2', 'HIPAA Security Rule', 'PCI DSS v4.0.1']);
   });
 });
 
-describe('large runs', () => {
-  const view = buildViewModel(largeInput(LARGE_RUN_RESULTS + 500));
+describe('results by check', () => {
+  const input = sampleInput();
+  const view = buildViewModel(input);
 
-  it('shows at most 20 results per control, failures first, and moves all results to an appendix', () => {
-    expect(view.large).toBe(true);
-    expect(view.resultsAppendix).toHaveLength(LARGE_RUN_RESULTS + 500);
+  it('lists every result exactly once, grouped by check in registry order', () => {
+    expect(view.resultGroups.map((g) => g.id)).toEqual(CHECKS.map((c) => c.id));
+    expect(listed(view)).toHaveLength(input.results.length);
+    for (const g of view.resultGroups) {
+      expect(g.results, g.id).toHaveLength(input.results.filter((r) => r.check === g.id).length);
+      for (const r of g.results) expect(r.check).toBe(g.id);
+    }
+    // No result twice: every row differs from every other.
+    const rows = listed(view).map((r) => JSON.stringify([r.check, r.status, r.target, r.kind, r.namespace, r.name, r.message]));
+    expect(new Set(rows).size).toBe(input.results.length);
+  });
+
+  it('orders rows fail, error, waived, pass, n/a, then by target, namespace and name', () => {
+    const rank = ['Fail', 'Error', 'Waived', 'Pass', 'N/A'];
+    for (const g of view.resultGroups) {
+      const ranks = g.results.map((r) => rank.indexOf(r.status));
+      expect(ranks, g.id).toEqual([...ranks].sort((a, b) => a - b));
+      for (let i = 1; i < g.results.length; i += 1) {
+        const [a, b] = [g.results[i - 1], g.results[i]];
+        if (a === undefined || b === undefined || a.status !== b.status) continue;
+        expect(`${a.target}\u0000${a.namespace}\u0000${a.name}` <= `${b.target}\u0000${b.namespace}\u0000${b.name}`, g.id).toBe(true);
+      }
+    }
+    expect(view.resultGroups.find((g) => g.id === 'istio-sidecar-coverage')?.results.map((r) => r.status)).toEqual(['Fail', 'Error', 'Pass']);
+  });
+
+  it('heads each group with title, severity and counts', () => {
+    const g = view.resultGroups.find((x) => x.id === 'istio-mtls-strict');
+    expect(g).toMatchObject({
+      anchor: 'res-istio-mtls-strict',
+      checkAnchor: 'check-istio-mtls-strict',
+      found: true,
+      title: 'Workloads accept only mutual TLS on every port',
+      severity: 'High',
+      total: '4 results',
+      counts: '2 fail · 2 pass',
+    });
+  });
+
+  it('names the controls each result counts toward, compactly', () => {
+    const g = view.resultGroups.find((x) => x.id === 'istio-mtls-strict');
+    expect(g?.results[0]?.controls).toBe('SOC2 CC6.1, CC6.7 · HIPAA 164.312(e)(1) · PCI 4.2.1');
+    const linkerd = view.resultGroups.find((x) => x.id === 'linkerd-proxy-coverage');
+    expect(linkerd?.results[0]?.controls).toBe('SOC2 CC6.8 · HIPAA 164.312(e)(2)(ii) · PCI 2.2.5');
+  });
+
+  it('keeps a group for a check with results but no metadata, after the registry', () => {
+    const odd = sampleInput();
+    const first = odd.results[0];
+    if (first === undefined) throw new Error('sample has results');
+    odd.results.push({ ...first, check: 'zz-unknown-check', status: 'fail' });
+    const v = buildViewModel(odd);
+    const last = v.resultGroups[v.resultGroups.length - 1];
+    expect(last).toMatchObject({ id: 'zz-unknown-check', found: false, title: '' });
+    expect(last?.results).toHaveLength(1);
+  });
+});
+
+describe('controls', () => {
+  const input = sampleInput();
+  const view = buildViewModel(input);
+
+  it('gives each assessed control one row per mapped check with counts by status', () => {
+    const cc61 = framework(view, 'soc2').controls.find((c) => c.id === 'CC6.1');
+    expect(cc61?.checkRows.map((r) => r.id)).toEqual(['istio-authz-default-deny', 'istio-mtls-strict', 'istio-sidecar-coverage']);
+    const mtls = cc61?.checkRows.find((r) => r.id === 'istio-mtls-strict');
+    expect(mtls?.counts.map((c) => `${c.label} ${c.count}`)).toEqual(['Pass 2', 'Fail 2', 'Error –', 'N/A –', 'Waived –']);
+    expect(mtls).toMatchObject({ anchor: 'res-istio-mtls-strict', linked: true, title: 'Workloads accept only mutual TLS on every port' });
+  });
+
+  it('lists only results that need attention under a control, never passing or n/a ones', () => {
+    const shown = attention(view);
+    expect(shown.length).toBeGreaterThan(0);
+    expect(new Set(shown.map((r) => r.status))).toEqual(new Set(['Fail', 'Error', 'Waived']));
     for (const fw of view.frameworks) {
       for (const c of fw.controls) {
-        const shown = c.checkGroups.flatMap((g) => g.results);
-        expect(shown.length).toBeLessThanOrEqual(RESULTS_PER_CONTROL_IN_LARGE_RUN);
-        if (c.hiddenResults) {
-          expect(shown.every((r) => r.status === 'Fail')).toBe(true);
-          expect(c.hiddenNote).toMatch(/^Showing 20 of [\d,]+ results; the other [\d,]+ are in the results appendix\.$/);
+        const listedHere = c.checkRows.reduce((n, row) => n + row.attention.length, 0);
+        const needing = input.results.filter(
+          (r) => r.controls.includes(`${fw.id}:${c.id}`) && ['fail', 'error', 'waived'].includes(r.status),
+        ).length;
+        expect(listedHere, `${fw.id} ${c.id}`).toBe(needing);
+      }
+    }
+    const egress = framework(view, 'soc2').controls.find((c) => c.id === 'CC6.6')?.checkRows.find((r) => r.id === 'istio-egress-registry-only');
+    expect(egress?.attention.map((r) => r.status)).toEqual(['Waived']);
+    expect(egress?.counts.map((c) => c.count)).toEqual(['1', '–', '–', '–', '1']);
+  });
+
+  it('shows at most 10 results per check and points to the rest', () => {
+    const big = buildViewModel(largeInput(300));
+    expect(big.large).toBe(false);
+    let capped = 0;
+    for (const fw of big.frameworks) {
+      for (const c of fw.controls) {
+        for (const row of c.checkRows) {
+          expect(row.attention.length).toBeLessThanOrEqual(ATTENTION_PER_CHECK);
+          expect(row.attention.every((r) => ['Fail', 'Error', 'Waived'].includes(r.status))).toBe(true);
+          if (row.hasMore) {
+            capped += 1;
+            expect(row.attention).toHaveLength(ATTENTION_PER_CHECK);
+            expect(row.more).toMatch(new RegExp(`^and [\\d,]+ more — see ${row.id} results$`));
+            expect(row.linked).toBe(true);
+            expect(big.resultGroups.some((g) => g.anchor === row.anchor)).toBe(true);
+          }
         }
       }
     }
-    expect(view.toc.map((t) => t.title)).toContain('Results appendix');
+    expect(capped).toBeGreaterThan(0);
+  });
+});
+
+describe('large runs', () => {
+  const count = LARGE_RUN_RESULTS + 500;
+  const view = buildViewModel(largeInput(count));
+
+  it('lists every result once in "Results by check" and keeps controls to counts and attention', () => {
+    expect(view.large).toBe(true);
+    expect(view.largeRunNote).toMatch(/^This is a large run \(1,500 results\)/);
+    expect(listed(view)).toHaveLength(count);
+    for (const fw of view.frameworks) {
+      for (const c of fw.controls) for (const row of c.checkRows) expect(row.attention.length).toBeLessThanOrEqual(ATTENTION_PER_CHECK);
+    }
+    expect(view.toc.map((t) => t.title)).toEqual([
+      'Executive summary',
+      'Scope and method',
+      'Controls',
+      'Results by check',
+      'Check catalogue',
+      'Evidence gaps and ignored inputs',
+      'Evidence appendix',
+    ]);
   });
 
   it('keeps a small run inline', () => {
     const small = buildViewModel(sampleInput());
     expect(small.large).toBe(false);
-    expect(small.resultsAppendix).toEqual([]);
+    expect(small.largeRunNote).toBe('');
+  });
+});
+
+describe('compact control lists', () => {
+  const order = new Map(['soc2:CC6.1', 'soc2:CC6.6', 'soc2:CC6.7', 'hipaa:164.312(d)', 'hipaa:164.312(e)(1)', 'pci-dss-4:4.2.1'].map((ref, i) => [ref, i]));
+
+  it('groups by framework in framework and catalog order', () => {
+    expect(controlsText(['pci-dss-4:4.2.1', 'hipaa:164.312(e)(1)', 'soc2:CC6.7', 'soc2:CC6.1'], order, 200)).toBe(
+      'SOC2 CC6.1, CC6.7 · HIPAA 164.312(e)(1) · PCI 4.2.1',
+    );
+  });
+
+  it('keeps every framework and counts what does not fit', () => {
+    const refs = [...order.keys()];
+    expect(controlsText(refs, order, 56)).toBe('SOC2 CC6.1, CC6.6 +1 · HIPAA 164.312(d) +1 · PCI 4.2.1');
+    expect(controlsText(refs, order, 48)).toBe('SOC2 CC6.1 +2 · HIPAA 164.312(d) +1 · PCI 4.2.1');
+    expect(controlsText(refs, order, 10)).toBe('SOC2 CC6.1 +2 … +3 more');
+  });
+
+  it('bounds a hostile or unknown framework reference', () => {
+    const text = controlsText([`evil:${'x'.repeat(500)}`, `${'y'.repeat(300)}`], new Map(), LIMITS.resultControls);
+    expect(text.length).toBeLessThan(120);
+    expect(text).toContain('…');
+  });
+});
+
+describe('transcript previews', () => {
+  it('keeps short transcripts whole', () => {
+    expect(transcriptPreview('$ kubectl get ns\nline\n')).toEqual({ text: '$ kubectl get ns\nline', cut: false });
+  });
+
+  it('cuts at 40 lines', () => {
+    const text = Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n');
+    const preview = transcriptPreview(text);
+    expect(preview.cut).toBe(true);
+    expect(preview.text.split('\n')).toHaveLength(40);
+  });
+
+  it('cuts at 1,500 characters, at a line end when one is near', () => {
+    const text = Array.from({ length: 30 }, (_, i) => `${String(i).padStart(2, '0')} ${'x'.repeat(96)}`).join('\n');
+    const preview = transcriptPreview(text);
+    expect(preview.cut).toBe(true);
+    expect(preview.text.length).toBeLessThanOrEqual(LIMITS.transcript);
+    expect(preview.text.endsWith('x')).toBe(true);
+    const oneLine = transcriptPreview('y'.repeat(5_000));
+    expect(oneLine.text).toHaveLength(LIMITS.transcript);
+    expect(oneLine.text.endsWith('…')).toBe(true);
+  });
+
+  it('notes where the full output is', () => {
+    const input = sampleInput();
+    const view = buildViewModel(input);
+    const hostile = view.evidence.find((e) => e.transcriptCut);
+    expect(hostile?.transcriptNote).toMatch(/^… full output in evidence\/cli\/ev-[0-9a-f]{16}\.txt \(raw object sha256 [0-9a-f]{16}…\)$/);
+    expect(view.evidence.filter((e) => !e.transcriptCut).every((e) => e.transcriptNote === '')).toBe(true);
   });
 });
 
