@@ -26,7 +26,7 @@ export const LIMITS = {
   transcriptLines: 40,
   // The controls one result counts toward, in the compact "SOC2 CC6.1 +2 · HIPAA …" form: about one
   // line of the message column. The check catalogue lists every control a check maps to.
-  resultControls: 56,
+  resultControls: 60,
 } as const;
 
 // Transcripts arrive bounded by the evidence store (4,000 characters); this only caps the work of
@@ -1018,9 +1018,10 @@ function resultControlsText(refs: readonly string[], links: LinkContext): string
 }
 
 // "soc2:CC6.1", "soc2:CC6.6", "hipaa:164.312(e)(1)" → "SOC2 CC6.1, CC6.6 · HIPAA 164.312(e)(1)":
-// grouped by framework in framework order, each framework's controls in catalog order. Within `max`
-// characters every framework keeps at least its first control and the rest are counted
-// ("SOC2 CC6.1 +2 · HIPAA 164.312(d) +3"); frameworks that do not fit are counted at the end.
+// grouped by framework in framework order, each framework's controls in catalog order. Every
+// framework shows at least its first control while the text stays within twice `max` (frameworks
+// past that are counted at the end, "… +3 more"); more controls are shown while it stays within
+// `max`, and the rest are counted per framework ("SOC2 CC6.1 +2 · HIPAA 164.312(d) +3").
 export function controlsText(refs: readonly string[], controlOrder: Map<string, number>, max: number): string {
   const byFramework = new Map<string, string[]>();
   for (const ref of new Set(refs)) {
@@ -1059,7 +1060,7 @@ export function controlsText(refs: readonly string[], controlOrder: Map<string, 
   const shown = groups.map(() => 0);
   for (let i = 0; i < groups.length; i += 1) {
     shown[i] = 1;
-    if (i > 0 && render(shown).length > max) {
+    if (i > 0 && render(shown).length > max * 2) {
       shown[i] = 0;
       break;
     }

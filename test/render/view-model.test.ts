@@ -340,6 +340,8 @@ describe('compact control lists', () => {
     const refs = [...order.keys()];
     expect(controlsText(refs, order, 56)).toBe('SOC2 CC6.1, CC6.6 +1 · HIPAA 164.312(d) +1 · PCI 4.2.1');
     expect(controlsText(refs, order, 48)).toBe('SOC2 CC6.1 +2 · HIPAA 164.312(d) +1 · PCI 4.2.1');
+    // Every framework's first control while the text stays within twice the bound.
+    expect(controlsText(refs, order, 24)).toBe('SOC2 CC6.1 +2 · HIPAA 164.312(d) +1 · PCI 4.2.1');
     expect(controlsText(refs, order, 10)).toBe('SOC2 CC6.1 +2 … +3 more');
   });
 

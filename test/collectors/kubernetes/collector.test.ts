@@ -268,6 +268,29 @@ describe('Kubernetes collector against a fake API server (real SDK, HTTPS, beare
     expect(objects.some((o) => o.kind === 'Server')).toBe(true);
   });
 
+  it('records a kind served only in a version auditpack does not read as an api-error gap, not as absent', async () => {
+    const server = await start({ objects: manifests });
+
+    const { result, objects } = await collectFrom(server, { resources: [{ group: 'security.istio.io', versions: ['v2'], plural: 'peerauthentications', kind: 'PeerAuthentication', namespaced: true }] });
+
+    expect(objects).toEqual([]);
+    expect(result.notes).toEqual([]);
+    expect(result.gaps.map((g) => [g.reason, g.kinds, g.message])).toEqual([
+      ['api-error', ['PeerAuthentication'], 'peerauthentications.security.istio.io is served only as security.istio.io/v1, which auditpack does not read (it reads v2); not collected'],
+    ]);
+  });
+
+  it('abandons a request the server never answers after the request timeout, and retries it a bounded number of times', async () => {
+    const server = await start({ objects: manifests, faults: [{ path: '/apis/batch/v1/jobs', status: 0 }] });
+
+    const { result, sleeps } = await collectFrom(server, { requestTimeoutMs: 300, retry: { maxAttempts: 2, baseDelayMs: 5 } });
+
+    expect(server.requests.filter((r) => r.path === '/apis/batch/v1/jobs')).toHaveLength(2);
+    expect(sleeps).toEqual([5]);
+    expect(result.gaps.map((g) => [g.reason, g.kinds])).toEqual([['api-error', ['Job']]]);
+    expect(result.gaps[0]?.message).toMatch(/^could not list jobs\.batch \(cluster-wide\): GET \/apis\/batch\/v1\/jobs\?limit=500: ETIMEDOUT: .+\(gave up after 2 attempts\)$/);
+  });
+
   it('collects two contexts of one kubeconfig from two servers without switching the caller\'s KubeConfig', async () => {
     const a = await start({ objects: await loadManifests(path.join(ROOT, 'demo/environment/prod-eu')) });
     const b = await start({ objects: await loadManifests(path.join(ROOT, 'demo/environment/prod-us')), token: 'token-b' });

@@ -117,7 +117,8 @@ export interface RecordedRequest {
 export interface Fault {
   // Exact request path (no query).
   path: string;
-  status: 403 | 404 | 410 | 429 | 500 | 502 | 503 | 504;
+  // 0: never answer (a stuck connection).
+  status: 0 | 403 | 404 | 410 | 429 | 500 | 502 | 503 | 504;
   // How many matching requests fail; default: every one.
   times?: number;
   // Only requests that carry a continue token (an expiring token on page 2+).
@@ -355,6 +356,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
       if (f.fault.withContinue && !url.searchParams.get('continue')) continue;
       f.left--;
       const code = f.fault.status;
+      if (code === 0) return;
       const reason = REASONS[code] ?? 'InternalError';
       const headers: Record<string, string> = f.fault.retryAfter ? { 'retry-after': f.fault.retryAfter } : {};
       if (code === 403 && info.resource) {
