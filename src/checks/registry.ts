@@ -11,9 +11,15 @@ import { istioSidecarCoverage } from './istio/istio-sidecar-coverage.ts';
 import { istioEgressRegistryOnly } from './istio/istio-egress-registry-only.ts';
 import { istioGatewayTls } from './istio/istio-gateway-tls.ts';
 import { istioCaCertValid } from './istio/istio-ca-cert-valid.ts';
-import { k8sNetpolDefaultDenyEgress } from './kubernetes/k8s-netpol-default-deny-egress.ts';
 import { k8sNetpolDefaultDenyIngress } from './kubernetes/k8s-netpol-default-deny-ingress.ts';
+import { k8sNetpolDefaultDenyEgress } from './kubernetes/k8s-netpol-default-deny-egress.ts';
 import { k8sNetpolNoAllowAll } from './kubernetes/k8s-netpol-no-allow-all.ts';
+import { consulIntentionsDefaultDeny } from './consul/consul-intentions-default-deny.ts';
+import { consulIntentionsNoWildcardAllow } from './consul/consul-intentions-no-wildcard-allow.ts';
+import { consulMtlsStrict } from './consul/consul-mtls-strict.ts';
+import { consulConnectCoverage } from './consul/consul-connect-coverage.ts';
+import { consulEgressMeshOnly } from './consul/consul-egress-mesh-only.ts';
+import { consulCaCertValid } from './consul/consul-ca-cert-valid.ts';
 
 // Every check auditpack runs, in report order. A check id is public and never changes.
 export const CHECKS: readonly Check[] = [
@@ -32,6 +38,12 @@ export const CHECKS: readonly Check[] = [
   k8sNetpolDefaultDenyIngress,
   k8sNetpolDefaultDenyEgress,
   k8sNetpolNoAllowAll,
+  consulIntentionsDefaultDeny,
+  consulIntentionsNoWildcardAllow,
+  consulMtlsStrict,
+  consulConnectCoverage,
+  consulEgressMeshOnly,
+  consulCaCertValid,
 ];
 
 export function checkById(id: string): Check | undefined {

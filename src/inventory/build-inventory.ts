@@ -53,6 +53,7 @@ export interface BuildOptions {
 }
 
 const ISTIO_SECURITY = 'security.istio.io';
+const API_RESPONSE_GROUP = 'http.auditpack.io';
 const ISTIO_NETWORKING = 'networking.istio.io';
 const DEFAULT_ROOT_NAMESPACE = 'istio-system';
 const CLUSTER_SCOPED_KINDS = new Set(['Namespace', 'Node', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition']);
@@ -87,7 +88,8 @@ export function buildInventory(
       continue;
     }
     const obj = header.data;
-    if (!CLUSTER_SCOPED_KINDS.has(obj.kind) && obj.metadata.namespace === undefined) {
+    // API responses (http.auditpack.io) belong to no namespace.
+    if (!CLUSTER_SCOPED_KINDS.has(obj.kind) && obj.metadata.namespace === undefined && apiGroup(obj.apiVersion) !== API_RESPONSE_GROUP) {
       obj.metadata.namespace = defaultNamespace;
     }
     const key = `${apiGroup(obj.apiVersion)}/${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;

@@ -1,4 +1,5 @@
-import { CHECK_STATUSES, SEVERITIES, type CheckMeta, type CheckStatus, type Severity } from '../checks/types.ts';
+import { createHash } from 'node:crypto';
+import { CHECK_STATUSES, SEVERITIES, type CheckMeta, type CheckStatus, type MessageData, type Severity } from '../checks/types.ts';
 import {
   CONTROL_STATUSES,
   FRAMEWORKS,
@@ -27,6 +28,11 @@ export const LIMITS = {
   // The controls one result counts toward, in the compact "SOC2 CC6.1 +2 · HIPAA …" form: about one
   // line of the message column. The check catalogue lists every control a check maps to.
   resultControls: 60,
+  // One resource in the compact "Failing: payments/ledger :9090, …" line under a control.
+  attentionNamespace: 63,
+  attentionName: 80,
+  attentionPort: 20,
+  attentionTarget: 40,
 } as const;
 
 // Transcripts arrive bounded by the evidence store (4,000 characters); this only caps the work of
@@ -35,9 +41,10 @@ const TRANSCRIPT_INPUT = 4_000;
 
 const COVER_LIMITS = { id: 80, operator: 80, command: 200, targetName: 40, targetsText: 80, checkTitle: 60 } as const;
 
-// Under a control, each mapped check lists at most this many results that need attention (fail,
-// error, waived); the rest, and every passing result, are in "Results by check".
-export const ATTENTION_PER_CHECK = 10;
+// Under a control, each mapped check names at most this many results that need attention (fail,
+// error, waived) on one line, each linked to its row; the rest ("+N more"), and every passing
+// result, are in "Results by check".
+export const ATTENTION_PER_CHECK = 6;
 // Above this many results the run is "large": the results section is introduced as the bulk listing.
 export const LARGE_RUN_RESULTS = 1_000;
 // Page 1 holds the cover and all three framework summaries; three failing checks each is what fits.
@@ -235,7 +242,7 @@ export interface ControlView {
   checks: CheckRefView[];
   counts: string;
   resultCount: string;
-  // One summary row per mapped check, each followed by the results that need attention.
+  // One summary row per mapped check, each followed by one line naming the results that need attention.
   checkRows: ControlCheckView[];
   hasCheckRows: boolean;
 }
@@ -260,10 +267,31 @@ export interface ControlCheckView {
   title: string;
   // Pass, fail, error, n/a, waived: the results of this check that count toward the control.
   counts: CountCellView[];
-  // Fail, error and waived results, at most ATTENTION_PER_CHECK of them.
-  attention: ResultView[];
+  // Fail, error and waived results, at most ATTENTION_PER_CHECK of them, grouped by status for one
+  // compact line: "Failing: payments/ledger :9090, monitoring/prometheus :9090 · Errors: web +4 more".
+  attention: AttentionGroupView[];
+  hasAttention: boolean;
+  // "+4 more": the results that need attention but are not named; linked to the check's group.
   more: string;
   hasMore: boolean;
+}
+
+export interface AttentionGroupView {
+  // "Failing", "Errors", "Waived".
+  label: string;
+  cssClass: string;
+  items: AttentionItemView[];
+}
+
+export interface AttentionItemView {
+  // "namespace/name :port", bounded; prefixed with the target when two named results would
+  // otherwise read the same.
+  text: string;
+  // The result's row in "Results by check".
+  anchor: string;
+  cssClass: string;
+  // Tooltip in the HTML report: "Fail · prod-eu · Deployment payments/ledger".
+  title: string;
 }
 
 export interface ResultGroupView {
@@ -286,6 +314,8 @@ export interface LinkView {
 }
 
 export interface ResultView {
+  // The row's own anchor in "Results by check", stable for the same result across runs.
+  anchor: string;
   check: string;
   checkAnchor: string;
   checkFound: boolean;
@@ -406,8 +436,15 @@ const CHECK_STATUS_DISPLAY: Record<CheckStatus, { label: string; cssClass: strin
 // Order in which results are listed and counted: what needs attention first.
 const CHECK_STATUS_ORDER: readonly CheckStatus[] = ['fail', 'error', 'waived', 'pass', 'not_applicable'];
 
-// Results listed under a control; passing and not-applicable results are only counted there.
+// Results named under a control; passing and not-applicable results are only counted there.
 const NEEDS_ATTENTION: ReadonlySet<CheckStatus> = new Set<CheckStatus>(['fail', 'error', 'waived']);
+
+// Lead-in of each status's part of the compact line under a control.
+const ATTENTION_LABELS: Partial<Record<CheckStatus, string>> = {
+  fail: 'Failing',
+  error: 'Errors',
+  waived: 'Waived',
+};
 
 // Column order of the per-check counts under a control (templates/partials/control.hbs heads).
 const COUNT_COLUMNS: readonly CheckStatus[] = ['pass', 'fail', 'error', 'not_applicable', 'waived'];
@@ -450,7 +487,8 @@ export function buildViewModel(input: ReportInput): ReportView {
   const checkOrder = registryOrder(input, results);
   const controlOrder = new Map(input.controls.map((c, i) => [`${c.framework}:${c.id}`, i]));
   const links: LinkContext = { checkMeta, evidenceIds, gapIds, groups: new Set(checkOrder), controlOrder, controlsTextCache: new Map() };
-  const resultViews = new Map<ReportedResult, ResultView>(results.map((r) => [r, resultView(r, links)]));
+  const anchors = resultAnchors(results);
+  const resultViews = new Map<ReportedResult, ResultView>(results.map((r) => [r, resultView(r, mustGet(anchors, r), links)]));
 
   const frameworkIds = selectedFrameworks(input);
   const sections = sectionNumbers();
@@ -495,8 +533,8 @@ export function buildViewModel(input: ReportInput): ReportView {
       : '',
     controlsIntro:
       `Each assessed control shows, per mapped check, how many of its results passed, failed, errored, were not applicable or were waived. ` +
-      `Only results that need attention (fail, error, waived) are listed under a control, at most ${ATTENTION_PER_CHECK} per check; ` +
-      `every result, passing ones included, is listed once in section ${sections.results} (Results by check).`,
+      `Under each check, one line names the results that need attention (fail, error, waived), at most ${ATTENTION_PER_CHECK} per check, ` +
+      `each linked to its full row (message and evidence) in section ${sections.results} (Results by check), where every result, passing ones included, is listed once.`,
     resultsIntro:
       `All ${plural(results.length, 'result', 'results')} of this run, each listed once, grouped by check in the order checks run, ` +
       `failures first. Each row names the controls the result counts toward and links to the evidence it relied on (section ${sections.evidence}).`,
@@ -923,6 +961,7 @@ function controlCheckView(
   const attention = results.filter((r) => NEEDS_ATTENTION.has(r.status)).sort(compareWithinCheck);
   const shown = attention.slice(0, ATTENTION_PER_CHECK);
   const more = attention.length - shown.length;
+  const groups = attentionGroups(shown, resultViews);
   return {
     id: name(id),
     anchor: resultsAnchor(id),
@@ -936,10 +975,74 @@ function controlCheckView(
         cssClass: n === 0 ? 'zero' : `status-text ${CHECK_STATUS_DISPLAY[s].cssClass}`,
       };
     }),
-    attention: shown.map((r) => mustGet(resultViews, r)),
-    more: more > 0 ? `and ${formatCount(more)} more — see ${name(id)} results` : '',
+    attention: groups,
+    hasAttention: groups.length > 0,
+    more: more > 0 ? `+${formatCount(more)} more` : '',
     hasMore: more > 0,
   };
+}
+
+// The named results of one check row, in the given order, grouped by status. Each names its
+// resource ("namespace/name :port"); where two would read the same, the target is put in front.
+function attentionGroups(shown: ReportedResult[], resultViews: Map<ReportedResult, ResultView>): AttentionGroupView[] {
+  const texts = shown.map(resourceText);
+  const seen = countBy(texts, (t) => t);
+  const groups: AttentionGroupView[] = [];
+  shown.forEach((r, i) => {
+    const display = CHECK_STATUS_DISPLAY[r.status];
+    const base = texts[i] ?? '';
+    const text = (seen.get(base) ?? 0) > 1 ? `${displayText(r.target, LIMITS.attentionTarget)}: ${base}` : base;
+    const view = mustGet(resultViews, r);
+    const item: AttentionItemView = {
+      text,
+      anchor: view.anchor,
+      cssClass: display.cssClass,
+      title: `${display.label} · ${view.target} · ${view.kind} ${view.hasNamespace ? `${view.namespace}/` : ''}${view.name}`,
+    };
+    const last = groups[groups.length - 1];
+    if (last !== undefined && last.cssClass === display.cssClass) last.items.push(item);
+    else groups.push({ label: ATTENTION_LABELS[r.status] ?? display.label, cssClass: display.cssClass, items: [item] });
+  });
+  return groups;
+}
+
+// "payments/ledger :9090", "monitoring" (a namespace), "payments-batch/settlement" (every port: no
+// port shown). Each part bounded, so the line stays bounded whatever the input.
+function resourceText(r: ReportedResult): string {
+  const ns = r.resource.namespace ?? '';
+  const where = `${ns === '' ? '' : `${displayText(ns, LIMITS.attentionNamespace)}/`}${displayText(r.resource.name, LIMITS.attentionName)}`;
+  const port = portText(r.data);
+  return port === '' ? where : `${where} :${port}`;
+}
+
+// The port a result is about, when the check recorded one (data.port); "*" (every port) and empty
+// values are left out.
+function portText(data: MessageData | undefined): string {
+  const port = data === undefined || !Object.hasOwn(data, 'port') ? undefined : data['port'];
+  if (typeof port === 'number') return Number.isFinite(port) ? String(port) : '';
+  if (typeof port !== 'string') return '';
+  const text = displayText(port.trim(), LIMITS.attentionPort);
+  return text === '*' ? '' : text;
+}
+
+// A stable anchor per result: the check id and a digest of what the result is about (target,
+// resource, message id, port), so a link to a finding survives a re-run that still reports it.
+// Results about the same thing get -2, -3 … in their listing order.
+function resultAnchors(results: ReportedResult[]): Map<ReportedResult, string> {
+  const anchors = new Map<ReportedResult, string>();
+  const used = new Set<string>();
+  const ordered = [...results].sort((a, b) => compareText(a.check, b.check) || compareWithinCheck(a, b));
+  for (const r of ordered) {
+    const subject = JSON.stringify([r.check, r.target, r.resource.kind, r.resource.namespace ?? '', r.resource.name, r.messageId, portText(r.data)]);
+    // Registry ids are short; an odd, long one is left to the digest (which covers it).
+    const prefix = r.check.length <= 64 ? `${encodeId(r.check)}-` : '';
+    const base = `r-${prefix}${createHash('sha256').update(subject).digest('hex').slice(0, 10)}`;
+    let anchor = base;
+    for (let n = 2; used.has(anchor); n += 1) anchor = `${base}-${n}`;
+    used.add(anchor);
+    anchors.set(r, anchor);
+  }
+  return anchors;
 }
 
 function resultGroupViews(
@@ -972,10 +1075,11 @@ function resultGroupViews(
   });
 }
 
-function resultView(r: ReportedResult, links: LinkContext): ResultView {
+function resultView(r: ReportedResult, anchor: string, links: LinkContext): ResultView {
   const status = CHECK_STATUS_DISPLAY[r.status];
   const controls = resultControlsText(r.controls, links);
   return {
+    anchor,
     check: name(r.check),
     checkAnchor: checkAnchor(r.check),
     checkFound: links.checkMeta.has(r.check),

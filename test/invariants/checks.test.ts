@@ -24,6 +24,12 @@ const IMPLEMENTED_IDS = [
   'k8s-netpol-default-deny-ingress',
   'k8s-netpol-default-deny-egress',
   'k8s-netpol-no-allow-all',
+  'consul-intentions-default-deny',
+  'consul-intentions-no-wildcard-allow',
+  'consul-mtls-strict',
+  'consul-connect-coverage',
+  'consul-egress-mesh-only',
+  'consul-ca-cert-valid',
 ];
 
 function checkFiles(): string[] {

@@ -1,7 +1,7 @@
 import { parseAreaObject, type AreaInput, type AreaObject, type AreaOutput } from '../area.ts';
 import type { ObjectRef } from '../types.ts';
 import { namespaceShowsConsul, workloadShowsConsul } from './dataplane.ts';
-import { intentionPrecedence } from './intentions.ts';
+import { describeService, intentionPrecedence } from './intentions.ts';
 import {
   AgentSelfBody,
   API_GROUP,
@@ -245,7 +245,8 @@ function apiIntention(evidenceId: string, i: ApiIntention): ConsulIntention {
   return {
     origin: 'api',
     evidenceId,
-    ref: { kind: 'ConsulIntention', name: `${source.name} -> ${destination.name}` },
+    // Namespaces, partitions and peers appear in the name when not the defaults, so pairs stay distinct.
+    ref: { kind: 'ConsulIntention', name: `${describeService(source)} -> ${describeService(destination)}` },
     source,
     destination,
     action: permissions.length > 0 ? undefined : i.Action === 'allow' ? 'allow' : 'deny',

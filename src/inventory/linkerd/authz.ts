@@ -143,9 +143,9 @@ export function analyzeAuthorizationPolicy(inv: LinkerdInventory, policy: Obj<Au
       }
       evidence.push(m.evidenceId);
       identity = true;
-      const any = meshTlsAllowsAnyIdentity(m.spec);
-      anyIdentity ||= any;
-      identityDetail.push(`MeshTLSAuthentication ${ans}/${aname}${any ? ' (any meshed identity)' : ''}`);
+      const wildcard = meshTlsAllowsAnyIdentity(m.spec);
+      anyIdentity ||= wildcard;
+      identityDetail.push(`MeshTLSAuthentication ${ans}/${aname}${wildcard ? ' (any meshed identity)' : ''}`);
     } else if (a.kind === 'NetworkAuthentication' && agroup === POLICY_GROUP) {
       const n = find(inv.networkAuthentications, ans, aname);
       if (!n) {
@@ -233,9 +233,9 @@ export function analyzeServerAuthorization(inv: LinkerdInventory, sa: Obj<Server
     // TLS without a mesh identity proves nothing about who the client is.
     clients = { kind: 'network', anyNetwork, networks: networkText, detail: `client.meshTLS.unauthenticatedTLS: true from ${networkText.join(', ')}` };
   } else if (mtls && ((mtls.identities ?? []).length > 0 || (mtls.serviceAccounts ?? []).length > 0)) {
-    const any = (mtls.identities ?? []).some((i) => i.trim() === '*');
+    const wildcard = (mtls.identities ?? []).some((i) => i.trim() === '*');
     const who = [...(mtls.identities ?? []), ...(mtls.serviceAccounts ?? []).map((s) => `ServiceAccount ${s.namespace ?? sa.namespace}/${s.name}`)];
-    clients = { kind: 'identity', anyIdentity: any, detail: `client.meshTLS ${who.join(', ')}` };
+    clients = { kind: 'identity', anyIdentity: wildcard, detail: `client.meshTLS ${who.join(', ')}` };
   } else if (mtls) {
     // meshTLS: {} admits any client with a mesh identity.
     clients = { kind: 'identity', anyIdentity: true, detail: 'client.meshTLS with no identities (any meshed identity)' };
