@@ -11,15 +11,21 @@ import { istioSidecarCoverage } from './istio/istio-sidecar-coverage.ts';
 import { istioEgressRegistryOnly } from './istio/istio-egress-registry-only.ts';
 import { istioGatewayTls } from './istio/istio-gateway-tls.ts';
 import { istioCaCertValid } from './istio/istio-ca-cert-valid.ts';
-import { k8sNetpolDefaultDenyIngress } from './kubernetes/k8s-netpol-default-deny-ingress.ts';
-import { k8sNetpolDefaultDenyEgress } from './kubernetes/k8s-netpol-default-deny-egress.ts';
-import { k8sNetpolNoAllowAll } from './kubernetes/k8s-netpol-no-allow-all.ts';
+import { linkerdProxyCoverage } from './linkerd/linkerd-proxy-coverage.ts';
+import { linkerdDefaultDeny } from './linkerd/linkerd-default-deny.ts';
+import { linkerdAuthzNoUnauthenticated } from './linkerd/linkerd-authz-no-unauthenticated.ts';
+import { linkerdSkipPorts } from './linkerd/linkerd-skip-ports.ts';
+import { linkerdTrustAnchorValid } from './linkerd/linkerd-trust-anchor-valid.ts';
+import { linkerdIssuerCertValid } from './linkerd/linkerd-issuer-cert-valid.ts';
 import { consulIntentionsDefaultDeny } from './consul/consul-intentions-default-deny.ts';
 import { consulIntentionsNoWildcardAllow } from './consul/consul-intentions-no-wildcard-allow.ts';
 import { consulMtlsStrict } from './consul/consul-mtls-strict.ts';
 import { consulConnectCoverage } from './consul/consul-connect-coverage.ts';
 import { consulEgressMeshOnly } from './consul/consul-egress-mesh-only.ts';
 import { consulCaCertValid } from './consul/consul-ca-cert-valid.ts';
+import { k8sNetpolDefaultDenyIngress } from './kubernetes/k8s-netpol-default-deny-ingress.ts';
+import { k8sNetpolDefaultDenyEgress } from './kubernetes/k8s-netpol-default-deny-egress.ts';
+import { k8sNetpolNoAllowAll } from './kubernetes/k8s-netpol-no-allow-all.ts';
 
 // Every check auditpack runs, in report order. A check id is public and never changes.
 export const CHECKS: readonly Check[] = [
@@ -35,15 +41,21 @@ export const CHECKS: readonly Check[] = [
   istioEgressRegistryOnly,
   istioGatewayTls,
   istioCaCertValid,
-  k8sNetpolDefaultDenyIngress,
-  k8sNetpolDefaultDenyEgress,
-  k8sNetpolNoAllowAll,
+  linkerdProxyCoverage,
+  linkerdDefaultDeny,
+  linkerdAuthzNoUnauthenticated,
+  linkerdSkipPorts,
+  linkerdTrustAnchorValid,
+  linkerdIssuerCertValid,
   consulIntentionsDefaultDeny,
   consulIntentionsNoWildcardAllow,
   consulMtlsStrict,
   consulConnectCoverage,
   consulEgressMeshOnly,
   consulCaCertValid,
+  k8sNetpolDefaultDenyIngress,
+  k8sNetpolDefaultDenyEgress,
+  k8sNetpolNoAllowAll,
 ];
 
 export function checkById(id: string): Check | undefined {
