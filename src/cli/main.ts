@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -5,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { generateKeyPair, loadPublicKey } from '../bundle/keys.ts';
 import { verifyBundle } from '../bundle/verify.ts';
 import { loadKubeConfig, selectContexts } from '../collectors/kubernetes/index.ts';
-import { collectOnly, reportFromEvidence, runPipeline, type KubeTarget, type ProgressEvent, type RunSummary, type SnapshotTarget } from '../pipeline/run.ts';
+import { collectOnly, reportFromEvidence, runPipeline, type ConsulApiTarget, type KubeTarget, type ProgressEvent, type RunSummary, type SnapshotTarget } from '../pipeline/run.ts';
 import { AuditpackError, errorMessage } from '../shared/errors.ts';
 import { TOOL } from '../shared/version.ts';
 import { EXIT, exitCodeFor, exitCodeForError } from './exit-codes.ts';
@@ -63,6 +64,7 @@ interface TargetFlags {
   kubeContext: string[];
   allContexts?: boolean;
   kubeconfig?: string;
+  consulAddr: string[];
 }
 
 interface RunFlags extends TargetFlags {
@@ -74,7 +76,27 @@ interface RunFlags extends TargetFlags {
 }
 
 // Snapshot folders and live clusters can be mixed in one run; each live target is named after its context.
-function targetsFrom(flags: TargetFlags): { snapshots: SnapshotTarget[]; kube: KubeTarget[] } {
+function targetsFrom(flags: TargetFlags): { snapshots: SnapshotTarget[]; kube: KubeTarget[]; consul: ConsulApiTarget[] } {
+  const { snapshots, kube } = localTargets(flags);
+  const names = [...snapshots.map((s) => s.name ?? path.basename(path.resolve(s.dir))), ...kube.map((k) => k.name ?? k.context)];
+  return { snapshots, kube, consul: consulTargets(flags.consulAddr, names) };
+}
+
+// `--consul-addr [TARGET=]URL`: the Consul HTTP API serving a target; without TARGET= it needs
+// exactly one target. Token and CA come from the environment, as for the consul CLI.
+function consulTargets(values: readonly string[], names: readonly string[]): ConsulApiTarget[] {
+  const token = process.env.CONSUL_HTTP_TOKEN;
+  const caFile = process.env.CONSUL_CACERT;
+  const caCertPem = caFile ? readFileSync(caFile, 'utf8') : undefined;
+  return values.map((v) => {
+    const m = /^([^=]+)=(.+)$/.exec(v);
+    const target = m?.[1] ?? (names.length === 1 ? names[0] : undefined);
+    if (!target) throw new AuditpackError('USAGE', `--consul-addr ${v}: with several targets, write TARGET=URL`);
+    return { target, address: m?.[2] ?? v, ...(token ? { token } : {}), ...(caCertPem ? { caCertPem } : {}) };
+  });
+}
+
+function localTargets(flags: TargetFlags): { snapshots: SnapshotTarget[]; kube: KubeTarget[] } {
   const wantsKube = flags.kubeContext.length > 0 || flags.allContexts === true;
   if (flags.snapshot.length === 0 && !wantsKube) {
     throw new AuditpackError('USAGE', 'Give at least one target with --snapshot DIR, --kube-context CTX or --all-contexts');
@@ -99,7 +121,8 @@ function withTargetOptions(cmd: Command): Command {
     .option('--target-name <name>', 'name for the matching --snapshot target (repeatable, in order)', collect, [])
     .option('--kube-context <ctx>', 'live cluster: a kubeconfig context, collected read-only through the Kubernetes API; the target is named after it (repeatable)', collect, [])
     .option('--all-contexts', 'live clusters: every context in the kubeconfig')
-    .option('--kubeconfig <file>', 'kubeconfig for --kube-context/--all-contexts (default: KUBECONFIG, then ~/.kube/config, then the pod service account when in a cluster, as context "in-cluster")');
+    .option('--kubeconfig <file>', 'kubeconfig for --kube-context/--all-contexts (default: KUBECONFIG, then ~/.kube/config, then the pod service account when in a cluster, as context "in-cluster")')
+    .option('--consul-addr <[target=]url>', 'Consul HTTP API for a target (token from CONSUL_HTTP_TOKEN, CA from CONSUL_CACERT) (repeatable)', collect, []);
 }
 
 function requireOut(out: string | undefined): string {

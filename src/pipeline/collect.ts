@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
+import { collectConsulApi } from '../collectors/consul/collect.ts';
 import { collectKubernetes, type KubeCollectOptions } from '../collectors/kubernetes/index.ts';
 import { EvidenceStore } from '../evidence/store.ts';
 import { UsageError } from '../shared/errors.ts';
@@ -24,9 +25,19 @@ export interface KubeTarget {
   inCluster?: boolean;
 }
 
+// A Consul HTTP API to read for one target (the cluster or snapshot it serves).
+export interface ConsulApiTarget {
+  target: string;
+  address: string;
+  // ACL token (CONSUL_HTTP_TOKEN); sent as X-Consul-Token, never stored.
+  token?: string;
+  caCertPem?: string;
+}
+
 export interface CollectInput {
   snapshots: readonly SnapshotTarget[];
   kube?: readonly KubeTarget[];
+  consul?: readonly ConsulApiTarget[];
   // Paging, retry and timeout settings of the Kubernetes collector (tests inject a fast sleep).
   kubeOptions?: KubeCollectOptions;
 }
@@ -130,6 +141,21 @@ export async function collectTargets(
       });
     }
     for (const k of kube) targets.push(await collectKubeTarget(k, store, input.kubeOptions ?? {}, progress));
+    for (const c of input.consul ?? []) {
+      const target = targets.find((t) => t.name === c.target);
+      if (!target) throw new UsageError('USAGE', `--consul-addr names target "${c.target}", which is not among the targets (${targets.map((t) => t.name).join(', ')})`);
+      const t0 = Date.now();
+      const { gaps } = await collectConsulApi({
+        address: c.address,
+        target: c.target,
+        store,
+        ...(c.token ? { token: c.token } : {}),
+        ...(c.caCertPem ? { caCertPem: c.caCertPem } : {}),
+      });
+      target.gaps.push(...gaps);
+      for (const g of gaps) progress({ stage: 'collect', target: c.target, message: `evidence gap: ${g.message}` });
+      progress({ stage: 'collect', target: c.target, message: `Consul HTTP API ${new URL(/^https?:/i.test(c.address) ? c.address : `http://${c.address}`).origin}: ${gaps.length} evidence gap(s)`, durationMs: Date.now() - t0 });
+    }
   } finally {
     await store.close();
   }

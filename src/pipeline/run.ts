@@ -23,11 +23,11 @@ import { generateEphemeralSigner, type Signer } from '../bundle/signer.ts';
 import { signBundle } from '../bundle/manifest.ts';
 import { verifyBundle } from '../bundle/verify.ts';
 import type { Catalog } from '../controls/schema.ts';
-import { collectTargets, type CollectInput, type CollectedTarget, type KubeTarget, type Progress, type SnapshotTarget } from './collect.ts';
+import { collectTargets, type ConsulApiTarget, type CollectInput, type CollectedTarget, type KubeTarget, type Progress, type SnapshotTarget } from './collect.ts';
 import type { KubeCollectOptions } from '../collectors/kubernetes/index.ts';
 import { loadEvidence, type LoadedEvidence } from './load-evidence.ts';
 
-export type { KubeTarget, ProgressEvent, SnapshotTarget } from './collect.ts';
+export type { ConsulApiTarget, KubeTarget, ProgressEvent, SnapshotTarget } from './collect.ts';
 
 export interface OutputFormats {
   html: boolean;
@@ -40,6 +40,7 @@ export interface RunOptions {
   // Live clusters, collected after the snapshots; names share one namespace with them.
   kube?: readonly KubeTarget[];
   kubeOptions?: KubeCollectOptions;
+  consul?: readonly ConsulApiTarget[];
   outDir: string;
   formats: OutputFormats;
   chrome?: string;
@@ -114,7 +115,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
 }
 
 // collect: evidence only, signed, for `report` to judge later (or elsewhere).
-export async function collectOnly(opts: Pick<RunOptions, 'snapshots' | 'kube' | 'kubeOptions' | 'outDir' | 'signingKey' | 'clock' | 'onProgress' | 'command'>): Promise<{ runId: string; outDir: string; targets: CollectedTarget[]; signer: RunSummary['signer'] }> {
+export async function collectOnly(opts: Pick<RunOptions, 'snapshots' | 'kube' | 'kubeOptions' | 'consul' | 'outDir' | 'signingKey' | 'clock' | 'onProgress' | 'command'>): Promise<{ runId: string; outDir: string; targets: CollectedTarget[]; signer: RunSummary['signer'] }> {
   const p = await prepare(opts);
   const { value } = await inWorkDir(p, async (work) => {
     const targets = await collectTargets(collectInput(opts), work, p.clock, p.progress);
@@ -127,11 +128,16 @@ export async function collectOnly(opts: Pick<RunOptions, 'snapshots' | 'kube' | 
   return { runId: p.runId, outDir: p.outDir, targets: value, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral } };
 }
 
-function collectInput(opts: Pick<RunOptions, 'snapshots' | 'kube' | 'kubeOptions'>): CollectInput {
-  return { snapshots: opts.snapshots, ...(opts.kube ? { kube: opts.kube } : {}), ...(opts.kubeOptions ? { kubeOptions: opts.kubeOptions } : {}) };
+function collectInput(opts: Pick<RunOptions, 'snapshots' | 'kube' | 'kubeOptions' | 'consul'>): CollectInput {
+  return {
+    snapshots: opts.snapshots,
+    ...(opts.kube ? { kube: opts.kube } : {}),
+    ...(opts.kubeOptions ? { kubeOptions: opts.kubeOptions } : {}),
+    ...(opts.consul ? { consul: opts.consul } : {}),
+  };
 }
 
-export interface ReportOptions extends Omit<RunOptions, 'snapshots' | 'kube' | 'kubeOptions'> {
+export interface ReportOptions extends Omit<RunOptions, 'snapshots' | 'kube' | 'kubeOptions' | 'consul'> {
   evidenceDir: string;
   // Public key the evidence folder must be signed with; without it the bundled key is used.
   evidenceKeyPem?: string;

@@ -239,18 +239,11 @@ export interface ControlView {
   // For a manual control: what a person must attest (the catalog's text, or the reason).
   attest: string;
   assessed: boolean;
-  checks: CheckRefView[];
   counts: string;
   resultCount: string;
   // One summary row per mapped check, each followed by one line naming the results that need attention.
   checkRows: ControlCheckView[];
   hasCheckRows: boolean;
-}
-
-export interface CheckRefView {
-  id: string;
-  anchor: string;
-  found: boolean;
 }
 
 export interface CountCellView {
@@ -940,7 +933,6 @@ function controlView(
     hasManual: (c.manual ?? '') !== '',
     attest: (c.manual ?? '') !== '' ? displayText(c.manual, LIMITS.catalogText) : message(c.reason),
     assessed,
-    checks: c.checks.map((id) => ({ id: name(id), anchor: checkAnchor(id), found: links.checkMeta.has(id) })),
     counts: CHECK_STATUS_ORDER.filter((s) => c.counts[s] > 0)
       .map((s) => `${formatCount(c.counts[s])} ${CHECK_STATUS_DISPLAY[s].label.toLowerCase()}`)
       .join(' · '),

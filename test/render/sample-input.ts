@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CheckMeta, CheckStatus, Severity } from '../../src/checks/types.ts';
+import type { CheckMeta, CheckStatus, MessageData, Severity } from '../../src/checks/types.ts';
 import type { ControlOutcome, ControlStatus, FrameworkId, ResultCounts } from '../../src/controls/types.ts';
 import type { EvidenceRecord } from '../../src/evidence/types.ts';
 import type { EvidenceGap } from '../../src/inventory/types.ts';
@@ -133,6 +133,7 @@ interface ResultSpec {
   warning?: string;
   severity?: Severity;
   gaps?: string[];
+  data?: MessageData;
 }
 
 interface ControlSpec {
@@ -220,8 +221,8 @@ export function sampleInput(options: SampleOptions = {}): ReportInput {
   const specs: ResultSpec[] = [
     { check: 'istio-mtls-mesh-strict', status: 'pass', target: 'prod-eu', kind: 'PeerAuthentication', namespace: 'istio-system', name: 'default', message: 'The root namespace istio-system sets mTLS mode STRICT mesh-wide.', evidence: [rootPa] },
     { check: 'istio-mtls-mesh-strict', status: 'pass', target: 'staging', kind: 'PeerAuthentication', namespace: 'istio-system', name: 'default', message: 'The root namespace istio-system sets mTLS mode STRICT mesh-wide.', evidence: [stRootPa] },
-    { check: 'istio-mtls-strict', status: 'fail', target: 'prod-eu', kind: 'Deployment', namespace: 'payments', name: 'api-server', message: 'Port 8080 of payments/api-server accepts plaintext: mode PERMISSIVE from PeerAuthentication payments/payments-permissive.', evidence: [apiServer, paymentsPa, rootPa] },
-    { check: 'istio-mtls-strict', status: 'fail', target: 'prod-eu', kind: 'Deployment', namespace: 'payments', name: HOSTILE_NAME, message: `Workload ${HOSTILE_NAME} in namespace payments (label team=${HOSTILE}) inherits mode PERMISSIVE.`, evidence: [hostile, paymentsPa, paymentsNs] },
+    { check: 'istio-mtls-strict', status: 'fail', target: 'prod-eu', kind: 'Deployment', namespace: 'payments', name: 'api-server', message: 'Port 8080 of payments/api-server accepts plaintext: mode PERMISSIVE from PeerAuthentication payments/payments-permissive.', evidence: [apiServer, paymentsPa, rootPa], data: { port: 8080 } },
+    { check: 'istio-mtls-strict', status: 'fail', target: 'prod-eu', kind: 'Deployment', namespace: 'payments', name: HOSTILE_NAME, message: `Workload ${HOSTILE_NAME} in namespace payments (label team=${HOSTILE}) inherits mode PERMISSIVE.`, evidence: [hostile, paymentsPa, paymentsNs], data: { port: '*' } },
     { check: 'istio-mtls-strict', status: 'pass', target: 'prod-eu', kind: 'Deployment', namespace: 'payments', name: 'checkout', message: 'All ports of payments/checkout require mutual TLS (STRICT from istio-system/default).', evidence: [checkout, rootPa] },
     { check: 'istio-mtls-strict', status: 'pass', target: 'staging', kind: 'Deployment', namespace: 'web', name: 'frontend', message: 'All ports of web/frontend require mutual TLS (STRICT from istio-system/default).', evidence: [stWeb, stRootPa] },
     { check: 'istio-sidecar-coverage', status: 'fail', target: 'prod-eu', kind: 'Deployment', namespace: 'legacy', name: 'batch-runner', message: 'legacy/batch-runner runs 3 pods without an istio-proxy container; namespace legacy has no injection label.', evidence: [batch, legacyNs] },
@@ -303,7 +304,7 @@ function toResult(s: ResultSpec): ReportedResult {
     resource: { kind: s.kind, ...(s.namespace === undefined ? {} : { namespace: s.namespace }), name: s.name },
     messageId: s.status,
     message: s.message,
-    data: {},
+    data: s.data ?? {},
     evidence: s.evidence.map((e) => e.id).sort(),
     ...(s.warning === undefined ? {} : { warning: s.warning }),
     ...(s.gaps === undefined ? {} : { gaps: s.gaps }),
