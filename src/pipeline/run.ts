@@ -21,6 +21,7 @@ import { TOOL } from '../shared/version.ts';
 import { loadSigner } from '../bundle/keys.ts';
 import { generateEphemeralSigner, type Signer } from '../bundle/signer.ts';
 import { signBundle } from '../bundle/manifest.ts';
+import { SIGNATURE_FILE } from '../bundle/files.ts';
 import { verifyBundle } from '../bundle/verify.ts';
 import type { Catalog } from '../controls/schema.ts';
 import { collectTargets, type ConsulApiTarget, type CollectInput, type CollectedTarget, type KubeTarget, type Progress, type SnapshotTarget } from './collect.ts';
@@ -88,13 +89,18 @@ async function prepare(opts: Pick<RunOptions, 'outDir' | 'signingKey' | 'clock' 
 // and signed, so a crash never leaves a folder that verifies.
 async function inWorkDir<T>(p: Prepared, build: (work: string) => Promise<T>): Promise<{ value: T; files: string[] }> {
   await mkdir(path.dirname(p.outDir), { recursive: true });
+  await recoverFromCrash(p.outDir);
   const work = `${p.outDir}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
   await mkdir(work, { recursive: true });
   try {
     const value = await build(work);
     const manifest = await signBundle(work, p.signer, { tool: { name: TOOL.name, version: TOOL.version }, runId: p.runId, createdAt: p.clock().toISOString() });
-    p.progress({ stage: 'sign', message: `signed with ${p.signer.keyFingerprint}${p.signer.ephemeral ? ' (one-time key)' : ''}` });
+    // The signature is held aside until the folder has its final name, so a crash never leaves a
+    // signed folder anywhere but at --out, and never an unsigned one that verifies.
+    await rename(path.join(work, SIGNATURE_FILE), path.join(work, PENDING_SIGNATURE));
     await replaceDir(work, p.outDir);
+    await rename(path.join(p.outDir, PENDING_SIGNATURE), path.join(p.outDir, SIGNATURE_FILE));
+    p.progress({ stage: 'sign', message: `signed with ${p.signer.keyFingerprint}${p.signer.ephemeral ? ' (one-time key)' : ''}` });
     return { value, files: manifest.files.map((f) => f.path) };
   } catch (err) {
     await rm(work, { recursive: true, force: true });
@@ -289,6 +295,32 @@ async function assertReplaceable(outDir: string): Promise<void> {
   const entries = await readdir(outDir);
   if (entries.length === 0 || entries.includes('manifest.json')) return;
   throw new BundleError('OUTPUT_EXISTS', `Output folder ${outDir} is not empty and is not an auditpack bundle; choose another --out`);
+}
+
+const PENDING_SIGNATURE = '.manifest.sig.pending';
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+// Cleans up after a run that was killed: its temp folder goes, and a previous bundle it had moved
+// aside comes back if the new one never arrived. Folders of runs still alive are left alone.
+async function recoverFromCrash(outDir: string): Promise<void> {
+  const parent = path.dirname(outDir);
+  const base = path.basename(outDir);
+  const pattern = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(partial|old)-(\\d+)-[0-9a-f]{8}$`);
+  for (const name of (await readdir(parent)).sort()) {
+    const m = pattern.exec(name);
+    if (!m || processAlive(Number(m[2]))) continue;
+    const leftover = path.join(parent, name);
+    if (m[1] === 'old' && !(await stat(outDir).catch(() => undefined))) await rename(leftover, outDir);
+    else await rm(leftover, { recursive: true, force: true });
+  }
 }
 
 async function replaceDir(work: string, outDir: string): Promise<void> {

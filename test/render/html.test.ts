@@ -40,9 +40,22 @@ function plain(message: string): boolean {
   return message.length < 300 && !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(message);
 }
 
-// Result rows (each <tr class="result…">…</tr>).
+// Result rows (each <tr class="result…" id="…">…</tr>).
 function rows(html: string): string[] {
-  return html.match(/<tr class="result[^"]*">[\s\S]*?<\/tr>/g) ?? [];
+  return html.match(/<tr class="result[^"]*"[^>]*>[\s\S]*?<\/tr>/g) ?? [];
+}
+
+// The compact lines under the check rows of the controls section, one per check row that has
+// results needing attention.
+function attentionLines(html: string): string[] {
+  return html.match(/<tr class="att-row">[\s\S]*?<\/tr>/g) ?? [];
+}
+
+// The links of one compact line to results: [anchor, status class, text].
+function attentionLinks(line: string): [string, string, string][] {
+  return [...line.matchAll(/<a class="att-item status-text (st-[a-z]+)" href="#([^"]+)" title="[^"]*">([^<]*)<\/a>/g)].map(
+    (m) => [m[2] ?? '', m[1] ?? '', m[3] ?? ''],
+  );
 }
 
 describe('renderHtml', () => {
@@ -184,32 +197,74 @@ describe('renderHtml', () => {
     expect(textOf(results)).toContain('Controls: SOC2 CC6.1, CC6.7 · HIPAA 164.312(e)(1) · PCI 4.2.1');
   });
 
-  it('lists only failed, errored and waived results under controls, passing ones only counted', () => {
+  it('gives every result row in "Results by check" its own anchor', () => {
+    const results = rows(section(html, 'results'));
+    const anchors = results.map((row) => /^<tr class="result" id="(r-[A-Za-z0-9_-]+)">/.exec(row)?.[1]);
+    expect(anchors.every((a) => a !== undefined)).toBe(true);
+    expect(new Set(anchors).size).toBe(input.results.length);
+  });
+
+  it('names only failed, errored and waived results under controls, one compact linked line per check', () => {
     const controls = section(html, 'controls');
-    const listedHere = rows(controls);
-    expect(listedHere.length).toBeGreaterThan(0);
-    for (const row of listedHere) expect(row).toMatch(/class="badge st-(bad|warn|waived)">(Fail|Error|Waived)</);
+    // No result rows, no messages: the full rows are in "Results by check".
+    expect(rows(controls)).toEqual([]);
     expect(controls).not.toMatch(/class="badge st-ok">Pass</);
     expect(controls).not.toMatch(/class="badge st-na">N\/A</);
     const text = textOf(controls);
-    for (const r of input.results.filter((x) => x.status === 'pass' || x.status === 'not_applicable')) {
-      expect(text, r.message).not.toContain(r.message);
+    for (const r of input.results.filter((x) => plain(x.message))) expect(text, r.message).not.toContain(r.message);
+
+    const results = section(html, 'results');
+    const rowByAnchor = new Map(rows(results).map((row) => [/ id="([^"]+)"/.exec(row)?.[1] ?? '', row]));
+    const lines = attentionLines(controls);
+    expect(lines.length).toBeGreaterThan(0);
+    const named = new Set<string>();
+    for (const line of lines) {
+      const links = attentionLinks(line);
+      expect(links.length).toBeGreaterThan(0);
+      for (const [anchor, cssClass] of links) {
+        named.add(anchor);
+        // Links to an existing result row, of a result that needs attention, in its status colour.
+        const row = rowByAnchor.get(anchor);
+        expect(row, anchor).toBeDefined();
+        expect(row).toMatch(/class="badge st-(bad|warn|waived)">(Fail|Error|Waived)</);
+        expect(row).toContain(`class="badge ${cssClass}"`);
+      }
     }
-    for (const r of input.results.filter((x) => x.status === 'fail' && plain(x.message))) expect(text).toContain(r.message);
+    // Every failing, errored or waived row is named under some control; no passing one is.
+    for (const [anchor, row] of rowByAnchor) {
+      expect(named.has(anchor), anchor).toBe(/class="badge st-(bad|warn|waived)"/.test(row));
+    }
+    // (textOf puts a space where each tag was.)
+    expect(text.replace(/ ,/g, ',')).toContain('Failing: payments/api-server :8080, payments/pay<script>alert(1)</script>{{constructor}}gnp');
+    expect(text).toContain('Failing: legacy/batch-runner · Errors: web');
+    expect(controls).not.toContain('<script');
     // Every check row links to the check's results.
     expect(controls).toMatch(/<tr class="ck-row"><td colspan="4" class="ck-name"><a class="mono" href="#res-istio-mtls-strict">istio-mtls-strict<\/a>/);
   });
 
-  it('shows at most 10 results per check under a control and links "see results" to the check', () => {
+  it('names at most 6 results per check under a control and links "+N more" to the check\'s results', () => {
     const mid = renderHtml(largeInput(300));
     const controls = section(mid, 'controls');
-    const more = [...controls.matchAll(/<tr class="more-row"><td colspan="9"><a href="#(res-[^"]+)">and [\d,]+ more — see ([^<]+) results<\/a><\/td><\/tr>/g)];
-    expect(more.length).toBeGreaterThan(0);
     const ids = new Set(attributes(mid, 'id'));
-    for (const [, anchor, check] of more) {
-      expect(ids.has(anchor ?? '')).toBe(true);
-      expect(anchor).toBe(`res-${check}`);
+    const lines = attentionLines(controls);
+    expect(lines.length).toBeGreaterThan(0);
+    let capped = 0;
+    for (const line of lines) {
+      const links = attentionLinks(line);
+      expect(links.length).toBeGreaterThan(0);
+      expect(links.length).toBeLessThanOrEqual(6);
+      for (const [anchor] of links) expect(ids.has(anchor), anchor).toBe(true);
+      const more = /<a class="att-more" href="#(res-[^"]+)">\+([\d,]+) more<\/a><\/td><\/tr>$/.exec(line);
+      if (more !== null) {
+        capped += 1;
+        expect(links).toHaveLength(6);
+        expect(ids.has(more[1] ?? '')).toBe(true);
+        // The named results belong to the check whose results "+N more" points to.
+        const check = (more[1] ?? '').slice('res-'.length);
+        for (const [anchor] of links) expect(anchor.startsWith(`r-${check}-`), anchor).toBe(true);
+      }
     }
+    expect(capped).toBeGreaterThan(0);
     for (const href of attributes(mid, 'href').filter((h) => h.startsWith('#'))) expect(ids.has(href.slice(1)), href).toBe(true);
   });
 

@@ -29,9 +29,27 @@ function listed(view: ReportView): ReportView['resultGroups'][number]['results']
   return view.resultGroups.flatMap((g) => g.results);
 }
 
-// Every result row listed under a control.
-function attention(view: ReportView): ReportView['resultGroups'][number]['results'] {
-  return view.frameworks.flatMap((f) => f.controls.flatMap((c) => c.checkRows.flatMap((row) => row.attention)));
+type CheckRow = ReportView['frameworks'][number]['controls'][number]['checkRows'][number];
+type AttentionItem = CheckRow['attention'][number]['items'][number];
+
+// The results named on one check row's compact line under a control.
+function items(row: CheckRow): AttentionItem[] {
+  return row.attention.flatMap((g) => g.items);
+}
+
+// Every check row under every control.
+function checkRows(view: ReportView): CheckRow[] {
+  return view.frameworks.flatMap((f) => f.controls.flatMap((c) => c.checkRows));
+}
+
+// Every result named under a control.
+function attention(view: ReportView): AttentionItem[] {
+  return checkRows(view).flatMap(items);
+}
+
+// The result rows of "Results by check", by anchor.
+function rowsByAnchor(view: ReportView): Map<string, ReportView['resultGroups'][number]['results'][number]> {
+  return new Map(listed(view).map((r) => [r.anchor, r]));
 }
 
 function framework(view: ReportView, id: string): ReportView['frameworks'][number] {
@@ -53,7 +71,8 @@ describe('buildViewModel', () => {
 
   it('shows a hostile resource name as text without escapes or overrides', () => {
     expect(listed(view).map((r) => r.name)).toContain('pay<script>alert(1)</script>{{constructor}}gnp');
-    expect(attention(view).map((r) => r.name)).toContain('pay<script>alert(1)</script>{{constructor}}gnp');
+    // Under a control: namespace/name, and no port (the result is about every port, "*").
+    expect(attention(view).map((i) => i.text)).toContain('payments/pay<script>alert(1)</script>{{constructor}}gnp');
     expect(HOSTILE_NAME).toContain('\u202e');
   });
 
@@ -121,7 +140,7 @@ describe('buildViewModel', () => {
   });
 
   it('links results to evidence, gaps and checks that exist', () => {
-    const results = [...listed(view), ...attention(view)];
+    const results = listed(view);
     const anchors = new Set(view.evidence.map((e) => e.anchor));
     for (const r of results) for (const e of r.evidence) expect(e.found && anchors.has(e.anchor)).toBe(true);
     const gapRefs = results.flatMap((r) => r.gaps);
@@ -257,44 +276,129 @@ describe('controls', () => {
     expect(mtls).toMatchObject({ anchor: 'res-istio-mtls-strict', linked: true, title: 'Workloads accept only mutual TLS on every port' });
   });
 
-  it('lists only results that need attention under a control, never passing or n/a ones', () => {
+  it('names only results that need attention under a control, never passing or n/a ones', () => {
     const shown = attention(view);
     expect(shown.length).toBeGreaterThan(0);
-    expect(new Set(shown.map((r) => r.status))).toEqual(new Set(['Fail', 'Error', 'Waived']));
+    expect(new Set(shown.map((i) => i.cssClass))).toEqual(new Set(['st-bad', 'st-warn', 'st-waived']));
+    const byAnchor = rowsByAnchor(view);
     for (const fw of view.frameworks) {
       for (const c of fw.controls) {
-        const listedHere = c.checkRows.reduce((n, row) => n + row.attention.length, 0);
-        const needing = input.results.filter(
-          (r) => r.controls.includes(`${fw.id}:${c.id}`) && ['fail', 'error', 'waived'].includes(r.status),
-        ).length;
-        expect(listedHere, `${fw.id} ${c.id}`).toBe(needing);
+        for (const row of c.checkRows) {
+          const needing = input.results.filter(
+            (r) => r.check === row.id && r.controls.includes(`${fw.id}:${c.id}`) && ['fail', 'error', 'waived'].includes(r.status),
+          );
+          expect(items(row), `${fw.id} ${c.id} ${row.id}`).toHaveLength(needing.length);
+          expect(row.hasAttention).toBe(needing.length > 0);
+          // Each named result is a row of this check in "Results by check", and needs attention.
+          for (const item of items(row)) {
+            const target = byAnchor.get(item.anchor);
+            expect(target?.check, item.anchor).toBe(row.id);
+            expect(['Fail', 'Error', 'Waived']).toContain(target?.status);
+          }
+        }
       }
     }
+    const passing = new Set(listed(view).filter((r) => r.status === 'Pass' || r.status === 'N/A').map((r) => r.anchor));
+    for (const item of shown) expect(passing.has(item.anchor)).toBe(false);
     const egress = framework(view, 'soc2').controls.find((c) => c.id === 'CC6.6')?.checkRows.find((r) => r.id === 'istio-egress-registry-only');
-    expect(egress?.attention.map((r) => r.status)).toEqual(['Waived']);
+    expect(egress?.attention.map((g) => [g.label, g.items.map((i) => i.text)])).toEqual([['Waived', ['istio-system/istio']]]);
     expect(egress?.counts.map((c) => c.count)).toEqual(['1', '–', '–', '–', '1']);
   });
 
-  it('shows at most 10 results per check and points to the rest', () => {
+  it('names each resource as namespace/name with its port, grouped by status in one line', () => {
+    const cc61 = framework(view, 'soc2').controls.find((c) => c.id === 'CC6.1');
+    const mtls = cc61?.checkRows.find((r) => r.id === 'istio-mtls-strict');
+    // data.port 8080 is shown; "*" (every port) is not.
+    expect(mtls?.attention.map((g) => [g.label, g.cssClass, g.items.map((i) => i.text)])).toEqual([
+      ['Failing', 'st-bad', ['payments/api-server :8080', 'payments/pay<script>alert(1)</script>{{constructor}}gnp']],
+    ]);
+    expect(mtls?.attention[0]?.items[0]?.title).toBe('Fail · prod-eu · Deployment payments/api-server');
+    const sidecar = cc61?.checkRows.find((r) => r.id === 'istio-sidecar-coverage');
+    expect(sidecar?.attention.map((g) => `${g.label}: ${g.items.map((i) => i.text).join(', ')}`)).toEqual(['Failing: legacy/batch-runner', 'Errors: web']);
+    expect(sidecar).toMatchObject({ more: '', hasMore: false });
+  });
+
+  it('puts the target in front when two named results would read the same', () => {
+    const twin = sampleInput();
+    const first = twin.results.find((r) => r.check === 'istio-sidecar-coverage' && r.status === 'fail');
+    if (first === undefined) throw new Error('sample has a failing sidecar result');
+    twin.results.push({ ...first, target: 'staging', evidence: [] });
+    const row = framework(buildViewModel(twin), 'soc2').controls.find((c) => c.id === 'CC6.1')?.checkRows.find((r) => r.id === 'istio-sidecar-coverage');
+    expect(row === undefined ? [] : items(row).map((i) => i.text)).toEqual(['prod-eu: legacy/batch-runner', 'staging: legacy/batch-runner', 'web']);
+    expect(new Set(row === undefined ? [] : items(row).map((i) => i.anchor)).size).toBe(3);
+  });
+
+  it('bounds each named resource, however long the input', () => {
+    const long = sampleInput();
+    const first = long.results.find((r) => r.check === 'istio-mtls-strict' && r.status === 'fail');
+    if (first === undefined) throw new Error('sample has a failing mtls result');
+    first.resource = { kind: 'Deployment', namespace: MEGABYTE, name: `${HOSTILE_NAME}${MEGABYTE}` };
+    first.data = { port: `${MEGABYTE}\u001b[31m` };
+    const v = buildViewModel(long);
+    const texts = attention(v).map((i) => i.text);
+    const cut = texts.find((t) => t.startsWith('AAAA'));
+    expect(cut).toBeDefined();
+    expect(cut?.length).toBeLessThanOrEqual(LIMITS.attentionNamespace + LIMITS.attentionName + LIMITS.attentionPort + 3);
+    for (const t of texts) expect(t).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+  });
+
+  it(`names at most ${ATTENTION_PER_CHECK} results per check and counts the rest, linked to the check's results`, () => {
     const big = buildViewModel(largeInput(300));
     expect(big.large).toBe(false);
+    const anchors = rowsByAnchor(big);
     let capped = 0;
     for (const fw of big.frameworks) {
       for (const c of fw.controls) {
         for (const row of c.checkRows) {
-          expect(row.attention.length).toBeLessThanOrEqual(ATTENTION_PER_CHECK);
-          expect(row.attention.every((r) => ['Fail', 'Error', 'Waived'].includes(r.status))).toBe(true);
+          expect(items(row).length).toBeLessThanOrEqual(ATTENTION_PER_CHECK);
+          for (const item of items(row)) expect(anchors.get(item.anchor)?.check).toBe(row.id);
+          const needing = big.resultGroups.find((g) => g.id === row.id)?.results.filter((r) => ['Fail', 'Error', 'Waived'].includes(r.status)) ?? [];
+          // Named first: the first results of the check's group that need attention, in order.
+          expect(items(row).map((i) => i.anchor)).toEqual(needing.slice(0, ATTENTION_PER_CHECK).map((r) => r.anchor));
           if (row.hasMore) {
             capped += 1;
-            expect(row.attention).toHaveLength(ATTENTION_PER_CHECK);
-            expect(row.more).toMatch(new RegExp(`^and [\\d,]+ more — see ${row.id} results$`));
+            expect(items(row)).toHaveLength(ATTENTION_PER_CHECK);
+            expect(row.more).toBe(`+${needing.length - ATTENTION_PER_CHECK} more`);
             expect(row.linked).toBe(true);
             expect(big.resultGroups.some((g) => g.anchor === row.anchor)).toBe(true);
+          } else {
+            expect(row.more).toBe('');
           }
         }
       }
     }
     expect(capped).toBeGreaterThan(0);
+  });
+});
+
+describe('result anchors', () => {
+  const view = buildViewModel(sampleInput());
+
+  it('gives every result row a unique anchor that cannot carry markup', () => {
+    const anchors = listed(view).map((r) => r.anchor);
+    expect(new Set(anchors).size).toBe(anchors.length);
+    for (const a of anchors) expect(a).toMatch(/^r-[A-Za-z0-9_-]+$/);
+    expect(listed(view).find((r) => r.check === 'istio-mtls-strict')?.anchor).toMatch(/^r-istio-mtls-strict-[0-9a-f]{10}$/);
+  });
+
+  it('keeps a result\'s anchor when other results come and go', () => {
+    const fewer = sampleInput();
+    fewer.results = fewer.results.filter((r) => r.check !== 'istio-sidecar-coverage' && r.status !== 'pass');
+    const kept = new Map(listed(buildViewModel(fewer)).map((r) => [JSON.stringify([r.check, r.target, r.kind, r.namespace, r.name, r.message]), r.anchor]));
+    expect(kept.size).toBeGreaterThan(5);
+    for (const r of listed(view)) {
+      const key = JSON.stringify([r.check, r.target, r.kind, r.namespace, r.name, r.message]);
+      if (kept.has(key)) expect(kept.get(key), key).toBe(r.anchor);
+    }
+  });
+
+  it('tells apart results about the same resource', () => {
+    const twice = sampleInput();
+    const first = twice.results.find((r) => r.check === 'istio-mtls-strict' && r.status === 'fail');
+    if (first === undefined) throw new Error('sample has a failing mtls result');
+    twice.results.push({ ...first, data: { port: 9090 } }, { ...first, message: `${first.message} (again)` });
+    const anchors = listed(buildViewModel(twice)).map((r) => r.anchor);
+    expect(new Set(anchors).size).toBe(anchors.length);
   });
 });
 
@@ -307,7 +411,7 @@ describe('large runs', () => {
     expect(view.largeRunNote).toMatch(/^This is a large run \(1,500 results\)/);
     expect(listed(view)).toHaveLength(count);
     for (const fw of view.frameworks) {
-      for (const c of fw.controls) for (const row of c.checkRows) expect(row.attention.length).toBeLessThanOrEqual(ATTENTION_PER_CHECK);
+      for (const c of fw.controls) for (const row of c.checkRows) expect(items(row).length).toBeLessThanOrEqual(ATTENTION_PER_CHECK);
     }
     expect(view.toc.map((t) => t.title)).toEqual([
       'Executive summary',
