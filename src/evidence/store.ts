@@ -57,7 +57,7 @@ export class EvidenceStore {
   async put(input: PutInput): Promise<StoredEvidence> {
     if (!this.index) throw new Error('EvidenceStore.open() must be called before put()');
     const { value, redactions } = redact(input.raw);
-    const bytes = `${JSON.stringify(value, null, 2)}\n`;
+    const bytes = `${terminalSafeJson(value)}\n`;
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const rawRel = `evidence/raw/${sha256}.json`;
     if (!this.written.has(sha256)) {
@@ -132,4 +132,11 @@ function transcript(record: EvidenceRecord, body: string): string {
 
 export function boundTranscript(text: string): string {
   return text.length > TRANSCRIPT_PREVIEW ? `${text.slice(0, TRANSCRIPT_PREVIEW)}\n…` : text;
+}
+
+// JSON.stringify escapes C0 controls but leaves C1 controls (U+0080–U+009F, e.g. CSI) and bidi
+// overrides as raw characters, which can drive or reorder an auditor's terminal when they `cat`
+// evidence. Escaping them keeps the JSON value identical.
+export function terminalSafeJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/[\u0080-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

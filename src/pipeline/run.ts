@@ -10,6 +10,7 @@ import { controlsByCheck, rollUp } from '../controls/roll-up.ts';
 import { FRAMEWORKS, type ControlOutcome } from '../controls/types.ts';
 import type { EvidenceGap } from '../inventory/types.ts';
 import { inScopeNamespace } from '../inventory/scope.ts';
+import { workloadView } from '../inventory/workload-view.ts';
 import { findChrome } from '../render/chrome.ts';
 import { renderCsv } from '../render/csv.ts';
 import { renderFindingsJson } from '../render/findings-json.ts';
@@ -217,6 +218,7 @@ async function renderReport(
     }
   });
   const gaps = loaded.inventories.flatMap((i) => i.gaps);
+  const views = loaded.inventories.map((i) => workloadView(i));
   const input: ReportInput = {
     run: {
       id: p.runId,
@@ -236,6 +238,8 @@ async function renderReport(
     transcripts: loaded.transcripts,
     gaps,
     ignored,
+    workloads: views.flatMap((v) => v.rows),
+    coverage: views.flatMap((v) => v.coverage),
   };
 
   const t2 = Date.now();

@@ -36,7 +36,12 @@ export function renderCsv(results: readonly ReportedResult[]): string {
     [...r.controls].sort(compareText).join(' '),
     [...new Set(r.evidence)].sort(compareText).join(' '),
   ]);
-  return [[...CSV_COLUMNS], ...rows].map((row) => row.map(csvCell).join(',') + '\r\n').join('');
+  return csvRecords([[...CSV_COLUMNS], ...rows]);
+}
+
+// Rows of cells as RFC 4180 records, each cell through csvCell, each record ended by CRLF.
+export function csvRecords(rows: readonly (readonly string[])[]): string {
+  return rows.map((row) => row.map(csvCell).join(',') + '\r\n').join('');
 }
 
 export function csvCell(value: string): string {

@@ -2,6 +2,7 @@ import type { CheckMeta, CheckResult } from '../checks/types.ts';
 import type { ControlOutcome, FrameworkId } from '../controls/types.ts';
 import type { EvidenceRecord } from '../evidence/types.ts';
 import type { EvidenceGap, IgnoredObject } from '../inventory/types.ts';
+import type { CoverageRow, WorkloadRow } from '../inventory/workload-view.ts';
 
 export interface RunInfo {
   id: string;
@@ -55,4 +56,7 @@ export interface ReportInput {
   transcripts: Record<string, string>;
   gaps: EvidenceGap[];
   ignored: (IgnoredObject & { target: string })[];
+  // One row per workload across meshes, and mesh coverage per target and namespace.
+  workloads: WorkloadRow[];
+  coverage: CoverageRow[];
 }

@@ -9,6 +9,7 @@ import {
 } from '../controls/types.ts';
 import type { EvidenceRecord } from '../evidence/types.ts';
 import type { EvidenceGap } from '../inventory/types.ts';
+import { coveragePercent, type CoverageRow, type ProxyState, type WorkloadMesh, type WorkloadRow } from '../inventory/workload-view.ts';
 import type { ReportInput, ReportedResult } from './report-input.ts';
 import { displayText, truncate } from './text.ts';
 
@@ -50,6 +51,31 @@ export const LARGE_RUN_RESULTS = 1_000;
 // Page 1 holds the cover and all three framework summaries; three failing checks each is what fits.
 const TOP_FAILING_CHECKS = 3;
 
+// The file (next to findings.csv) that lists every workload with all its fields.
+export const WORKLOADS_CSV_FILE = 'workloads.csv';
+// Above this many workloads in scope the estate is "large": section 3 keeps the coverage tables
+// but lists only the first LARGE_ESTATE_SHOWN workloads that are not fully protected.
+export const LARGE_ESTATE_WORKLOADS = 2_000;
+export const LARGE_ESTATE_SHOWN = 200;
+// Mesh coverage lines in the executive summary (two per row, so at most three rows on page 1).
+export const SUMMARY_COVERAGE_TARGETS = 6;
+
+// Display bounds of the per-workload table. Full values are in workloads.csv.
+export const WORKLOAD_LIMITS = {
+  // One caller, and all callers of a row together (then "+N more").
+  caller: 160,
+  callers: 400,
+  // One note, and the notes of a row together (then "+N more notes").
+  note: 200,
+  notes: 400,
+  // One port's mTLS wording, and the ports shown per row.
+  mtls: 120,
+  ports: 8,
+  // Each half of the inbound default (the mesh's and the NetworkPolicy's).
+  inbound: 240,
+  evidence: 12,
+} as const;
+
 // The typed, display-ready model the templates render. Every string is sanitized and bounded;
 // every anchor and CSS class is generated here, never taken from input.
 export interface ReportView {
@@ -58,6 +84,10 @@ export interface ReportView {
   totals: TotalsView;
   targets: TargetView[];
   collected: CollectedView[];
+  // Executive summary: one line per target with its mesh coverage.
+  meshCoverage: MeshCoverageSummaryView;
+  // Section "Workloads and mesh coverage".
+  workloads: WorkloadsView;
   frameworks: FrameworkView[];
   toc: TocEntry[];
   sections: SectionNumbers;
@@ -147,6 +177,105 @@ export interface CollectedView {
   kinds: { kind: string; count: string }[];
 }
 
+export interface MeshCoverageLineView {
+  target: string;
+  // "3 of 6 workloads meshed (50.0%)", or "no workloads in scope".
+  text: string;
+  cssClass: string;
+  bar: string;
+  hasBar: boolean;
+}
+
+export interface MeshCoverageSummaryView {
+  lines: MeshCoverageLineView[];
+  hasLines: boolean;
+  // "and 4 more targets (section 3)".
+  more: string;
+  hasMore: boolean;
+}
+
+export interface CoverageCellView {
+  workloads: string;
+  meshed: string;
+  unmeshed: string;
+  // "50.0%", rounded down to one decimal.
+  percent: string;
+  // Width of the inline bar, 0–100.
+  bar: string;
+  cssClass: string;
+}
+
+export interface CoverageNamespaceView extends CoverageCellView {
+  namespace: string;
+}
+
+export interface CoverageTargetView extends CoverageCellView {
+  target: string;
+  // The target's workload table below.
+  anchor: string;
+  hasWorkloads: boolean;
+  namespaces: CoverageNamespaceView[];
+}
+
+export interface PortMtlsView {
+  // "8080 STRICT", "all ports PERMISSIVE".
+  text: string;
+  // mtls-ok (mutual TLS required), mtls-weak (plaintext accepted) or mtls-unknown.
+  cssClass: string;
+}
+
+export interface WorkloadRowView {
+  namespace: string;
+  kind: string;
+  name: string;
+  mesh: string;
+  meshClass: string;
+  proxy: string;
+  proxyClass: string;
+  proxyTitle: string;
+  ports: PortMtlsView[];
+  morePorts: string;
+  hasMorePorts: boolean;
+  // The mesh's inbound default, and the NetworkPolicy part on its own line when there is one.
+  inbound: string;
+  inboundNetpol: string;
+  hasInboundNetpol: boolean;
+  // Callers joined with " · ", bounded, with "+N more".
+  callers: string;
+  notes: string;
+  hasNotes: boolean;
+  evidence: LinkView[];
+  hasEvidence: boolean;
+  moreEvidence: string;
+  hasMoreEvidence: boolean;
+  // Meshed, with a proxy, and every port requires mutual TLS.
+  fullyProtected: boolean;
+}
+
+export interface WorkloadTableView {
+  target: string;
+  anchor: string;
+  // "4 workloads in scope, 3 meshed (75.0%) · 2 in namespaces not judged (not listed)".
+  counts: string;
+  rows: WorkloadRowView[];
+  hasRows: boolean;
+  emptyText: string;
+}
+
+export interface WorkloadsView {
+  intro: string;
+  coverage: CoverageTargetView[];
+  hasCoverage: boolean;
+  tables: WorkloadTableView[];
+  hasTables: boolean;
+  // Workloads in namespaces that are not judged: counted, not listed.
+  outOfScopeNote: string;
+  hasOutOfScope: boolean;
+  large: boolean;
+  largeNote: string;
+  csvFile: string;
+}
+
 export interface TocEntry {
   number: string;
   title: string;
@@ -158,6 +287,7 @@ export interface TocEntry {
 export interface SectionNumbers {
   summary: string;
   scope: string;
+  workloads: string;
   controls: string;
   results: string;
   checks: string;
@@ -499,6 +629,8 @@ export function buildViewModel(input: ReportInput): ReportView {
     totals: totalsView(input, results),
     targets: [...input.targets].sort((a, b) => compareText(a.name, b.name)).map(targetView),
     collected: collectedViews(input),
+    meshCoverage: meshCoverageSummary(input, sections),
+    workloads: workloadsView(input, evidenceIds),
     frameworks,
     toc: tocEntries(sections, frameworks),
     sections,
@@ -574,11 +706,12 @@ function sectionNumbers(): SectionNumbers {
   return {
     summary: '1',
     scope: '2',
-    controls: '3',
-    results: '4',
-    checks: '5',
-    gaps: '6',
-    evidence: '7',
+    workloads: '3',
+    controls: '4',
+    results: '5',
+    checks: '6',
+    gaps: '7',
+    evidence: '8',
   };
 }
 
@@ -593,6 +726,7 @@ function tocEntries(sections: SectionNumbers, frameworks: FrameworkView[]): TocE
   return [
     entry(sections.summary, 'Executive summary', 'summary'),
     entry(sections.scope, 'Scope and method', 'scope'),
+    entry(sections.workloads, 'Workloads and mesh coverage', 'workloads'),
     entry(
       sections.controls,
       'Controls',
@@ -604,6 +738,278 @@ function tocEntries(sections: SectionNumbers, frameworks: FrameworkView[]): TocE
     entry(sections.gaps, 'Evidence gaps and ignored inputs', 'gaps'),
     entry(sections.evidence, 'Evidence appendix', 'evidence'),
   ];
+}
+
+// ---- Workloads and mesh coverage ---------------------------------------------------------------
+
+const MESH_DISPLAY: Record<WorkloadMesh, { label: string; cssClass: string }> = {
+  'istio-sidecar': { label: 'Istio sidecar', cssClass: '' },
+  'istio-ambient': { label: 'Istio ambient', cssClass: '' },
+  linkerd: { label: 'Linkerd', cssClass: '' },
+  consul: { label: 'Consul', cssClass: '' },
+  none: { label: 'None', cssClass: 'status-text st-bad' },
+};
+
+const PROXY_DISPLAY: Record<ProxyState, { label: string; cssClass: string; title: string }> = {
+  running: { label: 'Running', cssClass: 'st-ok', title: 'observed in running pods' },
+  predicted: { label: 'Predicted', cssClass: 'st-na', title: 'predicted from the manifests; no running pods in the evidence' },
+  missing: { label: 'Missing', cssClass: 'st-bad', title: 'no mesh proxy' },
+};
+
+// How one port's effective mTLS reads: required (STRICT, strict, "mTLS required…", nothing
+// admitted), weak (plaintext accepted: PERMISSIVE, permissive, DISABLE, plaintext, "plaintext
+// allowed") or unknown (anything else, including wording this renderer does not recognise).
+export type MtlsStrength = 'ok' | 'weak' | 'unknown';
+
+export function mtlsStrength(mtls: string): MtlsStrength {
+  const m = mtls.trim().toLowerCase();
+  if (/^(permissive|disable)\b/.test(m) || m.startsWith('plaintext') || m.includes('plaintext allowed')) return 'weak';
+  if (/^(strict\b|mtls required|nothing admitted)/.test(m)) return 'ok';
+  return 'unknown';
+}
+
+// Meshed, with a proxy (running or predicted), and every port requires mutual TLS.
+export function fullyProtected(row: WorkloadRow): boolean {
+  return row.mesh !== 'none' && row.proxy !== 'missing' && row.ports.length > 0 && row.ports.every((p) => mtlsStrength(p.mtls) === 'ok');
+}
+
+// 66.66… → "66.6%": rounded down to one decimal, like the coverage rows, never up to 100.
+export function formatCoverage(percent: number): string {
+  if (!Number.isFinite(percent)) return '–';
+  return `${coverageValue(percent).toFixed(1)}%`;
+}
+
+function coverageValue(percent: number): number {
+  if (!Number.isFinite(percent)) return 0;
+  return Math.min(100, Math.max(0, Math.floor(percent * 10 + 1e-6) / 10));
+}
+
+function coverageClass(meshed: number, workloads: number): string {
+  if (workloads <= 0) return 'st-na';
+  return meshed >= workloads ? 'st-ok' : 'st-bad';
+}
+
+function coverageCell(c: { workloads: number; meshed: number; percent: number }): CoverageCellView {
+  return {
+    workloads: formatCount(c.workloads),
+    meshed: formatCount(c.meshed),
+    unmeshed: formatCount(Math.max(0, c.workloads - c.meshed)),
+    percent: c.workloads > 0 ? formatCoverage(c.percent) : '–',
+    bar: String(c.workloads > 0 ? coverageValue(c.percent) : 0),
+    cssClass: coverageClass(c.meshed, c.workloads),
+  };
+}
+
+export function workloadsAnchor(target: string): string {
+  return `wl-${encodeId(target)}`;
+}
+
+interface TargetCoverage {
+  target: string;
+  total: { workloads: number; meshed: number; percent: number } | undefined;
+  namespaces: CoverageRow[];
+}
+
+// Coverage grouped by target, every target of the run included (a target whose workloads are all
+// out of scope has no coverage row). A target without its whole-target row is summed from its
+// namespaces.
+function coverageByTarget(input: ReportInput): TargetCoverage[] {
+  const names = new Set<string>([...input.targets.map((t) => t.name), ...input.coverage.map((c) => c.target), ...input.workloads.map((w) => w.target)]);
+  return [...names].sort(compareText).map((target) => {
+    const rows = input.coverage.filter((c) => c.target === target);
+    const namespaces = rows.filter((c) => c.namespace !== undefined).sort((a, b) => compareText(a.namespace ?? '', b.namespace ?? ''));
+    const whole = rows.find((c) => c.namespace === undefined);
+    let total: TargetCoverage['total'];
+    if (whole !== undefined) total = whole;
+    else if (namespaces.length > 0) {
+      const workloads = namespaces.reduce((n, c) => n + c.workloads, 0);
+      const meshed = namespaces.reduce((n, c) => n + c.meshed, 0);
+      total = { workloads, meshed, percent: coveragePercent(meshed, workloads) };
+    }
+    return { target, total, namespaces };
+  });
+}
+
+// "prod-eu: 3 of 6 workloads meshed (50.0%)", one per target, at most SUMMARY_COVERAGE_TARGETS
+// (the last place then counts the rest).
+function meshCoverageSummary(input: ReportInput, sections: SectionNumbers): MeshCoverageSummaryView {
+  const all = coverageByTarget(input);
+  const shownCount = all.length > SUMMARY_COVERAGE_TARGETS ? SUMMARY_COVERAGE_TARGETS - 1 : all.length;
+  const lines = all.slice(0, shownCount).map(({ target, total }): MeshCoverageLineView => {
+    const has = total !== undefined && total.workloads > 0;
+    return {
+      target: displayText(target, COVER_LIMITS.targetName),
+      text: has ? `${formatCount(total.meshed)} of ${plural(total.workloads, 'workload', 'workloads')} meshed (${formatCoverage(total.percent)})` : 'no workloads in scope',
+      cssClass: has ? coverageClass(total.meshed, total.workloads) : 'st-na',
+      bar: String(has ? coverageValue(total.percent) : 0),
+      hasBar: has,
+    };
+  });
+  const more = all.length - lines.length;
+  return {
+    lines,
+    hasLines: lines.length > 0,
+    more: more > 0 ? `and ${plural(more, 'more target', 'more targets')} (section ${sections.workloads})` : '',
+    hasMore: more > 0,
+  };
+}
+
+// Target, namespace, kind, name; then the whole row, so the order never depends on the input's.
+export function compareWorkloads(a: WorkloadRow, b: WorkloadRow): number {
+  return (
+    compareText(a.target, b.target) ||
+    compareText(a.namespace, b.namespace) ||
+    compareText(a.kind, b.kind) ||
+    compareText(a.name, b.name) ||
+    compareText(JSON.stringify(a), JSON.stringify(b))
+  );
+}
+
+function workloadsView(input: ReportInput, evidenceIds: Set<string>): WorkloadsView {
+  const coverage = coverageByTarget(input);
+  const rows = [...input.workloads].sort(compareWorkloads);
+  const inScope = rows.filter((r) => r.inScope);
+  const outOfScope = rows.length - inScope.length;
+  const large = inScope.length > LARGE_ESTATE_WORKLOADS;
+  const unprotected = large ? inScope.filter((r) => !fullyProtected(r)) : [];
+  const listed = large ? unprotected.slice(0, LARGE_ESTATE_SHOWN) : inScope;
+
+  const byTarget = new Map<string, WorkloadRow[]>();
+  for (const r of listed) byTarget.set(r.target, [...(byTarget.get(r.target) ?? []), r]);
+  const outByTarget = countBy(
+    rows.filter((r) => !r.inScope),
+    (r) => r.target,
+  );
+  const unprotectedByTarget = countBy(unprotected, (r) => r.target);
+
+  const coverageViews: CoverageTargetView[] = coverage.map(({ target, total, namespaces }) => ({
+    target: name(target),
+    anchor: workloadsAnchor(target),
+    hasWorkloads: total !== undefined && total.workloads > 0,
+    ...coverageCell(total ?? { workloads: 0, meshed: 0, percent: 0 }),
+    namespaces: namespaces.map((c) => ({ namespace: name(c.namespace ?? ''), ...coverageCell(c) })),
+  }));
+
+  const tables: WorkloadTableView[] = coverage.map(({ target, total }) => {
+    const list = byTarget.get(target) ?? [];
+    const out = outByTarget.get(target) ?? 0;
+    const parts = [
+      total !== undefined && total.workloads > 0
+        ? `${plural(total.workloads, 'workload', 'workloads')} in scope, ${formatCount(total.meshed)} meshed (${formatCoverage(total.percent)})`
+        : 'no workloads in scope',
+    ];
+    if (large) parts.push(`${formatCount(list.length)} not fully protected listed`);
+    if (out > 0) parts.push(`${formatCount(out)} in namespaces not judged (not listed)`);
+    return {
+      target: name(target),
+      anchor: workloadsAnchor(target),
+      counts: parts.join(' · '),
+      rows: list.map((r) => workloadRowView(r, evidenceIds)),
+      hasRows: list.length > 0,
+      emptyText: !large
+        ? 'No workloads in scope on this target.'
+        : (unprotectedByTarget.get(target) ?? 0) === 0
+          ? 'Every workload in scope on this target is fully protected.'
+          : `This target's workloads that are not fully protected come after the first ${formatCount(listed.length)} listed; ${WORKLOADS_CSV_FILE} lists them.`,
+    };
+  });
+
+  return {
+    intro:
+      'One row per workload in a judged namespace, whatever its mesh: the mesh and whether its proxy is running (seen in running pods), ' +
+      'predicted (from the manifests only) or missing; the effective mTLS mode of each application port; what inbound traffic is allowed ' +
+      'by default; and who may call it under the policies in effect. A workload is meshed when a mesh proxy is running or predicted. ' +
+      `Modes that accept plaintext (PERMISSIVE, DISABLE, plaintext) are highlighted. Each row links to the evidence it rests on; ${WORKLOADS_CSV_FILE} in the bundle lists every workload with its full values.`,
+    coverage: coverageViews,
+    hasCoverage: coverageViews.length > 0,
+    tables,
+    hasTables: tables.length > 0,
+    outOfScopeNote:
+      outOfScope > 0
+        ? `${plural(outOfScope, 'workload', 'workloads')} in namespaces that are not judged (system namespaces and the Istio root namespace) ${outOfScope === 1 ? 'is' : 'are'} not listed and not counted in the coverage; ${WORKLOADS_CSV_FILE} lists ${outOfScope === 1 ? 'it' : 'them'} with in_scope false.`
+        : '',
+    hasOutOfScope: outOfScope > 0,
+    large,
+    largeNote: large
+      ? `This estate has ${plural(inScope.length, 'workload', 'workloads')} in scope, too many to list here. The coverage tables count every one of them; ` +
+        (unprotected.length > 0
+          ? `the tables below list the first ${formatCount(listed.length)} of the ${plural(unprotected.length, 'workload', 'workloads')} that are not fully protected (no mesh proxy, or a port that accepts plaintext or whose mTLS mode is unknown), in target, namespace and name order. `
+          : 'every one of them is fully protected, so none is listed below. ') +
+        `${WORKLOADS_CSV_FILE} in the bundle lists every workload with all its fields.`
+      : '',
+    csvFile: WORKLOADS_CSV_FILE,
+  };
+}
+
+function workloadRowView(r: WorkloadRow, evidenceIds: Set<string>): WorkloadRowView {
+  const mesh = MESH_DISPLAY[r.mesh] ?? { label: name(String(r.mesh)), cssClass: '' };
+  const proxy = PROXY_DISPLAY[r.proxy] ?? { label: name(String(r.proxy)), cssClass: 'st-na', title: '' };
+  const ports = r.ports.slice(0, WORKLOAD_LIMITS.ports).map((p): PortMtlsView => {
+    const port = p.port === '*' ? 'all ports' : typeof p.port === 'number' ? String(p.port) : name(String(p.port));
+    return { text: `${port} ${displayText(p.mtls, WORKLOAD_LIMITS.mtls)}`, cssClass: `mtls-${mtlsStrength(p.mtls)}` };
+  });
+  const morePorts = r.ports.length - ports.length;
+  const inbound = splitInbound(r.inboundDefault);
+  const evidence = [...new Set(r.evidence)].sort(compareText);
+  const shownEvidence = evidence.slice(0, WORKLOAD_LIMITS.evidence);
+  const notes = boundedList(r.notes, WORKLOAD_LIMITS.note, WORKLOAD_LIMITS.notes, (n) => `+${plural(n, 'more note', 'more notes')}`);
+  return {
+    namespace: name(r.namespace),
+    kind: name(r.kind),
+    name: name(r.name),
+    mesh: mesh.label,
+    meshClass: mesh.cssClass,
+    proxy: proxy.label,
+    proxyClass: proxy.cssClass,
+    proxyTitle: proxy.title,
+    ports,
+    morePorts: morePorts > 0 ? `+${plural(morePorts, 'more port', 'more ports')}` : '',
+    hasMorePorts: morePorts > 0,
+    inbound: displayText(inbound.mesh, WORKLOAD_LIMITS.inbound),
+    inboundNetpol: displayText(inbound.netpol, WORKLOAD_LIMITS.inbound),
+    hasInboundNetpol: inbound.netpol !== '',
+    callers: boundedList(r.callers, WORKLOAD_LIMITS.caller, WORKLOAD_LIMITS.callers, (n) => `+${formatCount(n)} more`, true),
+    notes,
+    hasNotes: notes !== '',
+    evidence: shownEvidence.map((id) => evidenceLink(id, evidenceIds)),
+    hasEvidence: shownEvidence.length > 0,
+    moreEvidence: evidence.length > shownEvidence.length ? `+${formatCount(evidence.length - shownEvidence.length)} more in ${WORKLOADS_CSV_FILE}` : '',
+    hasMoreEvidence: evidence.length > shownEvidence.length,
+    fullyProtected: fullyProtected(r),
+  };
+}
+
+// "deny (allow-nothing payments/allow-nothing); NetworkPolicy default-deny ingress: yes (…)" →
+// the mesh part and the NetworkPolicy part, shown on two lines.
+function splitInbound(value: string): { mesh: string; netpol: string } {
+  const at = value.lastIndexOf('; NetworkPolicy ');
+  if (at < 0) return { mesh: value, netpol: '' };
+  return { mesh: value.slice(0, at), netpol: value.slice(at + 2) };
+}
+
+// Items joined with " · ", each cut to `each`, as many as fit in `max` (at least one); the rest are
+// counted, with the N of a trailing "+N more" entry when `marked` (caller lists arrive bounded so).
+function boundedList(items: readonly string[], each: number, max: number, moreText: (n: number) => string, marked = false): string {
+  let list = [...items];
+  let hidden = 0;
+  const last = list[list.length - 1];
+  const marker = !marked || last === undefined ? null : /^\+(\d+) more$/.exec(last);
+  if (marker !== null) {
+    hidden += Number(marker[1]);
+    list = list.slice(0, -1);
+  }
+  const shown: string[] = [];
+  let length = 0;
+  for (const item of list) {
+    const text = displayText(item, each);
+    const next = length + (shown.length > 0 ? 3 : 0) + text.length;
+    if (shown.length > 0 && next > max) break;
+    shown.push(text);
+    length = next;
+  }
+  hidden += list.length - shown.length;
+  const joined = shown.join(' · ');
+  return hidden > 0 ? `${joined}${joined === '' ? '' : ' · '}${moreText(hidden)}` : joined;
 }
 
 function runView(input: ReportInput): RunView {

@@ -3,6 +3,7 @@ import { lstat, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { SnapshotError, errorMessage } from '../../shared/errors.ts';
+import { jsonErrorOffset } from './json-error-offset.ts';
 import type { EvidenceGap } from '../../inventory/types.ts';
 
 // One Kubernetes object found in a snapshot, with where it was written.
@@ -155,11 +156,9 @@ function readJson(text: string, file: string, target: string, out: SnapshotRead)
 
 function jsonErrorLine(text: string, err: unknown): number | undefined {
   const position = /position (\d+)/.exec(errorMessage(err))?.[1];
-  if (position !== undefined) return text.slice(0, Number(position)).split('\n').length;
-  const lineCol = /line (\d+) column/.exec(errorMessage(err))?.[1];
-  if (lineCol !== undefined) return Number(lineCol);
-  if (text.trim() === '') return 1;
-  return undefined;
+  const offset = position !== undefined ? Number(position) : jsonErrorOffset(text);
+  if (offset < 0) return undefined;
+  return text.slice(0, offset).split('\n').length;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
