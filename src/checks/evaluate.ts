@@ -3,8 +3,9 @@ import type { EvidenceGap, TargetInventory } from '../inventory/types.ts';
 import { gapAffects, renderMessage, type Check, type CheckResult } from './types.ts';
 
 const GAP_MESSAGE = 'Evidence this check needs is incomplete: {{gaps}}';
-const MESH_NAMES = { istio: 'Istio', linkerd: 'Linkerd', consul: 'Consul service mesh' } as const;
+const MESH_NAMES = { istio: 'Istio', linkerd: 'Linkerd', consul: 'Consul service mesh', aws: 'AWS', azure: 'Azure', gcp: 'Google Cloud' } as const;
 const NOT_PRESENT_MESSAGE = 'No {{area}} installation found in the evidence for this target.';
+const NO_CLOUD_MESSAGE = 'No {{area}} evidence was collected for this target.';
 
 // A gap in the Istio root namespace (mesh-wide policies, mesh config) can change any namespace's verdict.
 function namespaceScope(gap: EvidenceGap, resultNamespace: string | undefined, rootNamespace: string): string | undefined {
@@ -17,8 +18,15 @@ export function evaluateCheck(check: Check, target: TargetInventory, now: Date):
   const { meta } = check;
   const cluster = { kind: 'Cluster', name: target.name };
 
-  const meshPresent = { istio: target.istio.present, linkerd: target.linkerd.present, consul: target.consul.present } as const;
-  const mesh = meta.area === 'istio' || meta.area === 'linkerd' || meta.area === 'consul' ? meta.area : undefined;
+  const meshPresent = {
+    istio: target.istio.present,
+    linkerd: target.linkerd.present,
+    consul: target.consul.present,
+    aws: target.aws.present,
+    azure: target.azure.present,
+    gcp: target.gcp.present,
+  } as const;
+  const mesh = meta.area === 'kubernetes' ? undefined : meta.area;
   if (mesh && !meshPresent[mesh]) {
     return [
       {
@@ -28,7 +36,7 @@ export function evaluateCheck(check: Check, target: TargetInventory, now: Date):
         target: target.name,
         resource: cluster,
         messageId: 'meshNotPresent',
-        message: renderMessage(NOT_PRESENT_MESSAGE, { area: MESH_NAMES[mesh] }),
+        message: renderMessage(mesh === 'aws' || mesh === 'azure' || mesh === 'gcp' ? NO_CLOUD_MESSAGE : NOT_PRESENT_MESSAGE, { area: MESH_NAMES[mesh] }),
         data: { area: MESH_NAMES[mesh] },
         evidence: [],
       },

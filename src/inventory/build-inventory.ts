@@ -20,7 +20,10 @@ import {
   type PodSpec,
 } from './workload-schema.ts';
 import type { AreaInput, AreaObject } from './area.ts';
+import { buildAwsInventory } from './aws/build.ts';
+import { buildAzureInventory } from './azure/build.ts';
 import { buildConsulInventory } from './consul/build.ts';
+import { buildGcpInventory } from './gcp/build.ts';
 import { buildKubernetesInventory } from './kubernetes/build.ts';
 import { buildLinkerdInventory } from './linkerd/build.ts';
 import type {
@@ -301,7 +304,10 @@ export function buildInventory(
   const linkerd = buildLinkerdInventory(areaInput);
   const consul = buildConsulInventory(areaInput);
   const kubernetes = buildKubernetesInventory(areaInput);
-  const claimed = new Set([...linkerd.claimed, ...consul.claimed, ...kubernetes.claimed]);
+  const aws = buildAwsInventory(areaInput);
+  const azure = buildAzureInventory(areaInput);
+  const gcp = buildGcpInventory(areaInput);
+  const claimed = new Set([...linkerd.claimed, ...consul.claimed, ...kubernetes.claimed, ...aws.claimed, ...azure.claimed, ...gcp.claimed]);
   for (const p of unclaimed) {
     if (!claimed.has(p.evidenceId)) ignored.push(ignoredOf(p.evidenceId, p.obj, 'kind not judged by any check'));
     else if (p.obj.metadata.namespace) ensureNamespace(namespaces, p.obj.metadata.namespace);
@@ -330,6 +336,9 @@ export function buildInventory(
     linkerd: linkerd.inventory,
     consul: consul.inventory,
     kubernetes: kubernetes.inventory,
+    aws: aws.inventory,
+    azure: azure.inventory,
+    gcp: gcp.inventory,
     gaps,
     ignored,
   };

@@ -1,5 +1,8 @@
 import type { StringMap } from './k8s-object.ts';
+import type { AwsInventory } from './aws/types.ts';
+import type { AzureInventory } from './azure/types.ts';
 import type { ConsulInventory } from './consul/types.ts';
+import type { GcpInventory } from './gcp/types.ts';
 import type { KubernetesInventory } from './kubernetes/types.ts';
 import type { LinkerdInventory } from './linkerd/types.ts';
 import type {
@@ -180,6 +183,9 @@ export interface TargetInventory {
   linkerd: LinkerdInventory;
   consul: ConsulInventory;
   kubernetes: KubernetesInventory;
+  aws: AwsInventory;
+  azure: AzureInventory;
+  gcp: GcpInventory;
   gaps: EvidenceGap[];
   ignored: IgnoredObject[];
 }

@@ -3,6 +3,7 @@ import type { CheckMeta, CheckStatus, MessageData, Severity } from '../../src/ch
 import type { ControlOutcome, ControlStatus, FrameworkId, ResultCounts } from '../../src/controls/types.ts';
 import type { EvidenceRecord } from '../../src/evidence/types.ts';
 import type { EvidenceGap } from '../../src/inventory/types.ts';
+import { boundCallers, coveragePercent, type CoverageRow, type WorkloadRow } from '../../src/inventory/workload-view.ts';
 import type { ReportInput, ReportedResult } from '../../src/render/report-input.ts';
 
 // Strings an attacker with write access to a namespace could plant in names, labels and annotations.
@@ -206,6 +207,17 @@ export function sampleInput(options: SampleOptions = {}): ReportInput {
   const stMesh = add({ target: 'staging', kind: 'ConfigMap', apiVersion: 'v1', namespace: 'istio-system', name: 'istio', file: 'istio/mesh-config.yaml', line: 1 });
   const stNetpol = add({ target: 'staging', kind: 'NetworkPolicy', apiVersion: 'networking.k8s.io/v1', namespace: 'web', name: 'default-deny-ingress', file: 'k8s/netpol.yaml', line: 3 });
   const stDashboard = add({ target: 'staging', kind: 'Application', apiVersion: 'argoproj.io/v1alpha1', namespace: 'argocd', name: 'web', file: 'argo/app.yaml', line: 1 });
+  // Workloads the checks do not name, for the workload table: other meshes on staging, and
+  // system workloads (not judged) on both targets.
+  const istiod = add({ target: 'prod-eu', kind: 'Deployment', apiVersion: 'apps/v1', namespace: 'istio-system', name: 'istiod' });
+  const coredns = add({ target: 'prod-eu', kind: 'Deployment', apiVersion: 'apps/v1', namespace: 'kube-system', name: 'coredns' });
+  const stSearch = add({ target: 'staging', kind: 'Deployment', apiVersion: 'apps/v1', namespace: 'web', name: 'search', file: 'apps/search.yaml', line: 1 });
+  const stThumbs = add({ target: 'staging', kind: 'Deployment', apiVersion: 'apps/v1', namespace: 'web', name: 'thumbnailer', file: 'apps/thumbnailer.yaml', line: 1 });
+  const stLinkerdServer = add({ target: 'staging', kind: 'Server', apiVersion: 'policy.linkerd.io/v1beta3', namespace: 'web', name: 'search-http', file: 'linkerd/servers.yaml', line: 1 });
+  const stCart = add({ target: 'staging', kind: 'Deployment', apiVersion: 'apps/v1', namespace: 'web', name: 'cart', file: 'apps/cart.yaml', line: 1 });
+  const stCartDefaults = add({ target: 'staging', kind: 'ServiceDefaults', apiVersion: 'consul.hashicorp.com/v1alpha1', namespace: 'web', name: 'cart', file: 'consul/service-defaults.yaml', line: 1 });
+  const stStatic = add({ target: 'staging', kind: 'Deployment', apiVersion: 'apps/v1', namespace: 'web', name: 'static-assets', file: 'apps/static.yaml', line: 1 });
+  const stIstiod = add({ target: 'staging', kind: 'Deployment', apiVersion: 'apps/v1', namespace: 'istio-system', name: 'istiod', file: 'istio/istiod.yaml', line: 1 });
 
   const gap: EvidenceGap = {
     id: 'gap-staging-authz-001',
@@ -245,6 +257,112 @@ export function sampleInput(options: SampleOptions = {}): ReportInput {
   ];
 
   const results = specs.map((s) => toResult(s));
+  const ids = (...records: EvidenceRecord[]): string[] => [...new Set(records.map((r) => r.id))].sort();
+  const prodNetpol = 'NetworkPolicy default-deny ingress: yes (default-deny-ingress)';
+  const workloads: WorkloadRow[] = [
+    {
+      target: 'prod-eu', namespace: 'payments', kind: 'Deployment', name: 'api-server', inScope: true, mesh: 'istio-sidecar', proxy: 'running',
+      ports: [{ port: 8080, mtls: 'PERMISSIVE' }, { port: 9090, mtls: 'DISABLE' }],
+      inboundDefault: `deny (allow-nothing payments/allow-nothing); ${prodNetpol}`,
+      callers: ['cluster.local/ns/web/sa/frontend (methods GET,POST paths /v1/*)'],
+      evidence: ids(apiServer, paymentsPa, rootPa, allowNothing, allowFrontend, denyIngress, paymentsNs),
+      notes: ['istio: running pods carry the istio-proxy sidecar', 'port 8080: PERMISSIVE (PeerAuthentication payments/payments-permissive (namespace level))', 'port 9090: DISABLE (PeerAuthentication payments/payments-permissive (port level))'],
+    },
+    {
+      target: 'prod-eu', namespace: 'payments', kind: 'Deployment', name: 'checkout', inScope: true, mesh: 'istio-sidecar', proxy: 'running',
+      ports: [{ port: 8080, mtls: 'STRICT' }, { port: 8443, mtls: 'STRICT' }],
+      inboundDefault: `deny (only what ALLOW payments/allow-frontend permits); ${prodNetpol}`,
+      // Twelve callers: the inventory keeps ten and counts the rest ("+2 more").
+      callers: boundCallers(Array.from({ length: 12 }, (_, i) => `cluster.local/ns/shop-${String(i).padStart(2, '0')}/sa/storefront-service-account`)),
+      evidence: ids(checkout, rootPa, allowNothing, allowFrontend, denyIngress, paymentsNs),
+      notes: ['istio: running pods carry the istio-proxy sidecar', 'port 8080: STRICT (PeerAuthentication istio-system/default (mesh level))', 'port 8443: STRICT (PeerAuthentication istio-system/default (mesh level))'],
+    },
+    {
+      target: 'prod-eu', namespace: 'payments', kind: 'Deployment', name: HOSTILE_NAME, inScope: true, mesh: 'istio-ambient', proxy: 'running',
+      ports: [{ port: '*', mtls: 'PERMISSIVE' }],
+      inboundDefault: `allow (no ALLOW policy); ${prodNetpol}`,
+      callers: [`ServiceAccount payments/${HOSTILE}`, `anyone (JWT ${SCRIPT})`],
+      evidence: ids(hostile, paymentsPa, paymentsNs, denyIngress),
+      notes: [`istio: pod label istio.io/dataplane-mode=ambient`, `AuthorizationPolicy payments/${HOSTILE} uses paths, which ztunnel cannot enforce without a waypoint`, `annotation huge=${MEGABYTE}`],
+    },
+    {
+      target: 'prod-eu', namespace: 'legacy', kind: 'Deployment', name: 'batch-runner', inScope: true, mesh: 'none', proxy: 'missing',
+      ports: [{ port: 8000, mtls: 'plaintext' }],
+      inboundDefault: 'allow (no mesh proxy); NetworkPolicy default-deny ingress: no',
+      callers: ['anyone'],
+      evidence: ids(batch, legacyNs),
+      notes: ['istio: neither the namespace nor the pod carries an injection or ambient label'],
+    },
+    {
+      target: 'prod-eu', namespace: 'istio-system', kind: 'Deployment', name: 'istiod', inScope: false, mesh: 'none', proxy: 'missing',
+      ports: [{ port: 15010, mtls: 'plaintext' }, { port: 15012, mtls: 'plaintext' }],
+      inboundDefault: 'allow (no mesh proxy); NetworkPolicy default-deny ingress: no',
+      callers: ['anyone'],
+      evidence: ids(istiod),
+      notes: ['istio: the control plane does not run a sidecar'],
+    },
+    {
+      target: 'prod-eu', namespace: 'kube-system', kind: 'Deployment', name: 'coredns', inScope: false, mesh: 'none', proxy: 'missing',
+      ports: [{ port: 53, mtls: 'plaintext' }],
+      inboundDefault: 'allow (no mesh proxy); NetworkPolicy default-deny ingress: no',
+      callers: ['anyone'],
+      evidence: ids(coredns),
+      notes: ['istio: neither the namespace nor the pod carries an injection or ambient label'],
+    },
+    {
+      target: 'staging', namespace: 'web', kind: 'Deployment', name: 'frontend', inScope: true, mesh: 'istio-sidecar', proxy: 'predicted',
+      ports: [{ port: 8080, mtls: 'STRICT' }],
+      inboundDefault: 'allow (no ALLOW policy); NetworkPolicy default-deny ingress: yes (default-deny-ingress)',
+      callers: ['anyone in the mesh'],
+      evidence: ids(stWeb, stRootPa, stNetpol),
+      notes: ['istio: namespace label istio-injection=enabled (predicted from the manifest; no running pods in evidence)', 'port 8080: STRICT (PeerAuthentication istio-system/default (mesh level))'],
+    },
+    {
+      target: 'staging', namespace: 'web', kind: 'Deployment', name: 'search', inScope: true, mesh: 'linkerd', proxy: 'predicted',
+      ports: [{ port: 8080, mtls: 'mTLS required (proxy-require-identity-inbound-ports)' }, { port: 9990, mtls: 'mTLS (meshed peers), plaintext allowed' }],
+      inboundDefault: 'all-unauthenticated; NetworkPolicy default-deny ingress: yes (default-deny-ingress)',
+      callers: ['ServiceAccount web/frontend (Server search-http)', 'anyone (default policy all-unauthenticated, ports without a Server)'],
+      evidence: ids(stSearch, stLinkerdServer, stNetpol),
+      notes: ['linkerd: pod annotation linkerd.io/inject=enabled (predicted from the manifest; no running pods in evidence)', 'default inbound policy from the linkerd-config ConfigMap (all-unauthenticated)'],
+    },
+    {
+      target: 'staging', namespace: 'web', kind: 'Deployment', name: 'thumbnailer', inScope: true, mesh: 'linkerd', proxy: 'predicted',
+      ports: [{ port: '*', mtls: 'unknown (the default inbound policy is not in the evidence)' }],
+      inboundDefault: 'unknown (linkerd-config is not in the evidence); NetworkPolicy default-deny ingress: yes (default-deny-ingress)',
+      callers: ['unknown (the default inbound policy is not in the evidence) (default policy unknown, ports without a Server)'],
+      evidence: ids(stThumbs, stNetpol),
+      notes: ['linkerd: namespace annotation linkerd.io/inject=enabled (predicted from the manifest; no running pods in evidence)'],
+    },
+    {
+      target: 'staging', namespace: 'web', kind: 'Deployment', name: 'cart', inScope: true, mesh: 'consul', proxy: 'predicted',
+      ports: [{ port: 8080, mtls: 'permissive' }, { port: 9102, mtls: 'plaintext (excluded from transparent proxy)' }],
+      inboundDefault: 'deny (agent default_intention_policy); NetworkPolicy default-deny ingress: yes (default-deny-ingress)',
+      callers: ['anyone on port 9102 (excluded from transparent proxy)', 'anyone over plaintext (permissive mTLS: intentions not enforced)', 'frontend', `checkout${HOSTILE}`],
+      evidence: ids(stCart, stCartDefaults, stNetpol),
+      notes: [
+        'consul: pod annotation consul.hashicorp.com/connect-inject=true (predicted from the manifest; no running pods in evidence)',
+        'Consul service cart (annotation consul.hashicorp.com/connect-service)',
+        'mutualTLSMode permissive (ServiceDefaults web/cart)',
+        `default intention: ${HOSTILE}`,
+      ],
+    },
+    {
+      target: 'staging', namespace: 'web', kind: 'Deployment', name: 'static-assets', inScope: true, mesh: 'none', proxy: 'missing',
+      ports: [{ port: 80, mtls: 'plaintext' }],
+      inboundDefault: 'allow (no mesh proxy); NetworkPolicy default-deny ingress: yes (default-deny-ingress)',
+      callers: ['only peers NetworkPolicy web/default-deny-ingress allows'],
+      evidence: ids(stStatic, stNetpol),
+      notes: ['istio: pod label sidecar.istio.io/inject=false'],
+    },
+    {
+      target: 'staging', namespace: 'istio-system', kind: 'Deployment', name: 'istiod', inScope: false, mesh: 'none', proxy: 'missing',
+      ports: [{ port: 15012, mtls: 'plaintext' }],
+      inboundDefault: 'allow (no mesh proxy); NetworkPolicy default-deny ingress: no',
+      callers: ['anyone'],
+      evidence: ids(stIstiod),
+      notes: ['istio: the control plane does not run a sidecar'],
+    },
+  ];
   const transcripts: Record<string, string> = {};
   for (const [id, e] of ev) transcripts[id] = e.transcript;
 
@@ -290,7 +408,27 @@ export function sampleInput(options: SampleOptions = {}): ReportInput {
     ignored: [
       { target: 'staging', evidenceId: stDashboard.id, kind: 'Application', apiVersion: 'argoproj.io/v1alpha1', namespace: 'argocd', name: 'web', reason: 'Argo CD Application: not a kind auditpack judges.' },
     ],
+    workloads,
+    coverage: coverageOf(workloads),
   };
+}
+
+// Mesh coverage as the inventory computes it: per target, then per namespace, workloads in scope only.
+export function coverageOf(rows: readonly WorkloadRow[]): CoverageRow[] {
+  const out: CoverageRow[] = [];
+  const count = (list: readonly WorkloadRow[]): { workloads: number; meshed: number; percent: number } => {
+    const meshed = list.filter((r) => r.mesh !== 'none').length;
+    return { workloads: list.length, meshed, percent: coveragePercent(meshed, list.length) };
+  };
+  for (const target of [...new Set(rows.map((r) => r.target))].sort()) {
+    const inScope = rows.filter((r) => r.target === target && r.inScope);
+    if (inScope.length === 0) continue;
+    out.push({ target, ...count(inScope) });
+    for (const namespace of [...new Set(inScope.map((r) => r.namespace))].sort()) {
+      out.push({ target, namespace, ...count(inScope.filter((r) => r.namespace === namespace)) });
+    }
+  }
+  return out;
 }
 
 function toResult(s: ResultSpec): ReportedResult {
