@@ -56,7 +56,7 @@ export interface BuildOptions {
 }
 
 const ISTIO_SECURITY = 'security.istio.io';
-const API_RESPONSE_GROUP = 'http.auditpack.io';
+import { API_RESPONSE_GROUP } from '../evidence/api-response.ts';
 const ISTIO_NETWORKING = 'networking.istio.io';
 const DEFAULT_ROOT_NAMESPACE = 'istio-system';
 const CLUSTER_SCOPED_KINDS = new Set(['Namespace', 'Node', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition']);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { collectConsulApi } from '../collectors/consul/collect.ts';
 import { collectKubernetes, type KubeCollectOptions } from '../collectors/kubernetes/index.ts';
 import { EvidenceStore } from '../evidence/store.ts';
+import { API_RESPONSE_GROUP } from '../evidence/api-response.ts';
 import { UsageError } from '../shared/errors.ts';
 import { readSnapshot } from '../sources/snapshot/read-snapshot.ts';
 import type { EvidenceGap } from '../inventory/types.ts';
@@ -112,6 +113,18 @@ export async function collectTargets(
         throw new UsageError('USAGE', `Two targets are both named "${read.target}"; give one a distinct name with --target-name`);
       }
       for (const o of read.objects) {
+        if (o.apiResponse) {
+          await store.put({
+            target: read.target,
+            source: { type: 'snapshot', file: o.file, line: o.line, document: o.document },
+            raw: o.object,
+            apiVersion: `${API_RESPONSE_GROUP}/v1`,
+            kind: o.apiResponse.kind,
+            name: o.apiResponse.name,
+            cli: o.apiResponse.cli,
+          });
+          continue;
+        }
         const meta = (o.object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
         await store.put({
           target: read.target,

@@ -5,6 +5,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { boundTranscript } from '../evidence/store.ts';
 import { EvidenceRecord } from '../evidence/types.ts';
+import { API_RESPONSE_GROUP } from '../evidence/api-response.ts';
+
+export { API_RESPONSE_GROUP };
 import { buildInventory, type CollectedObject } from '../inventory/build-inventory.ts';
 import type { TargetInventory } from '../inventory/types.ts';
 import { BundleError, UsageError, errorMessage } from '../shared/errors.ts';
@@ -16,11 +19,6 @@ export interface LoadedEvidence {
   records: EvidenceRecord[];
   transcripts: Record<string, string>;
 }
-
-// API responses that are not Kubernetes objects (Consul HTTP API, cloud APIs) are stored verbatim
-// under a synthetic apiVersion in this group; area builders receive them wrapped as
-// { apiVersion, kind, metadata: { name }, body }.
-export const API_RESPONSE_GROUP = 'http.auditpack.io';
 
 function isApiResponse(record: EvidenceRecord): boolean {
   return record.apiVersion?.startsWith(`${API_RESPONSE_GROUP}/`) === true && record.kind !== undefined && record.name !== undefined;

@@ -65,7 +65,7 @@ export const SUMMARY_COVERAGE_TARGETS = 4;
 export const WORKLOAD_LIMITS = {
   // One caller, and all callers of a row together (then "+N more").
   caller: 160,
-  callers: 400,
+  callers: 300,
   // One note, and the notes of a row together (then "+N more notes").
   note: 200,
   notes: 400,
@@ -223,6 +223,8 @@ export interface PortMtlsView {
   text: string;
   // mtls-ok (mutual TLS required), mtls-weak (plaintext accepted) or mtls-unknown.
   cssClass: string;
+  // Short enough to keep on one line ("8443 STRICT"); longer wording wraps.
+  short: boolean;
 }
 
 export interface WorkloadRowView {
@@ -947,7 +949,8 @@ function workloadRowView(r: WorkloadRow, evidenceIds: Set<string>): WorkloadRowV
   const proxy = PROXY_DISPLAY[r.proxy] ?? { label: name(String(r.proxy)), cssClass: 'st-na', title: '' };
   const ports = r.ports.slice(0, WORKLOAD_LIMITS.ports).map((p): PortMtlsView => {
     const port = p.port === '*' ? 'all ports' : typeof p.port === 'number' ? String(p.port) : name(String(p.port));
-    return { text: `${port} ${displayText(p.mtls, WORKLOAD_LIMITS.mtls)}`, cssClass: `mtls-${mtlsStrength(p.mtls)}` };
+    const text = `${port} ${displayText(p.mtls, WORKLOAD_LIMITS.mtls)}`;
+    return { text, cssClass: `mtls-${mtlsStrength(p.mtls)}`, short: text.length <= 16 };
   });
   const morePorts = r.ports.length - ports.length;
   const inbound = splitInbound(r.inboundDefault);

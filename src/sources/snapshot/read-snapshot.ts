@@ -4,11 +4,15 @@ import path from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { SnapshotError, errorMessage } from '../../shared/errors.ts';
 import { jsonErrorOffset } from './json-error-offset.ts';
+import { recognizeCloudOutput } from '../cloud-cli/recognize.ts';
+import type { RecognizedOutput } from '../cloud-cli/types.ts';
 import type { EvidenceGap } from '../../inventory/types.ts';
 
 // One Kubernetes object found in a snapshot, with where it was written.
 export interface SnapshotObject {
   object: Record<string, unknown>;
+  // Set for cloud CLI output (not a Kubernetes object): stored as an API-response record.
+  apiResponse?: RecognizedOutput;
   // Path relative to the snapshot folder, POSIX separators.
   file: string;
   line: number;
@@ -167,6 +171,12 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function addValue(value: unknown, file: string, line: number, document: number, out: SnapshotRead): void {
   if (value === null || value === undefined) return;
+  // Some cloud CLIs print a bare array (e.g. `az security pricing list` in older versions).
+  const recognizedArray = Array.isArray(value) ? recognizeCloudOutput(value, file) : undefined;
+  if (recognizedArray) {
+    out.objects.push({ object: { items: value }, apiResponse: recognizedArray, file, line, document });
+    return;
+  }
   if (Array.isArray(value)) {
     for (const item of value) addValue(item, file, line, document, out);
     return;
@@ -190,6 +200,11 @@ function addValue(value: unknown, file: string, line: number, document: number, 
     return;
   }
   if (typeof kind !== 'string' || typeof value.apiVersion !== 'string') {
+    const recognized = recognizeCloudOutput(value, file);
+    if (recognized) {
+      out.objects.push({ object: value, apiResponse: recognized, file, line, document });
+      return;
+    }
     out.notes.push({ file, line, message: `document ${document} has no apiVersion/kind; not a Kubernetes object, ignored` });
     return;
   }

@@ -1,0 +1,3 @@
+import type { Recognizer } from './types.ts';
+
+export const awsRecognizers: readonly Recognizer[] = [];
