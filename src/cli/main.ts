@@ -9,6 +9,8 @@ import { loadKubeConfig, selectContexts } from '../collectors/kubernetes/index.t
 import { collectOnly, reportFromEvidence, runPipeline, type ConsulApiTarget, type KubeTarget, type ProgressEvent, type RunSummary, type SnapshotTarget } from '../pipeline/run.ts';
 import { AuditpackError, errorMessage } from '../shared/errors.ts';
 import { TOOL } from '../shared/version.ts';
+import { loadConfig } from '../config/load.ts';
+import type { AuditpackConfig } from '../config/schema.ts';
 import { EXIT, exitCodeFor, exitCodeForError } from './exit-codes.ts';
 
 export const DEMO_ENVIRONMENT = fileURLToPath(new URL('../../demo/environment/', import.meta.url));
@@ -59,6 +61,7 @@ function summarize(io: Io, summary: RunSummary): void {
 }
 
 interface TargetFlags {
+  config?: string;
   snapshot: string[];
   targetName: string[];
   kubeContext: string[];
@@ -76,10 +79,33 @@ interface RunFlags extends TargetFlags {
 }
 
 // Snapshot folders and live clusters can be mixed in one run; each live target is named after its context.
-function targetsFrom(flags: TargetFlags): { snapshots: SnapshotTarget[]; kube: KubeTarget[]; consul: ConsulApiTarget[] } {
-  const { snapshots, kube } = localTargets(flags);
-  const names = [...snapshots.map((s) => s.name ?? path.basename(path.resolve(s.dir))), ...kube.map((k) => k.name ?? k.context)];
-  return { snapshots, kube, consul: consulTargets(flags.consulAddr, names) };
+function targetsFrom(flags: TargetFlags, config: AuditpackConfig | undefined): { snapshots: SnapshotTarget[]; kube: KubeTarget[]; consul: ConsulApiTarget[] } {
+  const t = config?.targets;
+  const flagTargets = flags.snapshot.length > 0 || flags.kubeContext.length > 0 || flags.allContexts === true;
+  // Targets on the command line replace the config's targets as a whole.
+  const effective: TargetFlags =
+    flagTargets || !t
+      ? flags
+      : {
+          ...flags,
+          snapshot: t.snapshots.map((s) => s.dir),
+          targetName: [],
+          kubeContext: t.kubernetes?.contexts ?? [],
+          ...(t.kubernetes?.allContexts ? { allContexts: true } : {}),
+          ...(flags.kubeconfig ?? t.kubernetes?.kubeconfig ? { kubeconfig: flags.kubeconfig ?? t.kubernetes?.kubeconfig } : {}),
+        };
+  const local = localTargets(effective);
+  const snapshots = flagTargets || !t ? local.snapshots : local.snapshots.map((s, i) => ({ ...s, ...(t.snapshots[i]?.name ? { name: t.snapshots[i]?.name } : {}) }));
+  const names = [...snapshots.map((s) => s.name ?? path.basename(path.resolve(s.dir))), ...local.kube.map((k) => k.name ?? k.context)];
+  const consul =
+    flags.consulAddr.length > 0 || !t
+      ? consulTargets(flags.consulAddr, names)
+      : t.consul.map((c) => {
+          const token = process.env.CONSUL_HTTP_TOKEN;
+          const caFile = c.caFile ?? process.env.CONSUL_CACERT;
+          return { target: c.target, address: c.address, ...(token ? { token } : {}), ...(caFile ? { caCertPem: readFileSync(caFile, 'utf8') } : {}) };
+        });
+  return { snapshots, kube: local.kube, consul };
 }
 
 // `--consul-addr [TARGET=]URL`: the Consul HTTP API serving a target; without TARGET= it needs
@@ -117,6 +143,7 @@ function localTargets(flags: TargetFlags): { snapshots: SnapshotTarget[]; kube: 
 
 function withTargetOptions(cmd: Command): Command {
   return cmd
+    .option('--config <file>', 'auditpack.yaml with targets, clouds, output and signing (flags given here win)')
     .option('--snapshot <dir>', 'offline target: every *.yaml, *.yml, *.json under DIR (repeatable)', collect, [])
     .option('--target-name <name>', 'name for the matching --snapshot target (repeatable, in order)', collect, [])
     .option('--kube-context <ctx>', 'live cluster: a kubeconfig context, collected read-only through the Kubernetes API; the target is named after it (repeatable)', collect, [])
@@ -130,10 +157,11 @@ function requireOut(out: string | undefined): string {
   return out;
 }
 
-function formatsFrom(flags: RunFlags): { html: boolean; pdf: boolean; csv: boolean } {
+function formatsFrom(flags: RunFlags, config?: AuditpackConfig): { html: boolean; pdf: boolean; csv: boolean } {
   const all = { html: true, pdf: true, csv: true };
-  if (flags.format) {
-    const wanted = new Set(flags.format.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+  const format = flags.format ?? config?.output?.formats?.join(',');
+  if (format) {
+    const wanted = new Set(format.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
     for (const w of wanted) {
       if (!['html', 'pdf', 'csv', 'json', 'all'].includes(w)) {
         throw new AuditpackError('USAGE', `Unknown --format "${w}"; use a comma list of html, pdf, csv, json or all`);
@@ -152,7 +180,7 @@ function formatsFrom(flags: RunFlags): { html: boolean; pdf: boolean; csv: boole
 function withRunOptions(cmd: Command): Command {
   return cmd
     .option('--out <dir>', 'output folder for the signed bundle')
-    .option('--format <list>', 'outputs: comma list of html, pdf, csv, json (findings.json is always written), or all', 'all')
+    .option('--format <list>', 'outputs: comma list of html, pdf, csv, json (findings.json is always written), or all (default)')
     .option('--no-pdf', 'skip the PDF report')
     .option('--chrome <path>', 'Chromium/Chrome executable for the PDF (or AUDITPACK_CHROME)')
     .option('--key <file>', 'Ed25519 private key (PKCS#8 PEM) to sign the bundle; default: a one-time key');
@@ -186,12 +214,16 @@ export function buildProgram(io: Io = defaultIo, onExit: (code: number) => void 
   });
 
   withRunOptions(withTargetOptions(program.command('run').description('collect, judge, report and sign for the given targets'))).action(async (flags: RunFlags) => {
+    const config = flags.config ? await loadConfig(flags.config) : undefined;
+    const chrome = flags.chrome ?? config?.output?.chrome;
+    const key = flags.key ?? config?.signing?.key;
     const summary = await runPipeline({
-      ...targetsFrom(flags),
-      outDir: requireOut(flags.out),
-      formats: formatsFrom(flags),
-      ...(flags.chrome ? { chrome: flags.chrome } : {}),
-      ...(flags.key ? { signingKey: flags.key } : {}),
+      ...targetsFrom(flags, config),
+      outDir: requireOut(flags.out ?? config?.output?.dir),
+      formats: formatsFrom(flags, config),
+      ...(config?.frameworks ? { frameworks: config.frameworks } : {}),
+      ...(chrome ? { chrome } : {}),
+      ...(key ? { signingKey: key } : {}),
       command: ['auditpack', ...process.argv.slice(2)].join(' '),
       onProgress: progressPrinter(io),
     });
@@ -203,10 +235,12 @@ export function buildProgram(io: Io = defaultIo, onExit: (code: number) => void 
     .option('--out <dir>', 'output folder for the evidence bundle')
     .option('--key <file>', 'Ed25519 private key (PKCS#8 PEM) to sign the evidence; default: a one-time key')
     .action(async (flags: Omit<RunFlags, 'pdf'>) => {
+      const config = flags.config ? await loadConfig(flags.config) : undefined;
+      const key = flags.key ?? config?.signing?.key;
       const result = await collectOnly({
-        ...targetsFrom(flags),
-        outDir: requireOut(flags.out),
-        ...(flags.key ? { signingKey: flags.key } : {}),
+        ...targetsFrom(flags, config),
+        outDir: requireOut(flags.out ?? config?.output?.dir),
+        ...(key ? { signingKey: key } : {}),
         command: ['auditpack', ...process.argv.slice(2)].join(' '),
         onProgress: progressPrinter(io),
       });

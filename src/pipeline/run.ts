@@ -7,7 +7,7 @@ import { evaluateCheck } from '../checks/evaluate.ts';
 import type { CheckResult } from '../checks/types.ts';
 import { DEFAULT_CONTROLS_DIR, loadCatalogs } from '../controls/load.ts';
 import { controlsByCheck, rollUp } from '../controls/roll-up.ts';
-import { FRAMEWORKS, type ControlOutcome } from '../controls/types.ts';
+import { FRAMEWORKS, type ControlOutcome, type FrameworkId } from '../controls/types.ts';
 import type { EvidenceGap } from '../inventory/types.ts';
 import { inScopeNamespace } from '../inventory/scope.ts';
 import { workloadView } from '../inventory/workload-view.ts';
@@ -43,6 +43,8 @@ export interface RunOptions {
   kube?: readonly KubeTarget[];
   kubeOptions?: KubeCollectOptions;
   consul?: readonly ConsulApiTarget[];
+  // Frameworks in the report (default: every catalog).
+  frameworks?: readonly FrameworkId[];
   outDir: string;
   formats: OutputFormats;
   chrome?: string;
@@ -111,7 +113,9 @@ async function inWorkDir<T>(p: Prepared, build: (work: string) => Promise<T>): P
 
 // run: collect → evidence store → normalize → evaluate → map → render → sign.
 export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
-  const catalogs = await loadCatalogs(opts.controlsDir ?? DEFAULT_CONTROLS_DIR, new Set(CHECKS.map((c) => c.meta.id)));
+  const catalogs = (await loadCatalogs(opts.controlsDir ?? DEFAULT_CONTROLS_DIR, new Set(CHECKS.map((c) => c.meta.id)))).filter(
+    (c) => !opts.frameworks || opts.frameworks.includes(c.framework),
+  );
   const chromePath = opts.formats.pdf ? findChrome(opts.chrome) : undefined;
   const p = await prepare(opts);
   const { value, files } = await inWorkDir(p, async (work) => {
@@ -227,7 +231,7 @@ async function renderReport(
       tool: { name: TOOL.name, version: TOOL.version },
       operator: operator(),
       command: o.command,
-      frameworks: [...FRAMEWORKS],
+      frameworks: FRAMEWORKS.filter((f) => catalogs.some((c) => c.framework === f)),
       signing: { algorithm: p.signer.algorithm, keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral },
     },
     targets: summaries,

@@ -909,7 +909,7 @@ function workloadsView(input: ReportInput, evidenceIds: Set<string>): WorkloadsV
       counts: parts.join(' · '),
       rows: list.map((r) => workloadRowView(r, evidenceIds)),
       hasRows: list.length > 0,
-      emptyText: !large
+      emptyText: !large || total === undefined || total.workloads === 0
         ? 'No workloads in scope on this target.'
         : (unprotectedByTarget.get(target) ?? 0) === 0
           ? 'Every workload in scope on this target is fully protected.'

@@ -5,7 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assertEscapedOnly, compileReport, renderHtml } from '../../src/render/html.ts';
 import { buildViewModel, type ReportView } from '../../src/render/view-model.ts';
-import { largeInput, sampleInput, SCRIPT } from './sample-input.ts';
+import type { WorkloadRow } from '../../src/inventory/workload-view.ts';
+import { coverageOf, largeInput, sampleInput, SCRIPT } from './sample-input.ts';
 
 function attributes(html: string, name: string): string[] {
   return [...html.matchAll(new RegExp(`\\s${name}\\s*=\\s*("([^"]*)"|'([^']*)'|([^\\s>]+))`, 'gi'))].map(
@@ -99,14 +100,15 @@ describe('renderHtml', () => {
       '1. Executive summary',
       'Contents',
       '2. Scope and method',
-      '3. Controls',
-      '3.1 SOC 2',
-      '3.2 HIPAA Security Rule',
-      '3.3 PCI DSS v4.0.1',
-      '4. Results by check',
-      '5. Check catalogue',
-      '6. Evidence gaps and ignored inputs',
-      '7. Evidence appendix',
+      '3. Workloads and mesh coverage',
+      '4. Controls',
+      '4.1 SOC 2',
+      '4.2 HIPAA Security Rule',
+      '4.3 PCI DSS v4.0.1',
+      '5. Results by check',
+      '6. Check catalogue',
+      '7. Evidence gaps and ignored inputs',
+      '8. Evidence appendix',
     ];
     let at = -1;
     for (const heading of order) {
@@ -153,7 +155,12 @@ describe('renderHtml', () => {
     expect(internal.length).toBeGreaterThan(50);
     for (const href of internal) expect(ids.has(href.slice(1)), href).toBe(true);
     const evidenceLinks = internal.filter((h) => h.startsWith('#ev-'));
-    const referenced = new Set([...input.results.flatMap((r) => r.evidence), ...input.ignored.map((o) => o.evidenceId)]);
+    // Results, ignored inputs and the workloads listed in section 3 (those in scope) link to evidence.
+    const referenced = new Set([
+      ...input.results.flatMap((r) => r.evidence),
+      ...input.ignored.map((o) => o.evidenceId),
+      ...input.workloads.filter((w) => w.inScope).flatMap((w) => w.evidence),
+    ]);
     expect(new Set(evidenceLinks.map((h) => h.slice(1)))).toEqual(referenced);
     for (const record of input.evidence) expect(ids.has(record.id)).toBe(true);
   });
@@ -286,6 +293,117 @@ describe('renderHtml', () => {
     expect(textOf(big)).toContain('This is a large run (1,500 results)');
     const ids = new Set(attributes(big, 'id'));
     for (const href of attributes(big, 'href').filter((h) => h.startsWith('#'))) expect(ids.has(href.slice(1))).toBe(true);
+  });
+});
+
+// Workload rows of section 3 (each <tbody class="wl">…</tbody>: the row and the line under it).
+function workloadRows(html: string): string[] {
+  return html.match(/<tbody class="wl">[\s\S]*?<\/tbody>/g) ?? [];
+}
+
+describe('workloads and mesh coverage section', () => {
+  const input = sampleInput();
+  const html = renderHtml(input);
+  const wl = section(html, 'workloads');
+
+  it('comes right after "Scope and method", in the contents too', () => {
+    expect(html.indexOf('<section class="major" id="workloads">')).toBeGreaterThan(html.indexOf('<section class="major" id="scope">'));
+    expect(html.indexOf('<section class="major" id="workloads">')).toBeLessThan(html.indexOf('<section class="major" id="controls">'));
+    const contents = html.slice(html.indexOf('id="contents"'), html.indexOf('<section class="major" id="scope">'));
+    expect(textOf(contents)).toContain('2 Scope and method 3 Workloads and mesh coverage 4 Controls');
+    expect(textOf(wl)).toContain('3. Workloads and mesh coverage');
+  });
+
+  it('renders one row per workload in scope, with its target, namespace, kind and name', () => {
+    const inScope = input.workloads.filter((w) => w.inScope);
+    const rendered = workloadRows(wl);
+    expect(rendered).toHaveLength(inScope.length);
+    const text = textOf(wl);
+    for (const w of inScope.filter((x) => !x.name.includes('<'))) expect(text, w.name).toContain(`${w.namespace} ${w.kind} ${w.name}`);
+    for (const name of ['istiod', 'coredns']) expect(text).not.toContain(name);
+    expect(text).toContain('3 workloads in namespaces that are not judged');
+    // One table per target, headed by its counts.
+    expect(wl).toContain(`<table class="data workloads" id="wl-prod-eu">`);
+    expect(text).toContain('4 workloads in scope, 3 meshed (75.0%) · 2 in namespaces not judged (not listed) prod-eu');
+  });
+
+  it('shows the coverage table per target and namespace with percents and bars', () => {
+    const coverage = wl.slice(wl.indexOf('<table class="data coverage">'), wl.indexOf('</table>'));
+    const text = textOf(coverage);
+    expect(text).toContain('prod-eu 4 3 1 75.0%');
+    expect(text).toContain('legacy 1 0 1 0.0%');
+    expect(text).toContain('payments 3 3 0 100.0%');
+    expect(text).toContain('staging 5 4 1 80.0%');
+    expect(text).toContain('web 5 4 1 80.0%');
+    expect(coverage).toContain('<rect class="bar-fill st-bad" x="0" y="0" width="75" height="10"></rect>');
+    expect(coverage).toContain('<rect class="bar-fill st-ok" x="0" y="0" width="100" height="10"></rect>');
+    expect(coverage).toContain('<a href="#wl-prod-eu"><b>prod-eu</b></a>');
+  });
+
+  it('styles proxy state and highlights per-port mTLS that accepts plaintext', () => {
+    expect(wl).toContain('<span class="badge st-bad" title="no mesh proxy">Missing</span>');
+    expect(wl).toContain('<span class="badge st-ok" title="observed in running pods">Running</span>');
+    expect(wl).toMatch(/<span class="badge st-na" title="predicted from the manifests; no running pods in the evidence">Predicted<\/span>/);
+    const api = workloadRows(wl).find((r) => r.includes('api-server')) ?? '';
+    expect(api).toContain('<span class="mtls mtls-weak nw">8080 PERMISSIVE</span><span class="sep">&nbsp;·</span> <span class="mtls mtls-weak nw">9090 DISABLE</span>');
+    expect(textOf(api.replace(/&nbsp;/g, ' '))).toContain('8080 PERMISSIVE · 9090 DISABLE');
+    expect(workloadRows(wl).find((r) => r.includes('checkout'))).toContain('<span class="mtls mtls-ok nw">8080 STRICT</span>');
+    expect(wl).toContain('<span class="mtls mtls-unknown">all ports unknown (the default inbound policy is not in the evidence)</span>');
+  });
+
+  it('links every workload row to evidence appendix entries that exist', () => {
+    const ids = new Set(attributes(html, 'id'));
+    let links = 0;
+    for (const row of workloadRows(wl)) {
+      const hrefs = attributes(row, 'href');
+      expect(hrefs.length).toBeGreaterThan(0);
+      for (const href of hrefs) {
+        expect(href).toMatch(/^#ev-[0-9a-f]{16}$/);
+        expect(ids.has(href.slice(1)), href).toBe(true);
+        links += 1;
+      }
+    }
+    expect(links).toBe(input.workloads.filter((w) => w.inScope).reduce((n, w) => n + new Set(w.evidence).size, 0));
+    expect(wl).not.toContain('not in index');
+  });
+
+  it('escapes hostile names, callers and notes', () => {
+    expect(wl).not.toMatch(/<script/i);
+    expect(wl).toContain('pay&lt;script&gt;alert(1)&lt;/script&gt;{{constructor}}gnp');
+    expect(wl).toContain('ServiceAccount payments/&lt;script&gt;alert(1)&lt;/script&gt;{{constructor}}redevil');
+    expect(wl).toContain('AuthorizationPolicy payments/&lt;script&gt;alert(1)&lt;/script&gt;{{constructor}}redevil uses paths');
+    expect(wl).toContain('checkout&lt;script&gt;alert(1)&lt;/script&gt;{{constructor}}redevil');
+    expect(wl).not.toMatch(/[\u001b\u202a-\u202e\u2066-\u2069]/);
+    expect(wl).not.toContain('A'.repeat(1_000));
+  });
+
+  it('puts one mesh coverage line per target in the executive summary, linked to the section', () => {
+    const summary = html.slice(html.indexOf('id="summary"'), html.indexOf('id="contents"'));
+    const text = textOf(summary);
+    expect(text).toContain('Mesh coverage: prod-eu: 3 of 4 workloads meshed (75.0%) staging: 4 of 5 workloads meshed (80.0%)');
+    expect(summary).toContain('<a class="mc-label" href="#workloads">Mesh coverage:</a>');
+    // Before the framework cards.
+    expect(summary.indexOf('mesh-coverage')).toBeLessThan(summary.indexOf('fw-card'));
+  });
+
+  it('lists the first 200 unprotected workloads of a large estate, and points to workloads.csv', () => {
+    const big = sampleInput();
+    big.workloads = Array.from({ length: 2_100 }, (_, i): WorkloadRow => ({
+      target: 'prod-eu', namespace: `team-${Math.floor(i / 100)}`, kind: 'Deployment', name: `svc-${i}`, inScope: true,
+      mesh: i % 3 === 0 ? 'none' : 'istio-sidecar', proxy: i % 3 === 0 ? 'missing' : 'running',
+      ports: [{ port: 8080, mtls: i % 3 === 0 ? 'plaintext' : 'STRICT' }], inboundDefault: 'allow (no mesh proxy)', callers: ['anyone'],
+      evidence: [big.evidence[i % big.evidence.length]?.id ?? ''], notes: [],
+    }));
+    big.coverage = coverageOf(big.workloads);
+    const out = renderHtml(big);
+    const part = section(out, 'workloads');
+    expect(workloadRows(part)).toHaveLength(200);
+    expect(textOf(part)).toContain('This estate has 2,100 workloads in scope, too many to list here.');
+    expect(textOf(part)).toContain('workloads.csv in the bundle lists every workload');
+    expect(textOf(part)).toContain('prod-eu 2,100 1,400 700 66.6%');
+    for (const row of workloadRows(part)) expect(row).toContain('Missing');
+    const ids = new Set(attributes(out, 'id'));
+    for (const href of attributes(out, 'href').filter((h) => h.startsWith('#'))) expect(ids.has(href.slice(1)), href).toBe(true);
   });
 });
 

@@ -64,19 +64,23 @@ describe('renderPdf with Chromium', () => {
       expect(page1, text).toContain(text);
     }
     expect(page1.match(/Results by status and severity/g)).toHaveLength(3);
+    // One mesh coverage line per target.
+    expect(page1).toMatch(/prod-eu:\s+3 of 4 workloads meshed \(75\.0%\)/);
+    expect(page1).toMatch(/staging:\s+4 of 5 workloads meshed \(80\.0%\)/);
     // The whole summary, and nothing of the sections after it.
     expect(page1).not.toContain('Contents');
     const contents = pageText(2);
     expect(contents).toContain('Contents');
-    expect(contents).toMatch(/4\s+Results by check/);
-    expect(contents).toMatch(/7\s+Evidence appendix/);
+    expect(contents).toMatch(/3\s+Workloads and mesh coverage/);
+    expect(contents).toMatch(/5\s+Results by check/);
+    expect(contents).toMatch(/8\s+Evidence appendix/);
   });
 
   it('prints "Results by check" after the controls, each result once, and cut transcripts with a note', () => {
     const all = pageText(1, pageCount());
-    const controls = all.indexOf('3. Controls');
-    const results = all.indexOf('4. Results by check');
-    const catalogue = all.indexOf('5. Check catalogue');
+    const controls = all.indexOf('4. Controls');
+    const results = all.indexOf('5. Results by check');
+    const catalogue = all.indexOf('6. Check catalogue');
     expect(controls).toBeGreaterThan(0);
     expect(results).toBeGreaterThan(controls);
     expect(catalogue).toBeGreaterThan(results);
@@ -86,6 +90,20 @@ describe('renderPdf with Chromium', () => {
     expect(section.split(passing).length - 1).toBe(1);
     expect(all.slice(controls, results).replace(/\s+/g, ' ')).not.toContain(passing);
     expect(all.replace(/\s+/g, ' ')).toMatch(/… full output in evidence\/cli\/ev-[0-9a-f]{16}\.txt \(raw object sha256 [0-9a-f]{16}…\)/);
+  });
+
+  it('prints "Workloads and mesh coverage" between scope and controls, every workload in scope listed', () => {
+    const all = pageText(1, pageCount());
+    const start = all.indexOf('3. Workloads and mesh coverage');
+    const end = all.indexOf('4. Controls');
+    expect(start).toBeGreaterThan(all.indexOf('2. Scope and method'));
+    expect(end).toBeGreaterThan(start);
+    const text = all.slice(start, end).replace(/\s+/g, ' ');
+    for (const name of ['batch-runner', 'api-server', 'checkout', 'frontend', 'search', 'thumbnailer', 'cart', 'static-assets']) expect(text, name).toContain(name);
+    expect(text).toContain('75.0%');
+    expect(text).toContain('80.0%');
+    expect(text).toMatch(/8080 PERMISSIVE\s·\s9090 DISABLE/);
+    expect(text).not.toContain('coredns');
   });
 
   it('prints "Page X of Y" footers and the run id in the header', () => {
@@ -160,6 +178,8 @@ describe('renderPdf with Chromium', () => {
     expect(page1.match(/Top failing checks/g)).toHaveLength(3);
     expect(page1.match(/more failing checks/g)).toHaveLength(3);
     expect(page1).toContain('PCI DSS v4.0.1');
+    expect(page1).toMatch(/prod-eu:\s+3 of 4 workloads meshed \(75\.0%\)/);
+    expect(page1).toContain('and 11 more targets (section 3)');
     expect(page1).toMatch(/Page 1 of \d+/);
   }, 60_000);
 

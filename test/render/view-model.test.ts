@@ -2,20 +2,29 @@ import { describe, expect, it } from 'vitest';
 import {
   ATTENTION_PER_CHECK,
   EPHEMERAL_NOTICE,
+  LARGE_ESTATE_SHOWN,
+  LARGE_ESTATE_WORKLOADS,
   LARGE_RUN_RESULTS,
   LIMITS,
+  SUMMARY_COVERAGE_TARGETS,
+  WORKLOAD_LIMITS,
   buildViewModel,
   controlsText,
   donutSegments,
   evidenceAnchor,
   formatCount,
+  formatCoverage,
   formatDuration,
   formatPercent,
   formatTimestamp,
+  fullyProtected,
+  mtlsStrength,
   transcriptPreview,
+  workloadsAnchor,
   type ReportView,
 } from '../../src/render/view-model.ts';
-import { CHECKS, HOSTILE_NAME, MEGABYTE, largeInput, sampleInput } from './sample-input.ts';
+import type { WorkloadRow } from '../../src/inventory/workload-view.ts';
+import { CHECKS, HOSTILE, HOSTILE_NAME, MEGABYTE, SCRIPT, coverageOf, largeInput, sampleInput } from './sample-input.ts';
 
 function strings(value: unknown, out: string[] = []): string[] {
   if (typeof value === 'string') out.push(value);
@@ -192,13 +201,14 @@ describe('buildViewModel', () => {
     expect(view.toc.map((t) => `${t.number} ${t.title}`)).toEqual([
       '1 Executive summary',
       '2 Scope and method',
-      '3 Controls',
-      '4 Results by check',
-      '5 Check catalogue',
-      '6 Evidence gaps and ignored inputs',
-      '7 Evidence appendix',
+      '3 Workloads and mesh coverage',
+      '4 Controls',
+      '5 Results by check',
+      '6 Check catalogue',
+      '7 Evidence gaps and ignored inputs',
+      '8 Evidence appendix',
     ]);
-    expect(view.toc[2]?.children.map((c) => c.title)).toEqual(['SOC 2', 'HIPAA Security Rule', 'PCI DSS v4.0.1']);
+    expect(view.toc[3]?.children.map((c) => c.title)).toEqual(['SOC 2', 'HIPAA Security Rule', 'PCI DSS v4.0.1']);
   });
 });
 
@@ -416,6 +426,7 @@ describe('large runs', () => {
     expect(view.toc.map((t) => t.title)).toEqual([
       'Executive summary',
       'Scope and method',
+      'Workloads and mesh coverage',
       'Controls',
       'Results by check',
       'Check catalogue',
@@ -512,5 +523,233 @@ describe('formatting', () => {
       { cssClass: 'c', dash: '75 25', offset: '0' },
     ]);
     expect(donutSegments([], 0)).toEqual([]);
+  });
+});
+
+describe('workloads and mesh coverage', () => {
+  const input = sampleInput();
+  const view = buildViewModel(input);
+  const rows = view.workloads.tables.flatMap((t) => t.rows);
+
+  function wl(overrides: Partial<WorkloadRow>): WorkloadRow {
+    return {
+      target: 'prod-eu', namespace: 'team-0', kind: 'Deployment', name: 'svc', inScope: true, mesh: 'istio-sidecar', proxy: 'running',
+      ports: [{ port: 8080, mtls: 'STRICT' }], inboundDefault: 'deny (allow-nothing team-0/allow-nothing); NetworkPolicy default-deny ingress: no',
+      callers: ['anyone in the mesh'], evidence: [], notes: [], ...overrides,
+    };
+  }
+
+  it('lists every workload in scope once, per target in name order, and none out of scope', () => {
+    const inScope = input.workloads.filter((w) => w.inScope);
+    expect(rows).toHaveLength(inScope.length);
+    expect(view.workloads.tables.map((t) => t.target)).toEqual(['prod-eu', 'staging']);
+    expect(view.workloads.tables.map((t) => t.rows.map((r) => `${r.namespace}/${r.name}`))).toEqual([
+      ['legacy/batch-runner', 'payments/api-server', 'payments/checkout', 'payments/pay<script>alert(1)</script>{{constructor}}gnp'],
+      ['web/cart', 'web/frontend', 'web/search', 'web/static-assets', 'web/thumbnailer'],
+    ]);
+    expect(rows.map((r) => r.name)).not.toContain('istiod');
+    expect(rows.map((r) => r.name)).not.toContain('coredns');
+    expect(view.workloads.hasOutOfScope).toBe(true);
+    expect(view.workloads.outOfScopeNote).toMatch(/^3 workloads in namespaces that are not judged .* workloads\.csv lists them/);
+    expect(view.workloads.tables[0]?.counts).toBe('4 workloads in scope, 3 meshed (75.0%) · 2 in namespaces not judged (not listed)');
+    expect(view.workloads.tables[0]?.anchor).toBe(workloadsAnchor('prod-eu'));
+  });
+
+  it('shows mesh, proxy state and per-port mTLS, highlighting what accepts plaintext', () => {
+    const byName = new Map(rows.map((r) => [r.name, r]));
+    const api = byName.get('api-server');
+    expect(api).toMatchObject({ mesh: 'Istio sidecar', proxy: 'Running', proxyClass: 'st-ok', fullyProtected: false });
+    expect(api?.ports).toEqual([
+      { text: '8080 PERMISSIVE', cssClass: 'mtls-weak', short: true },
+      { text: '9090 DISABLE', cssClass: 'mtls-weak', short: true },
+    ]);
+    expect(byName.get('checkout')).toMatchObject({ fullyProtected: true, ports: [{ text: '8080 STRICT', cssClass: 'mtls-ok' }, { text: '8443 STRICT', cssClass: 'mtls-ok' }] });
+    expect(byName.get('batch-runner')).toMatchObject({ mesh: 'None', meshClass: 'status-text st-bad', proxy: 'Missing', proxyClass: 'st-bad', ports: [{ text: '8000 plaintext', cssClass: 'mtls-weak' }] });
+    expect(byName.get(HOSTILE_NAME.replace(/[\u001b\u202e]|\[31m/g, ''))?.mesh).toBe('Istio ambient');
+    expect(byName.get('search')).toMatchObject({ mesh: 'Linkerd', proxy: 'Predicted', proxyClass: 'st-na' });
+    expect(byName.get('search')?.ports.map((p) => p.cssClass)).toEqual(['mtls-ok', 'mtls-weak']);
+    expect(byName.get('cart')).toMatchObject({ mesh: 'Consul' });
+    expect(byName.get('cart')?.ports.map((p) => p.cssClass)).toEqual(['mtls-weak', 'mtls-weak']);
+    expect(byName.get('thumbnailer')?.ports).toEqual([{ text: 'all ports unknown (the default inbound policy is not in the evidence)', cssClass: 'mtls-unknown', short: false }]);
+    // The inbound default splits into the mesh's part and the NetworkPolicy's.
+    expect(api).toMatchObject({ inbound: 'deny (allow-nothing payments/allow-nothing)', inboundNetpol: 'NetworkPolicy default-deny ingress: yes (default-deny-ingress)', hasInboundNetpol: true });
+  });
+
+  it('classifies the mTLS wording of every mesh', () => {
+    for (const ok of ['STRICT', 'strict', 'mTLS required', 'mTLS required (proxy-require-identity-inbound-ports)', 'nothing admitted (default policy deny, no Server)']) expect(mtlsStrength(ok), ok).toBe('ok');
+    for (const weak of ['PERMISSIVE', 'permissive', 'DISABLE', 'plaintext', 'plaintext (excluded from transparent proxy)', 'mTLS (meshed peers), plaintext allowed from cluster networks']) {
+      expect(mtlsStrength(weak), weak).toBe('weak');
+    }
+    for (const unknown of ['unknown (the default inbound policy is not in the evidence)', 'UNSET', '', SCRIPT]) expect(mtlsStrength(unknown), unknown).toBe('unknown');
+    expect(fullyProtected(wl({}))).toBe(true);
+    expect(fullyProtected(wl({ proxy: 'predicted' }))).toBe(true);
+    expect(fullyProtected(wl({ proxy: 'missing' }))).toBe(false);
+    expect(fullyProtected(wl({ mesh: 'none' }))).toBe(false);
+    expect(fullyProtected(wl({ ports: [{ port: 8080, mtls: 'STRICT' }, { port: 9090, mtls: 'unknown' }] }))).toBe(false);
+    expect(fullyProtected(wl({ ports: [] }))).toBe(false);
+  });
+
+  it('shows coverage per target and per namespace, with percents rounded down to one decimal', () => {
+    expect(view.workloads.coverage.map((c) => [c.target, c.workloads, c.meshed, c.unmeshed, c.percent, c.bar, c.cssClass])).toEqual([
+      ['prod-eu', '4', '3', '1', '75.0%', '75', 'st-bad'],
+      ['staging', '5', '4', '1', '80.0%', '80', 'st-bad'],
+    ]);
+    expect(view.workloads.coverage[0]?.namespaces.map((n) => [n.namespace, n.workloads, n.meshed, n.percent, n.bar, n.cssClass])).toEqual([
+      ['legacy', '1', '0', '0.0%', '0', 'st-bad'],
+      ['payments', '3', '3', '100.0%', '100', 'st-ok'],
+    ]);
+    expect(formatCoverage(200 / 3)).toBe('66.6%');
+    expect(formatCoverage(99.95)).toBe('99.9%');
+    expect(formatCoverage(57.1)).toBe('57.1%');
+    expect(formatCoverage(100)).toBe('100.0%');
+    expect(formatCoverage(0)).toBe('0.0%');
+    expect(formatCoverage(Number.NaN)).toBe('–');
+    expect(formatCoverage(250)).toBe('100.0%');
+  });
+
+  it('counts a target without workloads in scope, and sums namespaces when the target row is missing', () => {
+    const odd = sampleInput();
+    odd.targets.push({ ...odd.targets[1]!, name: 'dev' });
+    odd.coverage = odd.coverage.filter((c) => !(c.target === 'staging' && c.namespace === undefined));
+    const v = buildViewModel(odd);
+    expect(v.workloads.coverage.find((c) => c.target === 'dev')).toMatchObject({ hasWorkloads: false, namespaces: [] });
+    expect(v.workloads.coverage.find((c) => c.target === 'staging')).toMatchObject({ workloads: '5', meshed: '4', percent: '80.0%' });
+    expect(v.workloads.tables.find((t) => t.target === 'dev')).toMatchObject({ hasRows: false, counts: 'no workloads in scope', emptyText: 'No workloads in scope on this target.' });
+    expect(v.meshCoverage.lines.find((l) => l.target === 'dev')).toMatchObject({ text: 'no workloads in scope', hasBar: false });
+  });
+
+  it('links each row to its evidence records, and marks an id that is not in the index', () => {
+    const ids = new Set(input.evidence.map((e) => e.id));
+    for (const r of rows) {
+      expect(r.hasEvidence).toBe(true);
+      for (const link of r.evidence) {
+        expect(link.found, link.id).toBe(true);
+        expect(ids.has(link.id)).toBe(true);
+        expect(link.anchor).toBe(evidenceAnchor(link.id));
+      }
+    }
+    const dangling = sampleInput();
+    dangling.workloads[0] = { ...dangling.workloads[0]!, evidence: ['ev-ffffffffffffffff', '<b>x</b>'] };
+    const row = buildViewModel(dangling).workloads.tables.flatMap((t) => t.rows).find((r) => r.name === dangling.workloads[0]?.name);
+    expect(row?.evidence).toEqual([
+      { id: '<b>x</b>', anchor: 'ev-x_3c_b_3e_x_3c__2f_b_3e_', found: false },
+      { id: 'ev-ffffffffffffffff', anchor: 'ev-ffffffffffffffff', found: false },
+    ]);
+    const many = sampleInput();
+    many.workloads[0] = { ...many.workloads[0]!, evidence: Array.from({ length: 30 }, (_, i) => `ev-${String(i).padStart(16, '0')}`) };
+    const big = buildViewModel(many).workloads.tables.flatMap((t) => t.rows).find((r) => r.name === many.workloads[0]?.name);
+    expect(big?.evidence).toHaveLength(WORKLOAD_LIMITS.evidence);
+    expect(big?.moreEvidence).toBe(`+${30 - WORKLOAD_LIMITS.evidence} more in workloads.csv`);
+  });
+
+  it('cleans and bounds hostile names, callers and notes', () => {
+    const hostile = rows.find((r) => r.name.startsWith('pay<script>'));
+    expect(hostile?.name).toBe('pay<script>alert(1)</script>{{constructor}}gnp');
+    expect(hostile?.callers).toBe('ServiceAccount payments/<script>alert(1)</script>{{constructor}}redevil · anyone (JWT <script>alert(1)</script>)');
+    expect(hostile?.notes).toContain('AuthorizationPolicy payments/<script>alert(1)</script>{{constructor}}redevil uses paths');
+    expect(hostile?.notes).not.toContain('A'.repeat(WORKLOAD_LIMITS.note));
+    expect(hostile?.notes).toMatch(/A…/);
+    expect(HOSTILE).toContain('\u001b');
+    for (const s of strings(view.workloads)) expect(s).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+
+    const long = sampleInput();
+    long.workloads[0] = {
+      ...long.workloads[0]!,
+      name: MEGABYTE,
+      callers: [...Array.from({ length: 10 }, (_, i) => `${'c'.repeat(1_000)}-${i}`), '+40 more'],
+      notes: Array.from({ length: 20 }, (_, i) => `${'n'.repeat(1_000)}-${i}`),
+      ports: Array.from({ length: 20 }, (_, i) => ({ port: 8000 + i, mtls: 'x'.repeat(1_000) })),
+      inboundDefault: `${'i'.repeat(5_000)}; NetworkPolicy ${'p'.repeat(5_000)}`,
+    };
+    const row = buildViewModel(long).workloads.tables.flatMap((t) => t.rows).find((r) => r.name.startsWith('AAAA'));
+    expect(row?.name.length).toBeLessThanOrEqual(LIMITS.name);
+    // The first caller, cut, then the other nine and the forty the inventory left out.
+    expect(row?.callers).toMatch(/^c+… · \+49 more$/);
+    expect(row?.callers.length).toBeLessThanOrEqual(WORKLOAD_LIMITS.caller + 20);
+    expect(row?.notes).toMatch(/^n+… · \+19 more notes$/);
+    expect(row?.ports).toHaveLength(WORKLOAD_LIMITS.ports);
+    for (const p of row?.ports ?? []) expect(p.text.length).toBeLessThanOrEqual(WORKLOAD_LIMITS.mtls + 6);
+    expect(row?.morePorts).toBe('+12 more ports');
+    expect(row?.inbound.length).toBeLessThanOrEqual(WORKLOAD_LIMITS.inbound);
+    expect(row?.inboundNetpol.length).toBeLessThanOrEqual(WORKLOAD_LIMITS.inbound);
+  });
+
+  it('counts the callers the inventory left out in "+N more"', () => {
+    const checkout = rows.find((r) => r.name === 'checkout');
+    const shown = (checkout?.callers ?? '').split(' · ');
+    const more = /^\+(\d+) more$/.exec(shown[shown.length - 1] ?? '');
+    expect(more).not.toBeNull();
+    expect(shown.length - 1 + Number(more?.[1])).toBe(12);
+    expect((checkout?.callers ?? '').length).toBeLessThanOrEqual(WORKLOAD_LIMITS.callers + 20);
+  });
+
+  it('puts one mesh coverage line per target in the executive summary', () => {
+    expect(view.meshCoverage.lines.map((l) => `${l.target}: ${l.text}`)).toEqual([
+      'prod-eu: 3 of 4 workloads meshed (75.0%)',
+      'staging: 4 of 5 workloads meshed (80.0%)',
+    ]);
+    expect(view.meshCoverage.hasMore).toBe(false);
+    const many = sampleInput();
+    many.targets = Array.from({ length: 9 }, (_, i) => ({ ...many.targets[0]!, name: `cluster-${i}` }));
+    many.workloads = many.targets.map((t, i) => wl({ target: t.name, mesh: i % 2 === 0 ? 'none' : 'linkerd', proxy: i % 2 === 0 ? 'missing' : 'running' }));
+    many.coverage = coverageOf(many.workloads);
+    const summary = buildViewModel(many).meshCoverage;
+    expect(summary.lines).toHaveLength(SUMMARY_COVERAGE_TARGETS - 1);
+    expect(summary.lines[0]).toMatchObject({ target: 'cluster-0', text: '0 of 1 workload meshed (0.0%)', cssClass: 'st-bad' });
+    expect(summary.lines[1]).toMatchObject({ target: 'cluster-1', text: '1 of 1 workload meshed (100.0%)', cssClass: 'st-ok' });
+    expect(summary.more).toBe('and 6 more targets (section 3)');
+  });
+
+  it('is deterministic whatever the order of workloads and coverage rows', () => {
+    const reversed = sampleInput();
+    reversed.workloads.reverse();
+    reversed.coverage.reverse();
+    const v = buildViewModel(reversed);
+    expect(v.workloads).toEqual(view.workloads);
+    expect(v.meshCoverage).toEqual(view.meshCoverage);
+  });
+
+  it(`lists only the first ${LARGE_ESTATE_SHOWN} workloads that are not fully protected in estates over ${formatCount(LARGE_ESTATE_WORKLOADS)}`, () => {
+    const big = sampleInput();
+    big.workloads = Array.from({ length: 2_500 }, (_, i) =>
+      wl({
+        namespace: `team-${String(Math.floor(i / 100)).padStart(2, '0')}`,
+        name: `svc-${String(i).padStart(4, '0')}`,
+        ...(i % 5 === 0 ? { mesh: 'none', proxy: 'missing', ports: [{ port: 8080, mtls: 'plaintext' }] } : {}),
+        ...(i % 7 === 0 ? { ports: [{ port: 8080, mtls: 'PERMISSIVE' }] } : {}),
+      }),
+    );
+    big.coverage = coverageOf(big.workloads);
+    const v = buildViewModel(big).workloads;
+    expect(v.large).toBe(true);
+    const listed = v.tables.flatMap((t) => t.rows);
+    expect(listed).toHaveLength(LARGE_ESTATE_SHOWN);
+    expect(listed.every((r) => !r.fullyProtected)).toBe(true);
+    expect(listed[0]?.name).toBe('svc-0000');
+    expect(v.largeNote).toContain('2,500 workloads in scope');
+    expect(v.largeNote).toContain(`the first ${LARGE_ESTATE_SHOWN} of the`);
+    expect(v.largeNote).toContain('workloads.csv');
+    // The coverage tables still count every workload.
+    expect(v.coverage[0]).toMatchObject({ workloads: '2,500', meshed: '2,000', percent: '80.0%' });
+    expect(v.coverage[0]?.namespaces).toHaveLength(25);
+    expect(v.tables.find((t) => t.target === 'staging')).toMatchObject({ hasRows: false, emptyText: 'No workloads in scope on this target.' });
+
+    const protectedEstate = sampleInput();
+    protectedEstate.workloads = Array.from({ length: LARGE_ESTATE_WORKLOADS + 1 }, (_, i) => wl({ name: `svc-${i}` }));
+    protectedEstate.coverage = coverageOf(protectedEstate.workloads);
+    const p = buildViewModel(protectedEstate).workloads;
+    expect(p.large).toBe(true);
+    expect(p.tables.flatMap((t) => t.rows)).toEqual([]);
+    expect(p.largeNote).toContain('every one of them is fully protected');
+    expect(p.tables[0]?.emptyText).toBe('Every workload in scope on this target is fully protected.');
+  });
+
+  it('keeps an estate of 2,000 workloads in scope whole', () => {
+    const edge = sampleInput();
+    edge.workloads = Array.from({ length: LARGE_ESTATE_WORKLOADS }, (_, i) => wl({ name: `svc-${i}`, mesh: 'none', proxy: 'missing' }));
+    edge.coverage = coverageOf(edge.workloads);
+    const v = buildViewModel(edge).workloads;
+    expect(v.large).toBe(false);
+    expect(v.tables.flatMap((t) => t.rows)).toHaveLength(LARGE_ESTATE_WORKLOADS);
   });
 });

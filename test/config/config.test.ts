@@ -1,0 +1,47 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configJsonSchema } from '../../src/config/json-schema.ts';
+import { loadConfig } from '../../src/config/load.ts';
+
+const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
+
+async function configFile(text: string): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'auditpack-config-'));
+  const file = path.join(dir, 'auditpack.yaml');
+  await writeFile(file, text);
+  return file;
+}
+
+describe('auditpack.yaml', () => {
+  it('loads the shipped example and resolves paths against the file', async () => {
+    const config = await loadConfig(path.join(ROOT, 'auditpack.example.yaml'));
+    expect(config.frameworks).toEqual(['soc2', 'hipaa', 'pci-dss-4']);
+    expect(config.targets?.snapshots.map((s) => s.dir)).toEqual([path.join(ROOT, 'demo/environment/prod-eu'), path.join(ROOT, 'demo/environment/prod-us')]);
+    expect(config.output?.dir).toBe(path.join(ROOT, 'reports/monthly'));
+  });
+
+  it('lists every problem with its path and line', async () => {
+    const file = await configFile(
+      ['frameworks: [soc2, iso27001]', 'outptu: {}', 'aws:', '  accounts:', '    - id: "12345"', '      regions: [mars-1]'].join('\n'),
+    );
+    const err = await loadConfig(file).catch((e: Error & { code: string }) => e);
+    expect(err).toBeInstanceOf(Error);
+    const message = (err as Error).message;
+    expect((err as { code: string }).code).toBe('CONFIG_INVALID');
+    expect(message).toMatch(/auditpack\.yaml:1: frameworks\.1/);
+    expect(message).toMatch(/\(root\): Unrecognized key.*outptu/);
+    expect(message).toMatch(/auditpack\.yaml:5: aws\.accounts\.0\.id: a 12-digit AWS account id/);
+    expect(message).toMatch(/aws\.accounts\.0\.regions\.0/);
+  });
+
+  it('names the line of invalid YAML', async () => {
+    const file = await configFile('targets:\n  snapshots: [\n');
+    await expect(loadConfig(file)).rejects.toThrow(/auditpack\.yaml:\d+: /);
+  });
+
+  it('ships a JSON Schema for editors that matches the config schema (regenerate: npx tsx scripts/generate-config-schema.ts)', async () => {
+    expect(await readFile(path.join(ROOT, 'schema/auditpack.schema.json'), 'utf8')).toBe(configJsonSchema());
+  });
+});
