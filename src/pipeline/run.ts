@@ -13,6 +13,7 @@ import { inScopeNamespace } from '../inventory/scope.ts';
 import { workloadView } from '../inventory/workload-view.ts';
 import { findChrome } from '../render/chrome.ts';
 import { renderCsv } from '../render/csv.ts';
+import { WORKLOADS_CSV_FILE, renderWorkloadsCsv } from '../render/workloads-csv.ts';
 import { renderFindingsJson } from '../render/findings-json.ts';
 import { renderHtml } from '../render/html.ts';
 import { renderPdf } from '../render/pdf.ts';
@@ -254,6 +255,9 @@ async function renderReport(
     await writeFile(path.join(work, 'findings.csv'), renderCsv(reported));
     written.push('findings.csv');
   }
+  // Always written: the report points readers to it for the full workload table.
+  await writeFile(path.join(work, WORKLOADS_CSV_FILE), renderWorkloadsCsv(input.workloads));
+  written.push(WORKLOADS_CSV_FILE);
   if (o.formats.html || o.chromePath) {
     const html = renderHtml(input);
     if (o.formats.html) {

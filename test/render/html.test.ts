@@ -345,10 +345,12 @@ describe('workloads and mesh coverage section', () => {
     expect(wl).toContain('<span class="badge st-ok" title="observed in running pods">Running</span>');
     expect(wl).toMatch(/<span class="badge st-na" title="predicted from the manifests; no running pods in the evidence">Predicted<\/span>/);
     const api = workloadRows(wl).find((r) => r.includes('api-server')) ?? '';
-    expect(api).toContain('<span class="mtls mtls-weak nw">8080 PERMISSIVE</span><span class="sep">&nbsp;·</span> <span class="mtls mtls-weak nw">9090 DISABLE</span>');
+    expect(api).toContain(
+      '<span class="port nw"><span class="mtls mtls-weak">8080 PERMISSIVE</span><span class="sep">&nbsp;·</span></span> <span class="port nw"><span class="mtls mtls-weak">9090 DISABLE</span></span>',
+    );
     expect(textOf(api.replace(/&nbsp;/g, ' '))).toContain('8080 PERMISSIVE · 9090 DISABLE');
-    expect(workloadRows(wl).find((r) => r.includes('checkout'))).toContain('<span class="mtls mtls-ok nw">8080 STRICT</span>');
-    expect(wl).toContain('<span class="mtls mtls-unknown">all ports unknown (the default inbound policy is not in the evidence)</span>');
+    expect(workloadRows(wl).find((r) => r.includes('checkout'))).toContain('<span class="port nw"><span class="mtls mtls-ok">8080 STRICT</span>');
+    expect(wl).toContain('<span class="port"><span class="mtls mtls-unknown">all ports unknown (the default inbound policy is not in the evidence)</span></span>');
   });
 
   it('links every workload row to evidence appendix entries that exist', () => {
