@@ -1,5 +1,5 @@
 import { execFile as execFileCb } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -97,6 +97,9 @@ describe('hostile and broken input (adversarial suite)', () => {
       await mkdir(path.dirname(path.join(snap, name)), { recursive: true });
       await writeFile(path.join(snap, name), text);
     }
+    // A 500 MB snapshot file (sparse, so the test stays cheap) is refused with a clear limit.
+    await writeFile(path.join(snap, 'broken', 'huge.json'), '');
+    await truncate(path.join(snap, 'broken', 'huge.json'), 500 * 1024 * 1024);
     out = path.join(tmp, 'out');
     const r = await execFile(process.execPath, [path.join(ROOT, 'bin/auditpack.js'), 'run', '--snapshot', snap, '--out', out], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }).then(
       (x) => ({ code: 0, ...x }),
@@ -120,6 +123,8 @@ describe('hostile and broken input (adversarial suite)', () => {
     expect(byFile('broken/invalid.yaml')?.line).toBeGreaterThanOrEqual(5);
     expect(byFile('broken/invalid.json')).toMatchObject({ reason: 'parse-error', line: 3, kinds: ['Service'] });
     expect(byFile('broken/alias-bomb.yaml')).toMatchObject({ reason: 'parse-error', kinds: ['ConfigMap'] });
+    expect(byFile('broken/huge.json')).toMatchObject({ reason: 'too-large', kinds: '*' });
+    expect(byFile('broken/huge.json')?.message).toMatch(/524288000 bytes, above the 67108864-byte limit/);
     expect(findings.gaps.some((g) => g.reason === 'schema-invalid' && g.message.includes('STRICTT') === false && g.kinds !== '*' && g.kinds.includes('PeerAuthentication'))).toBe(true);
   });
 
