@@ -26,6 +26,17 @@ import { consulCaCertValid } from './consul/consul-ca-cert-valid.ts';
 import { k8sNetpolDefaultDenyIngress } from './kubernetes/k8s-netpol-default-deny-ingress.ts';
 import { k8sNetpolDefaultDenyEgress } from './kubernetes/k8s-netpol-default-deny-egress.ts';
 import { k8sNetpolNoAllowAll } from './kubernetes/k8s-netpol-no-allow-all.ts';
+import { awsSecurityhubEnabled } from './aws/aws-securityhub-enabled.ts';
+import { awsSecurityhubStandardsEnabled } from './aws/aws-securityhub-standards-enabled.ts';
+import { awsSecurityhubFailedControls } from './aws/aws-securityhub-failed-controls.ts';
+import { awsConfigRecorderOn } from './aws/aws-config-recorder-on.ts';
+import { awsConfigRulesCompliant } from './aws/aws-config-rules-compliant.ts';
+import { azureDefenderPlansEnabled } from './azure/azure-defender-plans-enabled.ts';
+import { azureSecureScore } from './azure/azure-secure-score.ts';
+import { azureRegulatoryCompliance } from './azure/azure-regulatory-compliance.ts';
+import { gcpOrgpolicyConstraintsEnforced } from './gcp/gcp-orgpolicy-constraints-enforced.ts';
+import { gcpIamNoPublicBindings } from './gcp/gcp-iam-no-public-bindings.ts';
+import { gcpIamNoPrimitiveRoles } from './gcp/gcp-iam-no-primitive-roles.ts';
 
 // Every check auditpack runs, in report order. A check id is public and never changes.
 export const CHECKS: readonly Check[] = [
@@ -56,6 +67,17 @@ export const CHECKS: readonly Check[] = [
   k8sNetpolDefaultDenyIngress,
   k8sNetpolDefaultDenyEgress,
   k8sNetpolNoAllowAll,
+  awsSecurityhubEnabled,
+  awsSecurityhubStandardsEnabled,
+  awsSecurityhubFailedControls,
+  awsConfigRecorderOn,
+  awsConfigRulesCompliant,
+  azureDefenderPlansEnabled,
+  azureSecureScore,
+  azureRegulatoryCompliance,
+  gcpOrgpolicyConstraintsEnforced,
+  gcpIamNoPublicBindings,
+  gcpIamNoPrimitiveRoles,
 ];
 
 export function checkById(id: string): Check | undefined {

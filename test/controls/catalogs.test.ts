@@ -29,10 +29,15 @@ describe('control catalogs', () => {
     expect(hipaa?.controls.find((c) => c.id === '164.312(e)(2)(ii)')?.requirement).toBe('addressable');
   });
 
-  it('map every check to at least one control in each framework', async () => {
+  // The secure score is an aggregate posture KPI: no framework maps it to a PCI requirement
+  // (shared/reference/controls-mapping.yaml, azure.secure_score).
+  const UNMAPPED_BY_DESIGN: Record<string, string[]> = { 'azure-secure-score': ['pci-dss-4'] };
+
+  it('map every check to at least one control in each framework (except documented non-mappings)', async () => {
     const catalogs = await loadCatalogs(DEFAULT_CONTROLS_DIR, KNOWN);
     for (const check of CHECKS) {
       for (const catalog of catalogs) {
+        if (UNMAPPED_BY_DESIGN[check.meta.id]?.includes(catalog.framework)) continue;
         const mapped = catalog.controls.some((c) => c.checks?.includes(check.meta.id));
         expect(mapped, `${check.meta.id} is not mapped in ${catalog.framework}`).toBe(true);
       }

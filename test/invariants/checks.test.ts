@@ -36,6 +36,17 @@ const IMPLEMENTED_IDS = [
   'consul-connect-coverage',
   'consul-egress-mesh-only',
   'consul-ca-cert-valid',
+  'aws-securityhub-enabled',
+  'aws-securityhub-standards-enabled',
+  'aws-securityhub-failed-controls',
+  'aws-config-recorder-on',
+  'aws-config-rules-compliant',
+  'azure-defender-plans-enabled',
+  'azure-secure-score',
+  'azure-regulatory-compliance',
+  'gcp-orgpolicy-constraints-enforced',
+  'gcp-iam-no-public-bindings',
+  'gcp-iam-no-primitive-roles',
 ];
 
 function checkFiles(): string[] {

@@ -1,5 +1,120 @@
-// The typed Aws view of a target that aws checks judge.
+// The typed AWS view of a target that aws checks judge: per account and region, what Security Hub
+// and AWS Config reported, each item with the evidence record it came from.
+
+export interface AwsIdentity {
+  evidenceId: string;
+  // 12 digits, or 'unknown' when GetCallerIdentity failed (then `error` says why).
+  account: string;
+  arn: string | undefined;
+  error: string | undefined;
+}
+
+// DescribeHub: enabled (HubArn), not enabled (InvalidAccessException stored as data), or another
+// stored error.
+export interface AwsHub {
+  evidenceId: string;
+  state: 'enabled' | 'not-enabled' | 'error';
+  hubArn: string | undefined;
+  subscribedAt: string | undefined;
+  errorCode: string | undefined;
+  message: string | undefined;
+}
+
+export interface AwsStandardSubscription {
+  evidenceId: string;
+  standardsArn: string;
+  // e.g. 'pci-dss', 'aws-foundational-security-best-practices', 'cis-aws-foundations-benchmark'.
+  family: string;
+  version: string;
+  // PCI DSS v4.0.1, AWS Foundational Security Best Practices v1.0.0, …
+  displayName: string;
+  // READY, PENDING, INCOMPLETE, FAILED, DELETING (as reported).
+  status: string;
+  statusReason: string | undefined;
+}
+
+export interface AwsFinding {
+  evidenceId: string;
+  id: string;
+  // Where the finding is from (AwsAccountId, Region/ProductArn), which with cross-region aggregation
+  // or a delegated administrator is not the account/region the call was made in.
+  account: string;
+  region: string;
+  // Compliance.SecurityControlId (consolidated), else ProductFields ControlId/RuleId, else GeneratorId.
+  controlId: string;
+  title: string;
+  // Severity.Label upper-cased: CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL (or UNKNOWN).
+  severity: string;
+  // Compliance.Status: PASSED, WARNING, FAILED, NOT_AVAILABLE (or '' when absent).
+  complianceStatus: string;
+  // ACTIVE or ARCHIVED; only ACTIVE findings are current.
+  recordState: string;
+  // Workflow.Status (or the legacy WorkflowState): NEW, NOTIFIED, RESOLVED, SUPPRESSED.
+  workflowStatus: string;
+  relatedRequirements: string[];
+  resourceIds: string[];
+}
+
+export interface AwsConfigRecorder {
+  evidenceId: string;
+  name: string;
+  roleArn: string | undefined;
+  // Service-linked recorders record for one AWS service only; they are not the account's recorder.
+  serviceLinked: boolean;
+  allSupported: boolean | undefined;
+  includeGlobalResourceTypes: boolean | undefined;
+  resourceTypes: string[];
+  excludedResourceTypes: string[];
+  recordingStrategy: string | undefined;
+}
+
+export interface AwsConfigRecorderStatus {
+  evidenceId: string;
+  name: string;
+  recording: boolean | undefined;
+  // As reported: SUCCESS / Success / PENDING / Pending / FAILURE / Failure; compare case-insensitively.
+  lastStatus: string | undefined;
+  lastErrorCode: string | undefined;
+  lastErrorMessage: string | undefined;
+}
+
+export interface AwsConfigRuleCompliance {
+  evidenceId: string;
+  name: string;
+  // COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE, INSUFFICIENT_DATA; undefined when absent.
+  complianceType: string | undefined;
+  // Contributors (resources) counted by Config, capped at 100; capExceeded means more than that.
+  cappedCount: number | undefined;
+  capExceeded: boolean;
+}
+
+// Items of one call in one region, with every page (record) they came from. `truncated`: every
+// stored page ends with a NextToken, so later pages are missing (e.g. CLI output with --max-items).
+export interface AwsList<T> {
+  evidenceIds: string[];
+  items: T[];
+  truncated: boolean;
+}
+
+export interface AwsRegionInventory {
+  account: string;
+  region: string;
+  // '<account>/<region>', the resource namespace of this region's results.
+  key: string;
+  hub: AwsHub | undefined;
+  standards: AwsList<AwsStandardSubscription> | undefined;
+  findings: AwsList<AwsFinding> | undefined;
+  recorders: AwsList<AwsConfigRecorder> | undefined;
+  recorderStatus: AwsList<AwsConfigRecorderStatus> | undefined;
+  ruleCompliance: AwsList<AwsConfigRuleCompliance> | undefined;
+}
+
 export interface AwsInventory {
-  // Whether the evidence holds any Aws API response or CLI output for this target.
+  // Whether the evidence holds any AWS API response or CLI output for this target.
   present: boolean;
+  // Evidence ids of every AWS record, sorted.
+  presenceEvidence: string[];
+  identities: AwsIdentity[];
+  // One per account/region seen in the evidence, sorted by key.
+  regions: AwsRegionInventory[];
 }

@@ -1,0 +1,441 @@
+import { DescribeComplianceByConfigRuleCommand, DescribeConfigurationRecordersCommand, DescribeConfigurationRecorderStatusCommand } from '@aws-sdk/client-config-service';
+import { DescribeHubCommand, GetEnabledStandardsCommand, GetFindingsCommand } from '@aws-sdk/client-securityhub';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import type { MiddlewareStack } from '@smithy/types';
+import type { EvidenceStore, PutInput } from '../../evidence/store.ts';
+import {
+  AWS_API_VERSION,
+  AWS_CALLS,
+  AWS_KINDS,
+  AWS_REGIONAL_KINDS,
+  FINDINGS_FILTERS,
+  UNKNOWN,
+  awsCliCommand,
+  awsRecordName,
+  scopeKey,
+  type AwsKind,
+} from '../../inventory/aws/kinds.ts';
+import type { EvidenceGap, GapReason } from '../../inventory/types.ts';
+import { errorMessage } from '../../shared/errors.ts';
+import type { AwsClientFactory, AwsClients } from './clients.ts';
+
+export { awsClientsFromEnvironment, type AwsClientFactory, type AwsClients, type AwsEnvironmentOptions } from './clients.ts';
+
+// Collects the AWS responses the AWS checks judge, for one account (the caller's identity) in each
+// region given: Security Hub DescribeHub, GetEnabledStandards and GetFindings (ACTIVE, FAILED),
+// AWS Config DescribeConfigurationRecorders, DescribeConfigurationRecorderStatus and
+// DescribeComplianceByConfigRule. Every page is stored verbatim (the HTTP response body, before
+// the SDK drops fields it does not know) with the aws CLI command that prints the same data.
+//
+// Failures never throw: a denied call is an access-denied gap naming the IAM action, a call the
+// SDK gave up on (throttling after its bounded retries, 5xx) an api-error gap, an endpoint that
+// does not answer an api-error gap for the rest of that service in that region. "Security Hub is
+// not enabled" (DescribeHub: InvalidAccessException) is data, stored, not a gap.
+
+export interface CollectAwsOptions {
+  // Target (report subject) the evidence belongs to.
+  target: string;
+  regions: readonly string[];
+  clients: AwsClientFactory;
+  store: EvidenceStore;
+  // Regions collected at once (default 4); within a region Security Hub and Config run side by side.
+  concurrency?: number;
+  // Upper bound of pages per paged call (default 2,000: 200,000 findings); beyond it, a too-large gap.
+  maxPages?: number;
+}
+
+export interface CollectAwsResult {
+  gaps: EvidenceGap[];
+  // HTTP requests sent, retries included.
+  requests: number;
+}
+
+const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_MAX_PAGES = 2000;
+const ACCESS_DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'UnauthorizedAccess',
+  'AuthorizationError',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'AuthFailure',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'SignatureDoesNotMatch',
+]);
+const THROTTLING = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded', 'LimitExceededException', 'ThrottledException']);
+
+export async function collectAws(opts: CollectAwsOptions): Promise<CollectAwsResult> {
+  const counter = { requests: 0 };
+  const regions = [...new Set(opts.regions)];
+  if (regions.length === 0) return { gaps: [], requests: 0 };
+  const identityRegion = regions[0] ?? 'us-east-1';
+
+  // The account every response belongs to. GetCallerIdentity needs no permission, so a failure
+  // means the credentials or the network do not work: nothing else would be attributable.
+  const sts = await call(counter, (hook) => opts.clients(identityRegion).sts.send(hooked(new GetCallerIdentityCommand({}), hook)));
+  if (!sts.ok || typeof sts.output.Account !== 'string') {
+    const failure: CallFailure = sts.ok ? { name: 'InvalidResponse', status: 200, message: 'the response has no Account', attempts: 1, network: false } : sts.failure;
+    await opts.store.put(put(opts.target, 'AwsCallerIdentity', UNKNOWN, identityRegion, { Error: errorBody(failure) }));
+    return {
+      gaps: [
+        {
+          id: 'gap-aws-sts-get-caller-identity',
+          target: opts.target,
+          reason: classify(failure).reason,
+          kinds: [...AWS_KINDS],
+          message: `sts:GetCallerIdentity failed (${describe(failure)}): the AWS account is unknown, so regions ${regions.join(', ')} were not collected`,
+        },
+      ],
+      requests: counter.requests,
+    };
+  }
+  const account = sts.output.Account;
+  // Query-protocol XML: stored as the fields the aws CLI prints for the same call.
+  await opts.store.put(put(opts.target, 'AwsCallerIdentity', account, identityRegion, { UserId: sts.output.UserId, Account: account, Arn: sts.output.Arn }));
+
+  const ctx: RegionContext = { opts, account, counter, maxPages: Math.max(1, opts.maxPages ?? DEFAULT_MAX_PAGES) };
+  const gaps: EvidenceGap[] = [];
+  // Regions run concurrently; their records are written in the order the regions were given, so the
+  // evidence index is the same from run to run.
+  const results = regions.map(() => deferred<RegionOutput>());
+  const work = pool(regions, Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY), async (region, i) => {
+    let out: RegionOutput;
+    try {
+      out = await collectRegion(ctx, region);
+    } catch (err) {
+      // Not an API failure (those are gaps already): still a gap for the region, never a throw.
+      out = { records: [], gaps: [{ ...regionGap(ctx, region, 'AwsSecurityHubHub', 'api-error', `collection of ${region} (account ${ctx.account}) failed: ${errorMessage(err)}`), id: `gap-aws-${ctx.account}-${region}`, kinds: [...AWS_REGIONAL_KINDS] }] };
+    }
+    results[i]?.resolve(out);
+  });
+  for (const r of results) {
+    const out = await r.promise;
+    for (const record of out.records) await opts.store.put(record);
+    gaps.push(...out.gaps);
+  }
+  await work;
+  return { gaps, requests: counter.requests };
+}
+
+// ---- One region -------------------------------------------------------------------------------
+
+interface RegionContext {
+  opts: CollectAwsOptions;
+  account: string;
+  counter: { requests: number };
+  maxPages: number;
+}
+
+interface RegionOutput {
+  records: PutInput[];
+  gaps: EvidenceGap[];
+}
+
+async function collectRegion(ctx: RegionContext, region: string): Promise<RegionOutput> {
+  let clients: AwsClients;
+  try {
+    clients = ctx.opts.clients(region);
+  } catch (err) {
+    const gap = regionGap(ctx, region, 'AwsSecurityHubHub', 'api-error', `no AWS clients for ${region}: ${errorMessage(err)}`);
+    return { records: [], gaps: [{ ...gap, id: `gap-aws-${ctx.account}-${region}-clients`, kinds: [...AWS_REGIONAL_KINDS] }] };
+  }
+  const [hub, config] = await Promise.all([collectSecurityHub(ctx, region, clients), collectConfig(ctx, region, clients)]);
+  return { records: [...hub.records, ...config.records], gaps: [...hub.gaps, ...config.gaps] };
+}
+
+async function collectSecurityHub(ctx: RegionContext, region: string, clients: AwsClients): Promise<RegionOutput> {
+  const out: RegionOutput = { records: [], gaps: [] };
+  const sh = clients.securityHub;
+  const hub = await call(ctx.counter, (hook) => sh.send(hooked(new DescribeHubCommand({}), hook)));
+  if (hub.ok) {
+    out.records.push(put(ctx.opts.target, 'AwsSecurityHubHub', ctx.account, region, hub.raw ?? strip(hub.output)));
+  } else if (hub.failure.name === 'InvalidAccessException') {
+    // "Account … is not subscribed to AWS Security Hub": Security Hub is off in this region. That is
+    // the finding, not missing evidence; the other Security Hub calls would fail the same way.
+    out.records.push(put(ctx.opts.target, 'AwsSecurityHubHub', ctx.account, region, { Error: errorBody(hub.failure) }));
+    return out;
+  } else {
+    out.gaps.push(failureGap(ctx, region, 'AwsSecurityHubHub', hub.failure));
+    if (hub.failure.network) return unreachable(ctx, region, out, ['AwsSecurityHubStandards', 'AwsSecurityHubFindings']);
+  }
+
+  const standards = await paged(ctx, region, 'AwsSecurityHubStandards', (token, hook) =>
+    sh.send(hooked(new GetEnabledStandardsCommand({ MaxResults: 100, ...(token ? { NextToken: token } : {}) }), hook)),
+  );
+  merge(out, standards.out);
+  if (standards.network) return unreachable(ctx, region, out, ['AwsSecurityHubFindings']);
+
+  const findings = await paged(ctx, region, 'AwsSecurityHubFindings', (token, hook) =>
+    sh.send(hooked(new GetFindingsCommand({ Filters: filters(), MaxResults: 100, ...(token ? { NextToken: token } : {}) }), hook)),
+  );
+  merge(out, findings.out);
+  return out;
+}
+
+async function collectConfig(ctx: RegionContext, region: string, clients: AwsClients): Promise<RegionOutput> {
+  const out: RegionOutput = { records: [], gaps: [] };
+  const cfg = clients.config;
+  const recorders = await call(ctx.counter, (hook) => cfg.send(hooked(new DescribeConfigurationRecordersCommand({}), hook)));
+  if (recorders.ok) {
+    out.records.push(put(ctx.opts.target, 'AwsConfigRecorders', ctx.account, region, recorders.raw ?? strip(recorders.output)));
+  } else {
+    out.gaps.push(failureGap(ctx, region, 'AwsConfigRecorders', recorders.failure));
+    if (recorders.failure.network) return unreachable(ctx, region, out, ['AwsConfigRecorderStatus', 'AwsConfigRuleCompliance']);
+  }
+
+  const status = await call(ctx.counter, (hook) => cfg.send(hooked(new DescribeConfigurationRecorderStatusCommand({}), hook)));
+  if (status.ok) {
+    out.records.push(put(ctx.opts.target, 'AwsConfigRecorderStatus', ctx.account, region, status.raw ?? strip(status.output)));
+  } else {
+    out.gaps.push(failureGap(ctx, region, 'AwsConfigRecorderStatus', status.failure));
+    if (status.failure.network) return unreachable(ctx, region, out, ['AwsConfigRuleCompliance']);
+  }
+
+  const rules = await paged(ctx, region, 'AwsConfigRuleCompliance', (token, hook) =>
+    cfg.send(hooked(new DescribeComplianceByConfigRuleCommand(token ? { NextToken: token } : {}), hook)),
+  );
+  merge(out, rules.out);
+  return out;
+}
+
+// The SDK's filter type wants mutable arrays.
+function filters(): { RecordState: { Value: string; Comparison: 'EQUALS' }[]; ComplianceStatus: { Value: string; Comparison: 'EQUALS' }[] } {
+  return {
+    RecordState: FINDINGS_FILTERS.RecordState.map((f) => ({ ...f })),
+    ComplianceStatus: FINDINGS_FILTERS.ComplianceStatus.map((f) => ({ ...f })),
+  };
+}
+
+function merge(into: RegionOutput, from: RegionOutput): void {
+  into.records.push(...from.records);
+  into.gaps.push(...from.gaps);
+}
+
+// After a network failure the rest of that service's calls in the region are skipped, with a gap each.
+function unreachable(ctx: RegionContext, region: string, out: RegionOutput, skipped: readonly AwsKind[]): RegionOutput {
+  for (const kind of skipped) {
+    out.gaps.push(regionGap(ctx, region, kind, 'api-error', `${AWS_CALLS[kind].action} in ${region} (account ${ctx.account}) was not called: the ${AWS_CALLS[kind].service} endpoint did not answer`));
+  }
+  return out;
+}
+
+// Follows NextToken until the last page, storing every page. A failure part-way keeps the pages
+// read and reports the kind as incomplete.
+async function paged<O extends { NextToken?: string | undefined }>(
+  ctx: RegionContext,
+  region: string,
+  kind: AwsKind,
+  sendPage: (token: string | undefined, hook: StackHook) => Promise<O>,
+): Promise<{ out: RegionOutput; network: boolean }> {
+  const out: RegionOutput = { records: [], gaps: [] };
+  let token: string | undefined;
+  const seen = new Set<string>();
+  for (let page = 1; ; page++) {
+    const res = await call(ctx.counter, (hook) => sendPage(token, hook));
+    if (!res.ok) {
+      const gap = failureGap(ctx, region, kind, res.failure);
+      out.gaps.push(page > 1 ? { ...gap, message: `${gap.message}; ${page - 1} page(s) were read before, so the stored list is incomplete` } : gap);
+      return { out, network: res.failure.network };
+    }
+    out.records.push(put(ctx.opts.target, kind, ctx.account, region, res.raw ?? strip(res.output), String(page)));
+    const next = res.output.NextToken;
+    if (!next) return { out, network: false };
+    if (seen.has(next)) {
+      out.gaps.push(regionGap(ctx, region, kind, 'api-error', `${AWS_CALLS[kind].action} in ${region} (account ${ctx.account}) returned the same NextToken twice; paging stopped after ${page} page(s), so the stored list may be incomplete`));
+      return { out, network: false };
+    }
+    if (page >= ctx.maxPages) {
+      out.gaps.push(regionGap(ctx, region, kind, 'too-large', `${AWS_CALLS[kind].action} in ${region} (account ${ctx.account}) has more than ${ctx.maxPages} pages; the rest was not read`));
+      return { out, network: false };
+    }
+    seen.add(next);
+    token = next;
+  }
+}
+
+// ---- Calls, raw bodies and failures -----------------------------------------------------------
+
+interface CallFailure {
+  name: string;
+  status: number | undefined;
+  message: string;
+  attempts: number;
+  // No HTTP response at all (connection refused, DNS, timeout).
+  network: boolean;
+}
+
+type CallResult<O> = { ok: true; output: O; raw: unknown } | { ok: false; failure: CallFailure };
+
+// Hook that installs the raw-body capture on a command's own middleware stack.
+type StackHook = <I extends object, O extends object>(stack: MiddlewareStack<I, O>) => void;
+
+// Installs the capture hook on a command's own middleware stack (so concurrent calls on one client
+// never share a capture) and returns the command for the client's send().
+function hooked<C extends { middlewareStack: MiddlewareStack<I, O> }, I extends object, O extends object>(
+  command: C & { middlewareStack: MiddlewareStack<I, O> },
+  hook: StackHook,
+): C {
+  hook(command.middlewareStack);
+  return command;
+}
+
+// Sends one call and keeps the HTTP body the SDK parsed: a middleware at the innermost end of the
+// deserialize step (below the deserializer, inside the retry loop) reads each attempt's body once
+// and hands the SDK the same bytes. The last attempt's body is the one the output came from.
+async function call<O>(counter: { requests: number }, send: (hook: StackHook) => Promise<O>): Promise<CallResult<O>> {
+  let body: Uint8Array | undefined;
+  let attempts = 0;
+  const hook: StackHook = (stack) => {
+    stack.add(
+      (next) => async (args) => {
+        attempts++;
+        counter.requests++;
+        const result = await next(args);
+        const response = result.response;
+        if (isRecord(response) && 'body' in response) {
+          body = await readBody(response.body);
+          response.body = body;
+        }
+        return result;
+      },
+      { step: 'deserialize', priority: 'low', name: 'auditpackRawBody' },
+    );
+  };
+  try {
+    const output = await send(hook);
+    return { ok: true, output, raw: parseJson(body) };
+  } catch (err) {
+    return { ok: false, failure: failureOf(err, attempts) };
+  }
+}
+
+async function readBody(body: unknown): Promise<Uint8Array> {
+  if (body instanceof Uint8Array) return body;
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  if (isRecord(body) && Symbol.asyncIterator in body) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of body as AsyncIterable<unknown>) {
+      if (typeof chunk === 'string') chunks.push(Buffer.from(chunk, 'utf8'));
+      else if (chunk instanceof Uint8Array) chunks.push(Buffer.from(chunk));
+    }
+    return Buffer.concat(chunks);
+  }
+  return new Uint8Array();
+}
+
+// The JSON body as sent, or undefined when it is not JSON (the SDK output is stored instead).
+function parseJson(body: Uint8Array | undefined): unknown {
+  if (!body || body.length === 0) return undefined;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(body).toString('utf8'));
+    return isRecord(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function strip(output: unknown): Record<string, unknown> {
+  if (!isRecord(output)) return {};
+  return Object.fromEntries(Object.entries(output).filter(([k]) => k !== '$metadata'));
+}
+
+function failureOf(err: unknown, attempts: number): CallFailure {
+  const e = isRecord(err) ? err : {};
+  const meta = isRecord(e.$metadata) ? e.$metadata : {};
+  const status = typeof meta.httpStatusCode === 'number' ? meta.httpStatusCode : undefined;
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  const name = typeof e.name === 'string' && e.name !== 'Error' ? e.name : (code ?? 'Error');
+  return {
+    name,
+    status,
+    message: errorMessage(err),
+    attempts: typeof meta.attempts === 'number' ? meta.attempts : Math.max(attempts, 1),
+    network: status === undefined && !ACCESS_DENIED.has(name) && !THROTTLING.has(name),
+  };
+}
+
+function classify(f: CallFailure): { reason: GapReason; what: string } {
+  if (ACCESS_DENIED.has(f.name) || f.status === 403) return { reason: 'access-denied', what: 'denied' };
+  if (THROTTLING.has(f.name) || f.status === 429) return { reason: 'api-error', what: `still throttled after ${f.attempts} attempt(s)` };
+  if (f.network) return { reason: 'api-error', what: `unreachable after ${f.attempts} attempt(s)` };
+  return { reason: 'api-error', what: `failed${f.status !== undefined ? ` with HTTP ${f.status}` : ''} after ${f.attempts} attempt(s)` };
+}
+
+function describe(f: CallFailure): string {
+  const text = f.message.replace(/\s+/g, ' ').trim();
+  const bounded = text.length > 300 ? `${text.slice(0, 300)}…` : text;
+  return `${f.name}${f.status !== undefined ? ` ${f.status}` : ''}: ${bounded}`;
+}
+
+function errorBody(f: CallFailure): Record<string, unknown> {
+  return { Code: f.name, Message: f.message, ...(f.status !== undefined ? { HttpStatusCode: f.status } : {}) };
+}
+
+function failureGap(ctx: RegionContext, region: string, kind: AwsKind, f: CallFailure): EvidenceGap {
+  const { reason, what } = classify(f);
+  const action = AWS_CALLS[kind].action;
+  const message =
+    reason === 'access-denied'
+      ? `missing IAM permission ${action} in ${region} (account ${ctx.account}): ${describe(f)}`
+      : `${action} in ${region} (account ${ctx.account}) ${what}: ${describe(f)}`;
+  return regionGap(ctx, region, kind, reason, message);
+}
+
+function regionGap(ctx: RegionContext, region: string, kind: AwsKind, reason: GapReason, message: string): EvidenceGap {
+  return {
+    id: `gap-aws-${ctx.account}-${region}-${AWS_CALLS[kind].operation.toLowerCase()}`,
+    target: ctx.opts.target,
+    reason,
+    kinds: [kind],
+    // The region's results only: other regions' passes stand (see inventory/aws/kinds.ts scopeKey).
+    namespace: scopeKey(ctx.account, region),
+    message,
+  };
+}
+
+function put(target: string, kind: AwsKind, account: string, region: string, raw: unknown, page?: string): PutInput {
+  const spec = AWS_CALLS[kind];
+  return {
+    target,
+    source: { type: 'cloud-api', call: `${spec.action}${spec.regional ? ` ${region}` : ''}${page ? ` page ${page}` : ''}` },
+    raw,
+    apiVersion: AWS_API_VERSION,
+    kind,
+    name: awsRecordName(kind, account, region, page),
+    cli: awsCliCommand(kind, region),
+  };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+// ---- Concurrency -----------------------------------------------------------------------------------
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve: (value: T) => void = () => undefined;
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+async function pool<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      const item = items[i];
+      if (item !== undefined) await fn(item, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

@@ -1,0 +1,95 @@
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { STSClient } from '@aws-sdk/client-sts';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import type { AwsClientFactory } from '../../../src/collectors/aws/clients.ts';
+import {
+  ACCOUNT,
+  CIS_V3,
+  FSBP,
+  PCI_V4,
+  findingBody,
+  fixture,
+  hubBody,
+  recorderStatusBody,
+  recordersBody,
+  rulesBody,
+  standardsBody,
+} from './aws-objects.ts';
+import type { RegionData } from './fake-aws.ts';
+
+// The AWS estate the collector tests and the benchmark read from the fake endpoint.
+
+export const ACCESS_KEY = 'AKIDAUDITPACKTEST01';
+export const EU = 'eu-west-1';
+export const US = 'us-east-1';
+export const US2 = 'us-east-2';
+export const ATTEMPTS = 4;
+
+function list(body: Record<string, unknown>, key: string): unknown[] {
+  const v = body[key];
+  return Array.isArray(v) ? v : [];
+}
+
+// eu-west-1: everything on, with failures to find; us-east-2: the aws-sdk-js-v3 GetFindings example
+// (CloudTrail.2 FAILED) next to the aws-cli Example 1 finding (ARCHIVED, filtered out by the
+// collector's filters); us-east-1: Security Hub not enabled, Config recording without global types.
+export function estate(account: string, region: string): RegionData {
+  if (account !== ACCOUNT) return {};
+  if (region === EU) {
+    return {
+      // A field the SDK version does not model: the stored evidence must still hold it.
+      hub: { ...hubBody(account, region), HubFeatureFlagsPreview: { CentralConfiguration: 'ON' } },
+      standards: list(standardsBody([{ standard: PCI_V4 }, { standard: FSBP }, { standard: CIS_V3, status: 'INCOMPLETE', reason: 'NO_AVAILABLE_CONFIGURATION_RECORDER' }], account, region), 'StandardsSubscriptions'),
+      findings: [
+        findingBody({ control: 'S3.8', n: 1, severity: 'HIGH', requirements: ['PCI DSS v4.0.1/1.4.4'] }),
+        findingBody({ control: 'S3.8', n: 2, severity: 'CRITICAL', requirements: ['PCI DSS v4.0.1/7.2.1'] }),
+        findingBody({ control: 'IAM.6', n: 3, severity: 'CRITICAL', requirements: ['PCI DSS v4.0.1/8.4.1'] }),
+        findingBody({ control: 'EC2.19', n: 4, severity: 'HIGH' }),
+        findingBody({ control: 'EC2.19', n: 5, severity: 'HIGH' }),
+        findingBody({ control: 'S3.5', n: 6, status: 'PASSED' }),
+        findingBody({ control: 'KMS.4', n: 7, status: 'PASSED' }),
+        findingBody({ control: 'CloudTrail.1', n: 8, recordState: 'ARCHIVED' }),
+      ],
+      recorders: list(fixture('configservice-describe-configuration-recorders.json'), 'ConfigurationRecorders'),
+      recorderStatus: list(fixture('configservice-describe-configuration-recorder-status.json'), 'ConfigurationRecordersStatus'),
+      rules: [
+        ...list(fixture('configservice-describe-compliance-by-config-rule.json'), 'ComplianceByConfigRules'),
+        ...list(rulesBody([{ name: 'cloudtrail-enabled' }, { name: 's3-bucket-ssl-requests-only' }, { name: 'rds-storage-encrypted', type: 'NOT_APPLICABLE' }]), 'ComplianceByConfigRules'),
+      ],
+    };
+  }
+  if (region === US2) {
+    const example1 = list(fixture('securityhub-get-findings-example1.json'), 'Findings');
+    return {
+      hub: hubBody(account, region),
+      standards: list(standardsBody([{ standard: FSBP }], account, region), 'StandardsSubscriptions'),
+      findings: [...list(fixture('sdkjs-securityhub-get-findings-example.json'), 'Findings'), ...example1],
+      recorders: list(recordersBody([{ includeGlobal: false }], account), 'ConfigurationRecorders'),
+      recorderStatus: list(recorderStatusBody([{ lastStatus: 'Success' }]), 'ConfigurationRecordersStatus'),
+      rules: list(rulesBody([{ name: 'cloudtrail-enabled' }]), 'ComplianceByConfigRules'),
+    };
+  }
+  if (region === US) {
+    return {
+      hub: 'not-enabled',
+      recorders: list(recordersBody([{ includeGlobal: false }], account), 'ConfigurationRecorders'),
+      recorderStatus: list(recorderStatusBody([{ recording: true, lastStatus: 'PENDING' }]), 'ConfigurationRecordersStatus'),
+      rules: [],
+    };
+  }
+  return {};
+}
+
+// Real SDK clients pointed at the fake endpoint (or, per region, elsewhere), with fast retries.
+export function testClients(endpointFor: (region: string) => string, accessKeyId = ACCESS_KEY, attempts = ATTEMPTS): AwsClientFactory {
+  return (region) => {
+    const common = {
+      endpoint: endpointFor(region),
+      region,
+      credentials: { accessKeyId, secretAccessKey: 'test-secret-key' },
+      retryStrategy: new ConfiguredRetryStrategy(attempts, () => 5),
+    };
+    return { securityHub: new SecurityHubClient(common), config: new ConfigServiceClient(common), sts: new STSClient(common) };
+  };
+}
