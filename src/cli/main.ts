@@ -10,6 +10,7 @@ import { collectOnly, reportFromEvidence, runPipeline, type ConsulApiTarget, typ
 import { AuditpackError, errorMessage } from '../shared/errors.ts';
 import { TOOL } from '../shared/version.ts';
 import { loadConfig } from '../config/load.ts';
+import { cloudTargetsFromConfig } from '../pipeline/cloud.ts';
 import type { AuditpackConfig } from '../config/schema.ts';
 import { EXIT, exitCodeFor, exitCodeForError } from './exit-codes.ts';
 
@@ -94,7 +95,8 @@ function targetsFrom(flags: TargetFlags, config: AuditpackConfig | undefined): {
           ...(t.kubernetes?.allContexts ? { allContexts: true } : {}),
           ...(flags.kubeconfig ?? t.kubernetes?.kubeconfig ? { kubeconfig: flags.kubeconfig ?? t.kubernetes?.kubeconfig } : {}),
         };
-  const local = localTargets(effective);
+  const hasCloud = Boolean(config?.aws || config?.azure || config?.gcp);
+  const local = hasCloud && !flagTargets && effective.snapshot.length === 0 && effective.kubeContext.length === 0 && !effective.allContexts ? { snapshots: [], kube: [] } : localTargets(effective);
   const snapshots = flagTargets || !t ? local.snapshots : local.snapshots.map((s, i) => ({ ...s, ...(t.snapshots[i]?.name ? { name: t.snapshots[i]?.name } : {}) }));
   const names = [...snapshots.map((s) => s.name ?? path.basename(path.resolve(s.dir))), ...local.kube.map((k) => k.name ?? k.context)];
   const consul =
@@ -219,6 +221,7 @@ export function buildProgram(io: Io = defaultIo, onExit: (code: number) => void 
     const key = flags.key ?? config?.signing?.key;
     const summary = await runPipeline({
       ...targetsFrom(flags, config),
+      cloud: cloudTargetsFromConfig(config),
       outDir: requireOut(flags.out ?? config?.output?.dir),
       formats: formatsFrom(flags, config),
       ...(config?.frameworks ? { frameworks: config.frameworks } : {}),
@@ -239,6 +242,7 @@ export function buildProgram(io: Io = defaultIo, onExit: (code: number) => void 
       const key = flags.key ?? config?.signing?.key;
       const result = await collectOnly({
         ...targetsFrom(flags, config),
+        cloud: cloudTargetsFromConfig(config),
         outDir: requireOut(flags.out ?? config?.output?.dir),
         ...(key ? { signingKey: key } : {}),
         command: ['auditpack', ...process.argv.slice(2)].join(' '),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { collectConsulApi } from '../collectors/consul/collect.ts';
+import { collectCloudTarget, type CloudTarget } from './cloud.ts';
 import { collectKubernetes, type KubeCollectOptions } from '../collectors/kubernetes/index.ts';
 import { EvidenceStore } from '../evidence/store.ts';
 import { API_RESPONSE_GROUP } from '../evidence/api-response.ts';
@@ -39,6 +40,7 @@ export interface CollectInput {
   snapshots: readonly SnapshotTarget[];
   kube?: readonly KubeTarget[];
   consul?: readonly ConsulApiTarget[];
+  cloud?: readonly CloudTarget[];
   // Paging, retry and timeout settings of the Kubernetes collector (tests inject a fast sleep).
   kubeOptions?: KubeCollectOptions;
 }
@@ -55,7 +57,7 @@ export type Progress = (event: ProgressEvent) => void;
 // evidence/targets.json: what was collected per target, so `report` can run again without `collect`.
 export const CollectedTarget = z.strictObject({
   name: z.string().min(1),
-  source: z.enum(['snapshot', 'kubernetes']),
+  source: z.enum(['snapshot', 'kubernetes', 'aws', 'azure', 'gcp']),
   location: z.string(),
   files: z.number().int().min(0),
   objects: z.number().int().min(0),
@@ -101,7 +103,7 @@ export async function collectTargets(
 ): Promise<CollectedTarget[]> {
   const { snapshots } = input;
   const kube = input.kube ?? [];
-  assertUniqueNames([...snapshots.map((s) => s.name ?? path.basename(path.resolve(s.dir))), ...kube.map((k) => k.name ?? k.context)]);
+  assertUniqueNames([...snapshots.map((s) => s.name ?? path.basename(path.resolve(s.dir))), ...kube.map((k) => k.name ?? k.context), ...(input.cloud ?? []).map((c) => c.target)]);
   const store = new EvidenceStore(workDir, clock);
   await store.open();
   const targets: CollectedTarget[] = [];
@@ -154,6 +156,13 @@ export async function collectTargets(
       });
     }
     for (const k of kube) targets.push(await collectKubeTarget(k, store, input.kubeOptions ?? {}, progress));
+    for (const c of input.cloud ?? []) {
+      const t0 = Date.now();
+      const r = await collectCloudTarget(c, store);
+      for (const g of r.gaps) progress({ stage: 'collect', target: c.target, message: `evidence gap: ${g.message}` });
+      targets.push({ name: c.target, source: c.provider, location: r.location, files: r.requests, objects: r.requests, gaps: r.gaps, notes: [] });
+      progress({ stage: 'collect', target: c.target, message: `${r.location}: ${r.requests} API requests, ${r.gaps.length} evidence gap(s)`, durationMs: Date.now() - t0 });
+    }
     for (const c of input.consul ?? []) {
       const target = targets.find((t) => t.name === c.target);
       if (!target) throw new UsageError('USAGE', `--consul-addr names target "${c.target}", which is not among the targets (${targets.map((t) => t.name).join(', ')})`);

@@ -26,6 +26,7 @@ import { signBundle } from '../bundle/manifest.ts';
 import { SIGNATURE_FILE } from '../bundle/files.ts';
 import { verifyBundle } from '../bundle/verify.ts';
 import type { Catalog } from '../controls/schema.ts';
+import type { CloudTarget } from './cloud.ts';
 import { collectTargets, type ConsulApiTarget, type CollectInput, type CollectedTarget, type KubeTarget, type Progress, type SnapshotTarget } from './collect.ts';
 import type { KubeCollectOptions } from '../collectors/kubernetes/index.ts';
 import { loadEvidence, type LoadedEvidence } from './load-evidence.ts';
@@ -44,6 +45,7 @@ export interface RunOptions {
   kube?: readonly KubeTarget[];
   kubeOptions?: KubeCollectOptions;
   consul?: readonly ConsulApiTarget[];
+  cloud?: readonly CloudTarget[];
   // Frameworks in the report (default: every catalog).
   frameworks?: readonly FrameworkId[];
   outDir: string;
@@ -127,7 +129,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
 }
 
 // collect: evidence only, signed, for `report` to judge later (or elsewhere).
-export async function collectOnly(opts: Pick<RunOptions, 'snapshots' | 'kube' | 'kubeOptions' | 'consul' | 'outDir' | 'signingKey' | 'clock' | 'onProgress' | 'command'>): Promise<{ runId: string; outDir: string; targets: CollectedTarget[]; signer: RunSummary['signer'] }> {
+export async function collectOnly(opts: Pick<RunOptions, 'snapshots' | 'kube' | 'kubeOptions' | 'consul' | 'cloud' | 'outDir' | 'signingKey' | 'clock' | 'onProgress' | 'command'>): Promise<{ runId: string; outDir: string; targets: CollectedTarget[]; signer: RunSummary['signer'] }> {
   const p = await prepare(opts);
   const { value } = await inWorkDir(p, async (work) => {
     const targets = await collectTargets(collectInput(opts), work, p.clock, p.progress);
@@ -140,16 +142,17 @@ export async function collectOnly(opts: Pick<RunOptions, 'snapshots' | 'kube' | 
   return { runId: p.runId, outDir: p.outDir, targets: value, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral } };
 }
 
-function collectInput(opts: Pick<RunOptions, 'snapshots' | 'kube' | 'kubeOptions' | 'consul'>): CollectInput {
+function collectInput(opts: Pick<RunOptions, 'snapshots' | 'kube' | 'kubeOptions' | 'consul' | 'cloud'>): CollectInput {
   return {
     snapshots: opts.snapshots,
     ...(opts.kube ? { kube: opts.kube } : {}),
     ...(opts.kubeOptions ? { kubeOptions: opts.kubeOptions } : {}),
     ...(opts.consul ? { consul: opts.consul } : {}),
+    ...(opts.cloud ? { cloud: opts.cloud } : {}),
   };
 }
 
-export interface ReportOptions extends Omit<RunOptions, 'snapshots' | 'kube' | 'kubeOptions' | 'consul'> {
+export interface ReportOptions extends Omit<RunOptions, 'snapshots' | 'kube' | 'kubeOptions' | 'consul' | 'cloud'> {
   evidenceDir: string;
   // Public key the evidence folder must be signed with; without it the bundled key is used.
   evidenceKeyPem?: string;

@@ -27,7 +27,7 @@ export interface NamespaceSummary {
 
 export interface TargetSummary {
   name: string;
-  source: 'snapshot' | 'kubernetes';
+  source: 'snapshot' | 'kubernetes' | 'aws' | 'azure' | 'gcp';
   // Snapshot folder (as given) or kube context.
   location: string;
   objects: number;
