@@ -27,7 +27,9 @@ export function evaluateCheck(check: Check, target: TargetInventory, now: Date):
     gcp: target.gcp.present,
   } as const;
   const mesh = meta.area === 'kubernetes' ? undefined : meta.area;
-  if (mesh && !meshPresent[mesh]) {
+  // A cloud whose every call failed stores nothing, yet its gaps must show as errors, not as N/A.
+  const cloudGap = (mesh === 'aws' || mesh === 'azure' || mesh === 'gcp') && target.gaps.some((g) => gapAffects(g, meta.requires, undefined));
+  if (mesh && !meshPresent[mesh] && !cloudGap) {
     return [
       {
         check: meta.id,

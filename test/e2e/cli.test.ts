@@ -87,7 +87,7 @@ describe('auditpack demo (end to end, real Chromium)', () => {
 
   it('judges both demo clusters with a mix of results, and every evidence id resolves', async () => {
     const targets = new Set(findings.results.map((r) => r.target));
-    expect([...targets].sort()).toEqual(['aws-payments-prod', 'azure-web-prod', 'prod-eu', 'prod-us']);
+    expect([...targets].sort()).toEqual(['aws-payments-prod', 'azure-web-prod', 'gcp-analytics', 'prod-eu', 'prod-us']);
     const statuses = new Set(findings.results.map((r) => r.status));
     expect(statuses.has('pass') && statuses.has('fail')).toBe(true);
     const index = (await readFile(path.join(out, 'evidence/index.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { id: string; sha256: string; cli: string });
