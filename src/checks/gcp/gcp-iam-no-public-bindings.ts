@@ -1,8 +1,6 @@
-import { baseRole, PUBLIC_MEMBERS } from '../../inventory/gcp/iam.ts';
-import type { GcpIamPolicy } from '../../inventory/gcp/types.ts';
+import { baseRole, PUBLIC_MEMBERS, projectIamPolicies } from '../../inventory/gcp/iam.ts';
 import type { Check, CheckFinding } from '../types.ts';
 
-type ReadablePolicy = Extract<GcpIamPolicy, { state: 'ok' }>;
 
 const WHO: Readonly<Record<string, string>> = {
   allUsers: 'anyone on the internet, without signing in',
@@ -34,24 +32,13 @@ export const gcpIamNoPublicBindings: Check = {
     const gcp = target.gcp;
     const findings: CheckFinding[] = [];
     for (const project of gcp.projects) {
-      const policies = gcp.iamPolicies.filter((p) => p.project === project.id);
-      const readable = policies.filter((p): p is ReadablePolicy => p.state === 'ok');
       const resource = { kind: 'IamPolicy', name: `projects/${project.id}` };
-      if (policies.length === 0) {
-        findings.push({ status: 'error', resource, messageId: 'iamPolicyMissing', data: { project: project.id }, evidence: project.evidence });
+      const found = projectIamPolicies(gcp, project);
+      if (!found.ok) {
+        findings.push({ status: 'error', resource, messageId: found.messageId, data: found.data, evidence: found.evidence });
         continue;
       }
-      if (readable.length === 0) {
-        const first = policies[0];
-        findings.push({
-          status: 'error',
-          resource,
-          messageId: 'iamPolicyUnreadable',
-          data: { project: project.id, status: first?.state === 'unreadable' ? first.status : 'error', reason: first?.state === 'unreadable' ? first.message : '' },
-          evidence: policies.map((p) => p.evidenceId),
-        });
-        continue;
-      }
+      const { readable } = found;
       // One result per role and public member, however many bindings (conditions) repeat it.
       const hits = new Map<string, { role: string; member: string; conditions: (string | undefined)[]; evidence: Set<string> }>();
       for (const policy of readable) {
