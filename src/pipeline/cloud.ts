@@ -16,7 +16,7 @@ import type { EvidenceGap } from '../inventory/types.ts';
 // One cloud account, subscription or project: a target of its own, judged by the cloud checks.
 export type CloudTarget =
   | { provider: 'aws'; target: string; accountId: string; regions: readonly string[]; clients: AwsClientFactory; concurrency: number }
-  | { provider: 'azure'; target: string; subscriptionId: string; credential: TokenCredential; endpoint?: string }
+  | { provider: 'azure'; target: string; subscriptionId: string; credential: TokenCredential; endpoint?: string; caCertPem?: string }
   | { provider: 'gcp'; target: string; projectId: string; clients: GcpClients; constraints?: readonly string[] };
 
 export interface CloudCollection {
@@ -40,6 +40,7 @@ export async function collectCloudTarget(t: CloudTarget, store: EvidenceStore): 
     credential: t.credential,
     store,
     ...(t.endpoint ? { endpoint: t.endpoint } : {}),
+    ...(t.caCertPem ? { caCertPem: t.caCertPem } : {}),
   });
   return { ...r, location: `Azure subscription ${t.subscriptionId}` };
 }
