@@ -63,6 +63,7 @@ function summarize(io: Io, summary: RunSummary): void {
 
 interface TargetFlags {
   config?: string;
+  awsProfile?: string;
   snapshot: string[];
   targetName: string[];
   kubeContext: string[];
@@ -124,6 +125,12 @@ function consulTargets(values: readonly string[], names: readonly string[]): Con
   });
 }
 
+function withAwsProfile(config: AuditpackConfig | undefined, profile: string | undefined): AuditpackConfig | undefined {
+  if (!profile) return config;
+  if (!config?.aws) throw new AuditpackError('USAGE', '--aws-profile needs AWS accounts in --config (aws.accounts)');
+  return { ...config, aws: { ...config.aws, profile } };
+}
+
 function localTargets(flags: TargetFlags): { snapshots: SnapshotTarget[]; kube: KubeTarget[] } {
   const wantsKube = flags.kubeContext.length > 0 || flags.allContexts === true;
   if (flags.snapshot.length === 0 && !wantsKube) {
@@ -151,6 +158,7 @@ function withTargetOptions(cmd: Command): Command {
     .option('--kube-context <ctx>', 'live cluster: a kubeconfig context, collected read-only through the Kubernetes API; the target is named after it (repeatable)', collect, [])
     .option('--all-contexts', 'live clusters: every context in the kubeconfig')
     .option('--kubeconfig <file>', 'kubeconfig for --kube-context/--all-contexts (default: KUBECONFIG, then ~/.kube/config, then the pod service account when in a cluster, as context "in-cluster")')
+    .option('--aws-profile <name>', 'AWS shared-config profile for the accounts in --config (like aws.profile)')
     .option('--consul-addr <[target=]url>', 'Consul HTTP API for a target (token from CONSUL_HTTP_TOKEN, CA from CONSUL_CACERT) (repeatable)', collect, []);
 }
 
@@ -221,7 +229,7 @@ export function buildProgram(io: Io = defaultIo, onExit: (code: number) => void 
     const key = flags.key ?? config?.signing?.key;
     const summary = await runPipeline({
       ...targetsFrom(flags, config),
-      cloud: cloudTargetsFromConfig(config),
+      cloud: cloudTargetsFromConfig(withAwsProfile(config, flags.awsProfile)),
       outDir: requireOut(flags.out ?? config?.output?.dir),
       formats: formatsFrom(flags, config),
       ...(config?.frameworks ? { frameworks: config.frameworks } : {}),
@@ -242,7 +250,7 @@ export function buildProgram(io: Io = defaultIo, onExit: (code: number) => void 
       const key = flags.key ?? config?.signing?.key;
       const result = await collectOnly({
         ...targetsFrom(flags, config),
-        cloud: cloudTargetsFromConfig(config),
+        cloud: cloudTargetsFromConfig(withAwsProfile(config, flags.awsProfile)),
         outDir: requireOut(flags.out ?? config?.output?.dir),
         ...(key ? { signingKey: key } : {}),
         command: ['auditpack', ...process.argv.slice(2)].join(' '),
