@@ -22,7 +22,7 @@ export interface CheckMeta {
   requires: readonly string[];
   // What the check proves, in one sentence, for the README and report.
   proves: string;
-  // Message templates keyed by message id, with {{placeholders}} filled from result data.
+  // Message templates keyed by message id; {{name}} slots are filled from result data.
   messages: Readonly<Record<string, string>>;
 }
 
