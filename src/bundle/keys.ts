@@ -3,7 +3,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BundleError, errorMessage } from '../shared/errors.ts';
 import { pathExists } from './files.ts';
-import { Ed25519Signer, parseEd25519PublicKey, publicKeyFingerprint, publicKeyToPem } from './signer.ts';
+import { Ed25519Signer, parseSigningPublicKey, publicKeyFingerprint, publicKeyToPem } from './signer.ts';
 
 export const PRIVATE_KEY_FILE = 'auditpack-signing.key';
 export const PUBLIC_KEY_FILE = 'auditpack-signing.pub';
@@ -50,10 +50,11 @@ export interface LoadedPublicKey {
   fingerprint: string;
 }
 
-// Loads an Ed25519 SPKI PEM public key, e.g. the key an organisation published for `verify --key`.
+// Loads the public key an organisation published for `verify --key`: an SPKI PEM (Ed25519, RSA,
+// ECDSA P-256, e.g. exported from KMS) or the signing X.509 certificate, whose key is used.
 export async function loadPublicKey(publicKeyPath: string): Promise<LoadedPublicKey> {
   const text = await readKeyFile(publicKeyPath, 'public');
-  const key = parseEd25519PublicKey(text, publicKeyPath);
+  const key = parseSigningPublicKey(text, publicKeyPath);
   return { key, pem: publicKeyToPem(key), fingerprint: publicKeyFingerprint(key) };
 }
 

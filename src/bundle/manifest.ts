@@ -1,4 +1,4 @@
-import { createPublicKey, verify as verifySignature } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
 import { lstat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -17,7 +17,7 @@ import {
   walkBundle,
   type BundleEntry,
 } from './files.ts';
-import { ED25519_SIGNATURE_BYTES, type Signer } from './signer.ts';
+import { SIGNER_CERT_FILE, SIGNING_ALGORITHMS, signingAlgorithmFor, verifyWithKey, type Signer } from './signer.ts';
 import { verifyMarkdown } from './verify-md.ts';
 
 // manifest.json, schemaVersion 1. Strict objects: a verifier must not silently ignore a signed
@@ -31,7 +31,7 @@ export const ManifestFile = z.strictObject({
 export type ManifestFile = z.infer<typeof ManifestFile>;
 
 export const ManifestSigner = z.strictObject({
-  algorithm: z.literal('ed25519'),
+  algorithm: z.enum(SIGNING_ALGORITHMS),
   keyFingerprint: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" and 64 lowercase hex characters'),
   ephemeral: z.boolean(),
 });
@@ -43,15 +43,27 @@ export const Manifest = z.strictObject({
   runId: z.string().min(1),
   createdAt: z.iso.datetime({ offset: true }),
   signer: ManifestSigner,
+  // Hash chain: the run recorded before this one in the evidence history (auditpack verify --history).
+  previous: z
+    .strictObject({
+      runId: z.string().min(1),
+      manifestSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters'),
+    })
+    .optional(),
   files: z.array(ManifestFile),
 });
 export type Manifest = z.infer<typeof Manifest>;
+export type ManifestPrevious = NonNullable<Manifest['previous']>;
 
 /** What the caller knows about the run; createdAt comes from the injected clock (ISO 8601). */
 export interface BundleMeta {
   tool: { name: string; version: string };
   runId: string;
   createdAt: string;
+  /** report.pdf carries an embedded PDF signature by the signer's certificate (VERIFY.md explains how to check it). */
+  signedPdf?: boolean;
+  /** The previous run in the evidence history: its run id and the sha256 of its manifest.json bytes. */
+  previous?: ManifestPrevious;
 }
 
 export interface ManifestMeta extends BundleMeta {
@@ -75,6 +87,7 @@ export async function buildManifest(dir: string, meta: ManifestMeta): Promise<Ma
     runId: meta.runId,
     createdAt: meta.createdAt,
     signer: { algorithm: meta.signer.algorithm, keyFingerprint: meta.signer.keyFingerprint, ephemeral: meta.signer.ephemeral },
+    ...(meta.previous ? { previous: { runId: meta.previous.runId, manifestSha256: meta.previous.manifestSha256 } } : {}),
     files,
   };
   // Never sign something verifyBundle would reject (e.g. a createdAt that is not ISO 8601).
@@ -110,9 +123,23 @@ export async function signBundle(dir: string, signer: Signer, meta: BundleMeta):
     keyFingerprint: signer.keyFingerprint,
     ephemeral: signer.ephemeral,
   };
+  // The certificate is listed in (and so signed by) the manifest; verify checks it holds the signing key.
+  if (signer.certificatePem !== undefined) {
+    if (contents.includes(SIGNER_CERT_FILE)) throw new BundleError('OUTPUT_EXISTS', `${path.join(dir, SIGNER_CERT_FILE)} already exists`);
+    await writeFile(path.join(dir, SIGNER_CERT_FILE), signer.certificatePem);
+    contents.push(SIGNER_CERT_FILE);
+  }
   await writeFile(
     path.join(dir, VERIFY_FILE),
-    verifyMarkdown({ ...meta, keyFingerprint: signer.keyFingerprint, ephemeral: signer.ephemeral, files: contents }),
+    verifyMarkdown({
+      ...meta,
+      algorithm: signer.algorithm,
+      keyFingerprint: signer.keyFingerprint,
+      ephemeral: signer.ephemeral,
+      certificate: signer.certificatePem !== undefined,
+      signedPdf: meta.signedPdf === true && contents.includes('report.pdf'),
+      files: contents,
+    }),
   );
   await writeFile(path.join(dir, BUNDLED_PUBLIC_KEY_FILE), signer.publicKeyPem);
 
@@ -147,9 +174,11 @@ function listableFiles(entries: readonly BundleEntry[]): string[] {
 function assertSignatureMatches(signer: Signer, bytes: Uint8Array, signature: Uint8Array): void {
   let valid = false;
   try {
-    valid =
-      signature.byteLength === ED25519_SIGNATURE_BYTES &&
-      verifySignature(null, bytes, createPublicKey(signer.publicKeyPem), signature);
+    const key = createPublicKey(signer.publicKeyPem);
+    if (signingAlgorithmFor(key) !== signer.algorithm) {
+      throw new Error(`the signer claims ${signer.algorithm} but its public key is a ${key.asymmetricKeyType ?? 'unknown'} key auditpack does not sign with that way`);
+    }
+    valid = verifyWithKey(key, bytes, signature);
   } catch (err) {
     throw new BundleError('SIGNING_FAILED', `cannot check the new signature: ${errorMessage(err)}`, { cause: err });
   }

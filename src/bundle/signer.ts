@@ -1,15 +1,28 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { BundleError, errorMessage } from '../shared/errors.ts';
 
-export type SigningAlgorithm = 'ed25519';
+// Every algorithm a manifest may be signed with. The verifier derives it from the key type (never
+// from the manifest's own claim) and then checks the claim matches.
+export const SIGNING_ALGORITHMS = ['ed25519', 'rsa-pkcs1-sha256', 'ecdsa-p256-sha256'] as const;
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+
+export const MIN_RSA_BITS = 2048;
+
+/** X.509 signers' certificate (leaf first, then chain) at the bundle root; listed in the manifest. */
+export const SIGNER_CERT_FILE = 'signer.crt';
 
 // A Signer produces the detached signature over a bundle's manifest.json bytes. Implementations
-// (local Ed25519 key, cloud KMS, ...) must return the raw signature that `verifyBundle` and
-// `openssl pkeyutl -verify -rawin` accept for `publicKeyPem`, and must describe that key: the
-// algorithm, its SPKI PEM, its fingerprint, and whether it was made for this run only.
+// (local Ed25519 key, X.509 certificate from a .p12, AWS KMS, ...) must return the signature that
+// `verifyBundle` and openssl accept for `publicKeyPem` (see verifyWithKey), and must describe that
+// key: the algorithm, its SPKI PEM, its fingerprint, and whether it was made for this run only.
 export interface Signer {
-  /** Signature algorithm; only Ed25519 (raw 64-byte signatures, RFC 8032) today. */
+  /**
+   * ed25519: raw 64-byte RFC 8032 signature; rsa-pkcs1-sha256: RSASSA-PKCS1-v1_5 over SHA-256;
+   * ecdsa-p256-sha256: DER (X9.62) ECDSA over SHA-256, what `openssl dgst -sha256 -verify` takes.
+   */
   readonly algorithm: SigningAlgorithm;
+  /** For X.509 signers: the certificate (leaf first, then any chain) as PEM, written to signer.crt. */
+  readonly certificatePem?: string;
   /** The verification key as SPKI PEM ("-----BEGIN PUBLIC KEY-----"). */
   readonly publicKeyPem: string;
   /** "sha256:" + hex sha256 of the DER SubjectPublicKeyInfo; what organisations publish and pin. */
@@ -34,6 +47,73 @@ export function publicKeyFingerprint(publicKey: KeyObject): string {
 
 export function publicKeyToPem(publicKey: KeyObject): string {
   return publicKey.export({ type: 'spki', format: 'pem' }).toString();
+}
+
+// The algorithm a public (or private) key signs with, or undefined for a key auditpack does not
+// accept: Ed25519, RSA of at least 2048 bits, or EC on P-256.
+export function signingAlgorithmFor(key: KeyObject): SigningAlgorithm | undefined {
+  switch (key.asymmetricKeyType) {
+    case 'ed25519':
+      return 'ed25519';
+    case 'rsa':
+      return (key.asymmetricKeyDetails?.modulusLength ?? 0) >= MIN_RSA_BITS ? 'rsa-pkcs1-sha256' : undefined;
+    case 'ec':
+      return key.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? 'ecdsa-p256-sha256' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function describeKey(key: KeyObject): string {
+  const d = key.asymmetricKeyDetails;
+  if (key.asymmetricKeyType === 'rsa') return `${d?.modulusLength ?? '?'}-bit rsa`;
+  if (key.asymmetricKeyType === 'ec') return `ec ${d?.namedCurve ?? 'unknown curve'}`;
+  return key.asymmetricKeyType ?? 'unknown';
+}
+
+const SUPPORTED_KEYS = `Ed25519, RSA (${MIN_RSA_BITS} bits or more) or ECDSA P-256`;
+
+// Verifies a manifest signature the way its key type dictates (RSA: PKCS#1 v1.5; EC: DER ECDSA).
+// Returns false, never throws, for a malformed signature.
+export function verifyWithKey(key: KeyObject, data: Uint8Array, signature: Uint8Array): boolean {
+  const algorithm = signingAlgorithmFor(key);
+  if (algorithm === undefined) return false;
+  try {
+    return verify(algorithm === 'ed25519' ? null : 'sha256', data, key, signature);
+  } catch {
+    return false;
+  }
+}
+
+// Why a signature file of `size` bytes cannot be a signature of this algorithm, if it cannot.
+export function signatureSizeProblem(algorithm: SigningAlgorithm, key: KeyObject, size: number): string | undefined {
+  if (algorithm === 'ed25519') {
+    return size === ED25519_SIGNATURE_BYTES ? undefined : `an Ed25519 signature is exactly ${ED25519_SIGNATURE_BYTES} raw bytes`;
+  }
+  if (algorithm === 'rsa-pkcs1-sha256') {
+    const bytes = Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
+    return size === bytes ? undefined : `an RSA signature with this key is exactly ${bytes} bytes`;
+  }
+  // DER SEQUENCE of two INTEGERs of at most 33 bytes each.
+  return size >= 8 && size <= 72 ? undefined : 'a DER ECDSA P-256 signature is 8 to 72 bytes';
+}
+
+// Parses the public key an auditor pins (`verify --key`) or the bundled signer.pub.pem: an SPKI PEM
+// public key, or an X.509 certificate PEM whose key is used. A private key is refused on purpose.
+export function parseSigningPublicKey(pem: string, source = 'public key'): KeyObject {
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
+    throw new BundleError('KEY_INVALID', `${source} is a private key; pass the public key (.pub, "-----BEGIN PUBLIC KEY-----")`);
+  }
+  let key: KeyObject;
+  try {
+    key = pem.includes('-----BEGIN CERTIFICATE-----') ? new X509Certificate(pem).publicKey : createPublicKey({ key: pem, format: 'pem' });
+  } catch (err) {
+    throw new BundleError('KEY_INVALID', `${source} is not a PEM public key or certificate: ${errorMessage(err)}`, { cause: err });
+  }
+  if (signingAlgorithmFor(key) === undefined) {
+    throw new BundleError('KEY_INVALID', `${source} is a ${describeKey(key)} key; auditpack bundles are signed with ${SUPPORTED_KEYS}`);
+  }
+  return key;
 }
 
 // Parses an SPKI PEM public key and insists on Ed25519. A private key is refused on purpose:

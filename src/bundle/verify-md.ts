@@ -1,4 +1,5 @@
 import { BUNDLED_PUBLIC_KEY_FILE, MANIFEST_FILE, SIGNATURE_FILE, VERIFY_FILE, compareCodeUnits } from './files.ts';
+import { SIGNER_CERT_FILE, type SigningAlgorithm } from './signer.ts';
 
 export interface VerifyMarkdownInfo {
   tool: { name: string; version: string };
@@ -6,6 +7,12 @@ export interface VerifyMarkdownInfo {
   createdAt: string;
   keyFingerprint: string;
   ephemeral: boolean;
+  /** Default 'ed25519'. */
+  algorithm?: SigningAlgorithm;
+  /** signer.crt holds the signer's X.509 certificate. */
+  certificate?: boolean;
+  /** report.pdf carries an embedded PDF signature (adbe.pkcs7.detached) by that certificate. */
+  signedPdf?: boolean;
   /** Bundle files the manifest will list, POSIX paths relative to the root (VERIFY.md may be omitted). */
   files: readonly string[];
 }
@@ -25,6 +32,52 @@ export const VERIFY_COMMANDS = {
   manifestFingerprint: `python3 -c 'import json; print(json.load(open("${MANIFEST_FILE}"))["signer"]["keyFingerprint"])'`,
 } as const;
 
+// Manifest signature checks for RSA and ECDSA keys (X.509 certificates, AWS KMS). `openssl dgst`
+// verifies PKCS#1 v1.5 and DER-encoded ECDSA signatures alike, in any OpenSSL (or LibreSSL).
+export const DGST_VERIFY_COMMANDS = {
+  opensslVerify: `openssl dgst -sha256 -verify ${BUNDLED_PUBLIC_KEY_FILE} -signature ${SIGNATURE_FILE} ${MANIFEST_FILE}`,
+  opensslVerifyPinned: `openssl dgst -sha256 -verify /path/to/published-signing-key.pem -signature ${SIGNATURE_FILE} ${MANIFEST_FILE}`,
+} as const;
+
+// The signer's certificate (signer.crt): who it names, that a CA the auditor trusts issued it, and
+// that it holds the key that signed the manifest.
+export const CERT_VERIFY_COMMANDS = {
+  show: `openssl x509 -in ${SIGNER_CERT_FILE} -noout -subject -issuer -dates`,
+  chain: `openssl verify -CAfile /path/to/trusted-ca.crt -untrusted ${SIGNER_CERT_FILE} ${SIGNER_CERT_FILE}`,
+  keyFingerprintLinux: `openssl x509 -in ${SIGNER_CERT_FILE} -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum`,
+} as const;
+
+// The PDF signature inside report.pdf. Both write only to a temp folder: anything written into the
+// bundle would be an extra file.
+export const PDF_VERIFY_COMMANDS = {
+  pdfsigTrusted:
+    'N=$(mktemp -d) && certutil -N -d "sql:$N" --empty-password && ' +
+    'certutil -A -d "sql:$N" -n auditpack-ca -t C,C,C -i /path/to/trusted-ca.crt && pdfsig -nssdir "sql:$N" report.pdf',
+  // Cuts report.pdf at its last /ByteRange [a b c d]: the signed bytes are [a, a+b) and [c, c+d);
+  // between them is the hex-encoded CMS signature, zero-padded, whose DER length is in its header.
+  extract: [
+    `T=$(mktemp -d) && python3 - report.pdf "$T" <<'EOF' && echo "extracted to $T"`,
+    'import re, sys',
+    "pdf = open(sys.argv[1], 'rb').read()",
+    "a, b, c, d = map(int, re.findall(rb'/ByteRange\\s*\\[\\s*(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s*\\]', pdf)[-1])",
+    "if a != 0 or c + d != len(pdf): sys.exit('the signature does not cover the whole file')",
+    "sig = bytes.fromhex(pdf[a + b:c].strip(b'<>').decode())",
+    'n = sig[1] & 0x7f if sig[1] & 0x80 else 0',
+    "size = 2 + n + (int.from_bytes(sig[2:2 + n], 'big') if n else sig[1])",
+    "open(sys.argv[2] + '/report.p7s', 'wb').write(sig[:size])",
+    "open(sys.argv[2] + '/report.content', 'wb').write(pdf[a:a + b] + pdf[c:c + d])",
+    'EOF',
+  ].join('\n'),
+  cmsVerify: 'openssl cms -verify -inform DER -in "$T/report.p7s" -content "$T/report.content" -binary -CAfile /path/to/trusted-ca.crt -out /dev/null',
+  cmsSigner: 'openssl cms -cmsout -print -inform DER -in "$T/report.p7s" | grep -A3 "signingTime\\|subject:"',
+} as const;
+
+const ALGORITHM_NAMES: Readonly<Record<SigningAlgorithm, string>> = {
+  ed25519: 'an Ed25519 signature',
+  'rsa-pkcs1-sha256': 'an RSA signature (RSASSA-PKCS1-v1_5 with SHA-256)',
+  'ecdsa-p256-sha256': 'an ECDSA P-256 signature (SHA-256, DER-encoded)',
+};
+
 const KNOWN_FILES: Readonly<Record<string, string>> = {
   'run.json': 'run metadata: run id, targets, tool version, clock',
   'findings.json': 'every check result and control status (machine-readable)',
@@ -36,6 +89,7 @@ const KNOWN_FILES: Readonly<Record<string, string>> = {
   'evidence/index.jsonl': 'one line per evidence record: API call, equivalent CLI command, sha256',
   'evidence/raw/': 'raw API responses after redaction, named by their sha256',
   'evidence/cli/': 'the kubectl / aws / az / gcloud command that reproduces each piece of evidence',
+  [SIGNER_CERT_FILE]: "the signer's X.509 certificate (then any intermediate certificates), PEM",
   [VERIFY_FILE]: 'this file',
 };
 
@@ -44,12 +98,16 @@ const KNOWN_FILES: Readonly<Record<string, string>> = {
 // It is written before the manifest is built, so the manifest (and the signature) cover it.
 export function verifyMarkdown(info: VerifyMarkdownInfo): string {
   const c = VERIFY_COMMANDS;
+  const algorithm = info.algorithm ?? 'ed25519';
+  const ed = algorithm === 'ed25519';
+  const sigCommand = ed ? c.opensslVerify : DGST_VERIFY_COMMANDS.opensslVerify;
+  const sigCommandPinned = ed ? c.opensslVerifyPinned : DGST_VERIFY_COMMANDS.opensslVerifyPinned;
   const lines: string[] = [
     `# Verifying this evidence bundle`,
     '',
     `This folder is a compliance evidence bundle produced by ${info.tool.name} ${info.tool.version}`,
     `(run \`${info.runId}\`, created ${info.createdAt}). \`${MANIFEST_FILE}\` lists every file in the`,
-    `bundle with its sha256 and size, and \`${SIGNATURE_FILE}\` is an Ed25519 signature over the exact`,
+    `bundle with its sha256 and size, and \`${SIGNATURE_FILE}\` is ${ALGORITHM_NAMES[algorithm]} over the exact`,
     `bytes of \`${MANIFEST_FILE}\`. If the signature is valid, every listed file matches its hash and`,
     `no file is present that the manifest does not list, then nothing in the bundle changed after it was signed.`,
     '',
@@ -73,7 +131,7 @@ export function verifyMarkdown(info: VerifyMarkdownInfo): string {
     '|---|---|',
     ...contentRows(info.files),
     `| \`${MANIFEST_FILE}\` | the list of files with sha256 and size (canonical JSON, signed) |`,
-    `| \`${SIGNATURE_FILE}\` | raw 64-byte Ed25519 signature over \`${MANIFEST_FILE}\` |`,
+    `| \`${SIGNATURE_FILE}\` | ${ed ? 'raw 64-byte Ed25519 signature' : `${ALGORITHM_NAMES[algorithm].replace(/^an? /, '')}`} over \`${MANIFEST_FILE}\` |`,
     `| \`${BUNDLED_PUBLIC_KEY_FILE}\` | the signer's public key, for convenience only (see below) |`,
     '',
     '## Which key to trust',
@@ -98,21 +156,29 @@ export function verifyMarkdown(info: VerifyMarkdownInfo): string {
     '## Without auditpack (openssl, python3 or node, sha256sum or shasum)',
     '',
     'Run every command from inside the bundle folder, in this order: the signature first, because',
-    'until it is verified the manifest itself is untrusted. A bash or zsh shell is assumed; OpenSSL 3.0',
-    'or later is needed for Ed25519 (on macOS the system `openssl` is LibreSSL; use Homebrew `openssl@3`).',
+    ...(ed
+      ? [
+          'until it is verified the manifest itself is untrusted. A bash or zsh shell is assumed; OpenSSL 3.0',
+          'or later is needed for Ed25519 (on macOS the system `openssl` is LibreSSL; use Homebrew `openssl@3`).',
+        ]
+      : ['until it is verified the manifest itself is untrusted. A bash or zsh shell is assumed.']),
     '',
     `### 1. The signature over ${MANIFEST_FILE}`,
     '',
     '```sh',
-    c.opensslVerify,
+    sigCommand,
     '```',
     '',
-    'Expected output: `Signature Verified Successfully` (exit code 0). Anything else, e.g.',
-    '`Signature Verification Failure`, means the manifest or the signature was changed. To verify with',
+    ed
+      ? 'Expected output: `Signature Verified Successfully` (exit code 0). Anything else, e.g.'
+      : 'Expected output: `Verified OK` (exit code 0). Anything else, e.g.',
+    ed
+      ? '`Signature Verification Failure`, means the manifest or the signature was changed. To verify with'
+      : '`Verification failure`, means the manifest or the signature was changed. To verify with',
     'the key your organisation published instead of the bundled copy:',
     '',
     '```sh',
-    c.opensslVerifyPinned,
+    sigCommandPinned,
     '```',
     '',
     '### 2. Every file against its hash',
@@ -167,7 +233,66 @@ export function verifyMarkdown(info: VerifyMarkdownInfo): string {
     'and the fingerprint the producing organisation published.',
     '',
   );
+  if (info.certificate === true) lines.push(...certificateSection(info.keyFingerprint));
+  if (info.signedPdf === true) lines.push(...pdfSection());
   return lines.join('\n');
+}
+
+function certificateSection(fingerprint: string): string[] {
+  const c = CERT_VERIFY_COMMANDS;
+  return [
+    '### 5. The signing certificate',
+    '',
+    `\`${SIGNER_CERT_FILE}\` is the X.509 certificate of the key that signed (listed in, and so covered by,`,
+    `\`${MANIFEST_FILE}\`). Show who it names and when it is valid, check that a CA you trust issued it`,
+    '(replace the path with that CA certificate), and that it holds the signing key:',
+    '',
+    '```sh',
+    c.show,
+    c.chain,
+    c.keyFingerprintLinux,
+    '```',
+    '',
+    `The second command must print \`${SIGNER_CERT_FILE}: OK\`. The third prints the same digest as step 4`,
+    `(\`${fingerprint}\` without the \`sha256:\` prefix); on macOS use \`shasum -a 256\` for \`sha256sum\`.`,
+    '',
+  ];
+}
+
+function pdfSection(): string[] {
+  const c = PDF_VERIFY_COMMANDS;
+  return [
+    '### 6. The signature inside report.pdf',
+    '',
+    '`report.pdf` also carries its own PDF signature (`adbe.pkcs7.detached`, SHA-256) by the certificate',
+    `in \`${SIGNER_CERT_FILE}\`, so the report can be checked on its own once it leaves this folder. A PDF reader`,
+    '(Adobe Acrobat, Okular) shows it in its signature panel. With poppler and the NSS tools, trusting',
+    'only the CA you name:',
+    '',
+    '```sh',
+    c.pdfsigTrusted,
+    '```',
+    '',
+    'Expected: `Signature Validation: Signature is Valid.`, `Certificate Validation: Certificate is Trusted.`',
+    'and `Total document signed`. **pdfsig exits 0 even when the check fails**, so read its output:',
+    '`Digest Mismatch` means the PDF changed after it was signed.',
+    '',
+    'With openssl alone: cut the signed bytes and the CMS signature out of the PDF into a temp folder,',
+    'then verify them (run both in the same shell; `$T` is the temp folder):',
+    '',
+    '```sh',
+    c.extract,
+    c.cmsVerify,
+    '```',
+    '',
+    'Expected: `CMS Verification successful` (exit code 0); a changed PDF fails with',
+    '`verification failure`. To see the signer and the signing time:',
+    '',
+    '```sh',
+    c.cmsSigner,
+    '```',
+    '',
+  ];
 }
 
 function contentRows(files: readonly string[]): string[] {

@@ -1,4 +1,4 @@
-import { verify as verifySignature, type KeyObject } from 'node:crypto';
+import { X509Certificate, type KeyObject } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -15,7 +15,7 @@ import {
   type BundleEntry,
 } from './files.ts';
 import { Manifest, type ManifestFile } from './manifest.ts';
-import { ED25519_SIGNATURE_BYTES, parseEd25519PublicKey, publicKeyFingerprint } from './signer.ts';
+import { SIGNER_CERT_FILE, parseSigningPublicKey, publicKeyFingerprint, signatureSizeProblem, signingAlgorithmFor, verifyWithKey } from './signer.ts';
 
 /** One reason a bundle failed verification. */
 export interface VerifyProblem {
@@ -47,11 +47,15 @@ export interface VerifyReport {
   fingerprint?: string;
   /** Listed files whose content was hashed and compared. */
   filesChecked: number;
+  /** The X.509 certificate in signer.crt, when the bundle has one that holds the signing key. */
+  certificate?: { subject: string; issuer: string; validFrom: string; validTo: string };
 }
 
 // 256 MiB is roughly a million-file manifest; anything larger is not ours and is not read into memory.
 const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
 const HASH_CONCURRENCY = 8;
+// Far above any supported signature (RSA-8192 is 1024 bytes); larger files are not read.
+const MAX_SIGNATURE_BYTES = 4096;
 
 // Verifies a bundle folder against the contract in DESIGN.md: the signature over manifest.json's
 // exact bytes, every listed file's sha256 and size, no missing, extra, symlinked or special files,
@@ -60,7 +64,7 @@ const HASH_CONCURRENCY = 8;
 // pinned key is not an Ed25519 public key (BundleError KEY_INVALID).
 export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const root = await resolveRoot(dir);
-  const pinned = opts.publicKeyPem === undefined ? undefined : parseEd25519PublicKey(opts.publicKeyPem, 'the pinned public key');
+  const pinned = opts.publicKeyPem === undefined ? undefined : parseSigningPublicKey(opts.publicKeyPem, 'the pinned public key');
 
   const problems: VerifyProblem[] = [];
   const entries = await walkBundle(root);
@@ -89,11 +93,12 @@ export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promi
   }
 
   const manifestBytes = await readManifestBytes(root, diskFiles, irregular, problems);
-  const signature = await readSignature(root, diskFiles, irregular, problems);
+  const signature = await readSignature(root, diskFiles, irregular, problems, key);
   const parsed = manifestBytes === undefined ? undefined : parseManifest(manifestBytes);
 
   if (manifestBytes !== undefined && signature !== undefined && key !== undefined) {
-    if (!verifySignature(null, manifestBytes, key, signature)) {
+    const algorithm = signingAlgorithmFor(key);
+    if (!verifyWithKey(key, manifestBytes, signature)) {
       const claimed = parsed?.manifest?.signer.keyFingerprint;
       const details = [
         `checked with the ${keySource} key ${fingerprint ?? ''}`,
@@ -104,6 +109,12 @@ export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promi
         code: 'SIGNATURE_INVALID',
         path: SIGNATURE_FILE,
         message: `${SIGNATURE_FILE} is not a valid signature over ${MANIFEST_FILE} (${details.join('; ')})`,
+      });
+    } else if (parsed?.manifest !== undefined && parsed.manifest.signer.algorithm !== algorithm) {
+      problems.push({
+        code: 'MANIFEST_INVALID',
+        path: MANIFEST_FILE,
+        message: `signer.algorithm ${parsed.manifest.signer.algorithm} is not the algorithm of the key that made the signature (${algorithm ?? 'unknown'})`,
       });
     } else if (parsed?.manifest !== undefined && parsed.manifest.signer.keyFingerprint !== fingerprint) {
       problems.push({
@@ -121,6 +132,7 @@ export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promi
 
   const manifest = parsed.manifest;
   const filesChecked = await checkFiles(root, manifest.files, diskFiles, irregular, problems);
+  const certificate = await checkCertificate(root, manifest, diskFiles, fingerprint, problems);
   return {
     ok: problems.length === 0,
     problems,
@@ -128,7 +140,37 @@ export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promi
     keySource,
     ...(fingerprint === undefined ? {} : { fingerprint }),
     filesChecked,
+    ...(certificate === undefined ? {} : { certificate }),
   };
+}
+
+// signer.crt (X.509 signers) is covered by the manifest's hash; here it must also hold the very key
+// that signed, or the certificate would vouch for someone else.
+async function checkCertificate(
+  root: string,
+  manifest: Manifest,
+  diskFiles: ReadonlySet<string>,
+  fingerprint: string | undefined,
+  problems: VerifyProblem[],
+): Promise<VerifyReport['certificate']> {
+  if (!diskFiles.has(SIGNER_CERT_FILE) || !manifest.files.some((f) => f.path === SIGNER_CERT_FILE)) return undefined;
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(await readFile(path.join(root, SIGNER_CERT_FILE)));
+  } catch (err) {
+    problems.push({ code: 'KEY_INVALID', path: SIGNER_CERT_FILE, message: `${SIGNER_CERT_FILE} is not a PEM X.509 certificate: ${errorMessage(err)}` });
+    return undefined;
+  }
+  const certFingerprint = publicKeyFingerprint(cert.publicKey);
+  if (certFingerprint !== fingerprint) {
+    problems.push({
+      code: 'KEY_INVALID',
+      path: SIGNER_CERT_FILE,
+      message: `${SIGNER_CERT_FILE} certifies key ${certFingerprint}, not the key that signed (${fingerprint ?? 'none'})`,
+    });
+    return undefined;
+  }
+  return { subject: cert.subject.replaceAll('\n', ', '), issuer: cert.issuer.replaceAll('\n', ', '), validFrom: cert.validFrom, validTo: cert.validTo };
 }
 
 async function resolveRoot(dir: string): Promise<string> {
@@ -168,7 +210,7 @@ async function readBundledKey(
   }
   try {
     const pem = await readFile(path.join(root, BUNDLED_PUBLIC_KEY_FILE), 'utf8');
-    const key = parseEd25519PublicKey(pem, BUNDLED_PUBLIC_KEY_FILE);
+    const key = parseSigningPublicKey(pem, BUNDLED_PUBLIC_KEY_FILE);
     return { key, fingerprint: publicKeyFingerprint(key) };
   } catch (err) {
     problems.push({ code: 'KEY_INVALID', path: BUNDLED_PUBLIC_KEY_FILE, message: errorMessage(err) });
@@ -209,6 +251,7 @@ async function readSignature(
   diskFiles: ReadonlySet<string>,
   irregular: ReadonlyMap<string, BundleEntry>,
   problems: VerifyProblem[],
+  key: KeyObject | undefined,
 ): Promise<Buffer | undefined> {
   if (!diskFiles.has(SIGNATURE_FILE)) {
     const how = irregular.has(SIGNATURE_FILE) ? 'is not a regular file' : 'is missing';
@@ -217,12 +260,15 @@ async function readSignature(
   }
   const file = path.join(root, SIGNATURE_FILE);
   const { size } = await stat(file);
-  if (size !== ED25519_SIGNATURE_BYTES) {
-    problems.push({
-      code: 'SIGNATURE_INVALID',
-      path: SIGNATURE_FILE,
-      message: `${SIGNATURE_FILE} is ${size} bytes; an Ed25519 signature is exactly ${ED25519_SIGNATURE_BYTES} raw bytes`,
-    });
+  const algorithm = key === undefined ? undefined : signingAlgorithmFor(key);
+  const wrongSize =
+    key !== undefined && algorithm !== undefined
+      ? signatureSizeProblem(algorithm, key, size)
+      : size > MAX_SIGNATURE_BYTES
+        ? `no supported signature is more than ${MAX_SIGNATURE_BYTES} bytes`
+        : undefined;
+  if (wrongSize !== undefined) {
+    problems.push({ code: 'SIGNATURE_INVALID', path: SIGNATURE_FILE, message: `${SIGNATURE_FILE} is ${size} bytes; ${wrongSize}` });
     return undefined;
   }
   return readFile(file);

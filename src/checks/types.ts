@@ -63,6 +63,17 @@ export interface CheckResult {
   evidence: string[];
   warning?: string;
   gaps?: string[];
+  // Set only on `waived` results: the approved exception (exceptions.yaml) that waived the failure.
+  exception?: WaiverRef;
+}
+
+export interface WaiverRef {
+  id: string;
+  approver: string;
+  ticket?: string;
+  // As written in the file (a date or an instant).
+  expires: string;
+  justification: string;
 }
 
 export function renderMessage(template: string, data: MessageData): string {

@@ -32,7 +32,12 @@ export async function loadConfig(file: string): Promise<AuditpackConfig> {
   for (const s of config.targets?.snapshots ?? []) s.dir = resolve(s.dir);
   if (config.targets?.kubernetes?.kubeconfig) config.targets.kubernetes.kubeconfig = resolve(config.targets.kubernetes.kubeconfig);
   for (const c of config.targets?.consul ?? []) if (c.caFile) c.caFile = resolve(c.caFile);
+  if (config.azure?.caFile) config.azure.caFile = resolve(config.azure.caFile);
   if (config.output?.dir) config.output.dir = resolve(config.output.dir);
+  if (config.history) config.history = resolve(config.history);
   if (config.signing?.key) config.signing.key = resolve(config.signing.key);
+  if (config.signing?.p12) config.signing.p12 = resolve(config.signing.p12);
+  if (config.exceptions) config.exceptions = resolve(config.exceptions);
+  if (config.attestations) config.attestations = resolve(config.attestations);
   return config;
 }

@@ -27,6 +27,7 @@ export const ConsulConfig = z.strictObject({
 export const AwsAccountConfig = z.strictObject({
   id: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'),
   name: TargetName.optional().describe('Target name (default: aws-<id>)'),
+  profile: z.string().min(1).optional().describe('shared-config profile for this account (default: aws.profile or --aws-profile)'),
   roleArn: z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/).optional().describe('role to assume for this account (read-only)'),
   externalId: z.string().min(1).optional(),
   regions: z.array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/)).min(1).optional().describe('regions in scope (default: aws.regions)'),
@@ -42,6 +43,11 @@ export const AwsConfig = z.strictObject({
 
 export const AzureConfig = z.strictObject({
   endpoint: z.url().optional().describe('ARM endpoint (sovereign clouds; test servers). Credentials: DefaultAzureCredential'),
+  authorityHost: z
+    .url({ protocol: /^https$/, error: 'an https:// URL' })
+    .optional()
+    .describe('Microsoft Entra authority host for private clouds and Azure Stack (default: AZURE_AUTHORITY_HOST, then login.microsoftonline.com); taken as given, without instance discovery'),
+  caFile: z.string().min(1).optional().describe('CA certificate file (PEM) trusted, next to the system roots, for the ARM endpoint and the authority host (private clouds, TLS-inspecting proxies)'),
   subscriptions: z
     .array(z.strictObject({ id: z.uuid(), name: TargetName.optional().describe('Target name (default: azure-<id>)') }))
     .min(1),
@@ -57,13 +63,53 @@ export const OutputConfig = z.strictObject({
   dir: z.string().min(1).optional().describe('output folder (like --out)'),
   formats: z.array(z.enum(['html', 'pdf', 'csv', 'json'])).optional().describe('outputs (findings.json is always written)'),
   chrome: z.string().min(1).optional().describe('Chromium/Chrome for the PDF (like --chrome)'),
+  upload: z
+    .strictObject({
+      url: z.string().regex(/^(s3:\/\/|gs:\/\/|https?:\/\/)/, 's3://bucket/prefix, gs://bucket/prefix or https://ACCOUNT.blob.core.windows.net/container/prefix').describe('durable copy of the verified bundle, under <prefix>/<runId>/ (like --upload)'),
+      objectLock: z
+        .strictObject({
+          mode: z.enum(['COMPLIANCE', 'GOVERNANCE']).describe('S3 Object Lock mode; GCS/Azure: Locked (COMPLIANCE) or Unlocked (GOVERNANCE) retention'),
+          days: z.number().int().min(1).max(36500).describe('retention from upload time, in days'),
+        })
+        .optional()
+        .describe('per-object retention (the bucket/container must have Object Lock / object retention / version-level WORM enabled)'),
+      endpoint: z.url().optional().describe('S3-compatible or emulator endpoint (path-style for S3)'),
+      region: z.string().min(1).optional().describe('S3 region (default: AWS_REGION, then us-east-1)'),
+    })
+    .optional(),
+});
+
+// How targets are collected (like --concurrency and --target-timeout).
+export const CollectionConfig = z.strictObject({
+  concurrency: z.number().int().min(1).max(256).optional().describe('targets collected at once (default 4)'),
+  targetTimeout: z
+    .union([z.number().min(0), z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|min|h)?$/i, 'a duration such as 90s, 10m or 1h')])
+    .optional()
+    .describe('time one target may take (seconds, or 90s / 10m / 1h); then its requests are aborted and it is reported as an evidence gap (default 15m; 0: no limit)'),
+});
+
+// stderr logs (like --log-format).
+export const LoggingConfig = z.strictObject({
+  format: z.enum(['auto', 'json', 'text']).optional().describe('auto: a progress bar on a terminal, JSON lines otherwise; json: one JSON event per line; text: plain lines'),
 });
 
 export const AuditpackConfig = z.strictObject({
   $schema: z.string().optional(),
   frameworks: z.array(z.enum(FRAMEWORKS)).min(1).optional().describe('frameworks in the report (default: all)'),
   output: OutputConfig.optional(),
-  signing: z.strictObject({ key: z.string().min(1).describe('Ed25519 private key (PKCS#8 PEM), like --key') }).optional(),
+  history: z.string().min(1).optional().describe('evidence history folder: each run chains to, is compared with and is recorded in it (like --history)'),
+  signing: z
+    .strictObject({
+      key: z.string().min(1).optional().describe('Ed25519 private key (PKCS#8 PEM), like --key'),
+      p12: z.string().min(1).optional().describe('X.509 certificate and key (.p12/.pfx) that sign the manifest and report.pdf, like --sign-p12; passphrase from AUDITPACK_P12_PASSPHRASE'),
+      kmsKeyId: z.string().min(1).optional().describe('AWS KMS ECC_NIST_P256 key id, ARN or alias that signs the manifest, like --kms-key-id'),
+      kmsRegion: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/).optional().describe('region of the KMS key (default: from the key ARN, then AWS_REGION)'),
+      kmsEndpoint: z.url().optional().describe('KMS endpoint override (VPC endpoints; test servers)'),
+    })
+    .refine((s) => [s.key, s.p12, s.kmsKeyId].filter((v) => v !== undefined).length <= 1, 'give only one of key, p12 and kmsKeyId')
+    .optional(),
+  exceptions: z.string().min(1).optional().describe('exceptions.yaml: approved risk acceptances that turn matching failures into waived (like --exceptions)'),
+  attestations: z.string().min(1).optional().describe('attestations.yaml: statements and attachments for manual controls (like --attestations)'),
   targets: z
     .strictObject({
       snapshots: z.array(SnapshotConfig).default([]),
@@ -74,5 +120,7 @@ export const AuditpackConfig = z.strictObject({
   aws: AwsConfig.optional(),
   azure: AzureConfig.optional(),
   gcp: GcpConfig.optional(),
+  collection: CollectionConfig.optional(),
+  logging: LoggingConfig.optional(),
 });
 export type AuditpackConfig = z.infer<typeof AuditpackConfig>;

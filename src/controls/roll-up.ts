@@ -29,13 +29,18 @@ function emptyCounts(): ResultCounts {
 // and no error; missing or errored evidence never rolls up to satisfied.
 export function decideStatus(counts: ResultCounts, automated: boolean): { status: ControlStatus; reason: string } {
   if (!automated) return { status: 'manual', reason: 'No automated check covers this control; it needs a human attestation.' };
-  if (counts.fail > 0) return { status: 'not_satisfied', reason: `${counts.fail} result(s) failed.` };
+  if (counts.fail > 0) {
+    return { status: 'not_satisfied', reason: `${counts.fail} result(s) failed${counts.waived > 0 ? ` (${counts.waived} more waived under approved exceptions)` : ''}.` };
+  }
   if (counts.error > 0) {
     return { status: 'insufficient_evidence', reason: `${counts.error} result(s) could not be judged because evidence is missing, denied or unparseable.` };
   }
   if (counts.pass + counts.waived > 0) {
-    const waived = counts.waived > 0 ? ` (${counts.waived} under an approved exception)` : '';
-    return { status: 'satisfied', reason: `All ${counts.pass + counts.waived} automated result(s) passed${waived}.` };
+    // Satisfied with exceptions: a waived failure is an accepted risk, shown as such, never a pass.
+    if (counts.waived > 0) {
+      return { status: 'satisfied', reason: `Satisfied with exceptions: ${counts.pass} result(s) passed and ${counts.waived} failure(s) waived under approved exceptions.` };
+    }
+    return { status: 'satisfied', reason: `All ${counts.pass} automated result(s) passed.` };
   }
   if (counts.not_applicable > 0) return { status: 'not_applicable', reason: 'Every mapped check is not applicable to the targets in scope.' };
   return { status: 'insufficient_evidence', reason: 'The mapped checks produced no result for the targets in scope.' };

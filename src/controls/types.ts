@@ -28,4 +28,22 @@ export interface ControlOutcome {
   reason: string;
   // For manual controls: what a person must attest.
   manual?: string;
+  // A manual control with an unexpired attestation (attestations.yaml). The status stays `manual`
+  // (the status enum is a public contract); this field says a person has attested it.
+  attestation?: ControlAttestation;
+}
+
+export interface AttestationAttachment {
+  // Path inside the bundle (under attestations/), listed and hashed in manifest.json.
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+export interface ControlAttestation {
+  statement: string;
+  attestedBy: string;
+  attestedAt: string;
+  validUntil: string;
+  attachments: AttestationAttachment[];
 }

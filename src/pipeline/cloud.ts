@@ -1,10 +1,9 @@
-import { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import { SecurityHubClient } from '@aws-sdk/client-securityhub';
-import { STSClient } from '@aws-sdk/client-sts';
 import { DefaultAzureCredential } from '@azure/identity';
 import type { TokenCredential } from '@azure/core-auth';
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import { collectAws } from '../collectors/aws/collect.ts';
-import { awsClientsFromEnvironment, type AwsClientFactory, type AwsClients } from '../collectors/aws/clients.ts';
+import { awsClientsFromEnvironment, type AwsClientFactory } from '../collectors/aws/clients.ts';
 import { collectAzure } from '../collectors/azure/collect.ts';
 import { collectGcp, type GcpClients } from '../collectors/gcp/collect.ts';
 import { OrgPolicyClient } from '@google-cloud/org-policy';
@@ -12,6 +11,7 @@ import { ProjectsClient } from '@google-cloud/resource-manager';
 import type { AuditpackConfig } from '../config/schema.ts';
 import type { EvidenceStore } from '../evidence/store.ts';
 import type { EvidenceGap } from '../inventory/types.ts';
+import { UsageError, errorMessage } from '../shared/errors.ts';
 
 // One cloud account, subscription or project: a target of its own, judged by the cloud checks.
 export type CloudTarget =
@@ -27,7 +27,7 @@ export interface CloudCollection {
 
 export async function collectCloudTarget(t: CloudTarget, store: EvidenceStore): Promise<CloudCollection> {
   if (t.provider === 'aws') {
-    const r = await collectAws({ target: t.target, regions: t.regions, clients: t.clients, store, concurrency: t.concurrency });
+    const r = await collectAws({ target: t.target, regions: t.regions, clients: t.clients, store, concurrency: t.concurrency, expectedAccount: t.accountId });
     return { ...r, location: `AWS account ${t.accountId} (${t.regions.join(', ')})` };
   }
   if (t.provider === 'gcp') {
@@ -45,35 +45,53 @@ export async function collectCloudTarget(t: CloudTarget, store: EvidenceStore): 
   return { ...r, location: `Azure subscription ${t.subscriptionId}` };
 }
 
-function awsClientsAt(endpoint: string, profile: string | undefined): AwsClientFactory {
-  const cache = new Map<string, AwsClients>();
-  return (region) => {
-    let clients = cache.get(region);
-    if (!clients) {
-      const config = { region, endpoint, maxAttempts: 5, ...(profile ? { profile } : {}) };
-      clients = { securityHub: new SecurityHubClient(config), config: new ConfigServiceClient(config), sts: new STSClient(config) };
-      cache.set(region, clients);
-    }
-    return clients;
-  };
+// The ARM endpoint and the Entra authority trust these roots: the system's plus the configured CA
+// (a private cloud or a TLS-inspecting proxy). TLS verification always stays on.
+function azureCaBundle(caFile: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(caFile, 'utf8');
+  } catch (err) {
+    throw new UsageError('CONFIG_INVALID', `Cannot read azure.caFile ${caFile}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : errorMessage(err)}`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError('CONFIG_INVALID', `azure.caFile ${caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  return [...rootCertificates, pem.trim()].join('\n');
 }
 
 // Builds the cloud targets a config names, with real SDK clients on the standard credential chains
-// (AWS default chain or profile, optional role per account; Azure DefaultAzureCredential).
+// (AWS default chain or profile, optional role per account; Azure DefaultAzureCredential; GCP
+// application default credentials). Endpoint overrides keep the same chains.
 export function cloudTargetsFromConfig(config: AuditpackConfig | undefined): CloudTarget[] {
   const targets: CloudTarget[] = [];
   const aws = config?.aws;
   for (const a of aws?.accounts ?? []) {
-    const clients = aws?.endpoint
-      ? awsClientsAt(aws.endpoint, aws.profile)
-      : awsClientsFromEnvironment({ ...(aws?.profile ? { profile: aws.profile } : {}), ...(a.roleArn ? { roleArn: a.roleArn } : {}), ...(a.externalId ? { externalId: a.externalId } : {}) });
+    const profile = a.profile ?? aws?.profile;
+    const clients = awsClientsFromEnvironment({
+      ...(profile ? { profile } : {}),
+      ...(a.roleArn ? { roleArn: a.roleArn } : {}),
+      ...(a.externalId ? { externalId: a.externalId } : {}),
+      ...(aws?.endpoint ? { endpoint: aws.endpoint } : {}),
+    });
     targets.push({ provider: 'aws', target: a.name ?? `aws-${a.id}`, accountId: a.id, regions: a.regions ?? aws?.regions ?? ['us-east-1'], clients, concurrency: aws?.concurrency ?? 4 });
   }
   const azure = config?.azure;
   if (azure) {
-    const credential = new DefaultAzureCredential();
+    const caCertPem = azure.caFile ? azureCaBundle(azure.caFile) : undefined;
+    // EnvironmentCredential, workload identity, managed identity, az login…; an authority host named
+    // in the config is used as given (instance discovery would ask login.microsoftonline.com about it).
+    const credential = new DefaultAzureCredential({
+      ...(azure.authorityHost ? { authorityHost: azure.authorityHost, disableInstanceDiscovery: true } : {}),
+      ...(caCertPem ? { tlsOptions: { ca: caCertPem } } : {}),
+    });
     for (const s of azure.subscriptions) {
-      targets.push({ provider: 'azure', target: s.name ?? `azure-${s.id}`, subscriptionId: s.id, credential, ...(azure.endpoint ? { endpoint: azure.endpoint } : {}) });
+      targets.push({
+        provider: 'azure',
+        target: s.name ?? `azure-${s.id}`,
+        subscriptionId: s.id,
+        credential,
+        ...(azure.endpoint ? { endpoint: azure.endpoint } : {}),
+        ...(caCertPem ? { caCertPem } : {}),
+      });
     }
   }
   const gcp = config?.gcp;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -20,14 +20,29 @@ export interface LoadedEvidence {
   transcripts: Record<string, string>;
 }
 
+export interface LoadOptions {
+  // Read the terminal transcript (evidence/cli/<id>.txt) of every record, for the report's
+  // evidence appendix. Off, `transcripts` is empty and readTranscripts reads only those shown.
+  transcripts?: boolean;
+}
+
 function isApiResponse(record: EvidenceRecord): boolean {
   return record.apiVersion?.startsWith(`${API_RESPONSE_GROUP}/`) === true && record.kind !== undefined && record.name !== undefined;
 }
 
+// Files read between two returns to the event loop: the reads are synchronous (for small files
+// several times faster than fs/promises, which costs an open, fstat, read and close round trip to
+// the thread pool each), so the loop is given a turn now and then.
+const READS_PER_TURN = 256;
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 // Reads an evidence folder (evidence/targets.json, index.jsonl, raw/, cli/) back into inventories.
 // `run` goes through here too, so a re-run of `report` on the same evidence gives the same findings.
 // Every raw file is checked against the sha256 its record names.
-export async function loadEvidence(dir: string): Promise<LoadedEvidence> {
+//
+// Memory stays bounded by the largest target, not the estate: the index is streamed, and raw
+// objects are read one target at a time, turned into that target's inventory and then dropped.
+export async function loadEvidence(dir: string, options: LoadOptions = {}): Promise<LoadedEvidence> {
   const targetsText = await readFile(path.join(dir, TARGETS_FILE), 'utf8').catch((err: unknown) => {
     throw new UsageError('USAGE', `${dir} is not an auditpack evidence folder (${TARGETS_FILE}: ${errorMessage(err)})`);
   });
@@ -38,6 +53,7 @@ export async function loadEvidence(dir: string): Promise<LoadedEvidence> {
   const targets = targetsParsed.data.targets;
 
   const records: EvidenceRecord[] = [];
+  const byTarget = new Map<string, EvidenceRecord[]>(targets.map((t) => [t.name, []]));
   const lines = createInterface({ input: createReadStream(path.join(dir, 'evidence', 'index.jsonl')), crlfDelay: Infinity });
   let lineNo = 0;
   for await (const line of lines) {
@@ -47,27 +63,43 @@ export async function loadEvidence(dir: string): Promise<LoadedEvidence> {
     if (!parsed.success) {
       throw new BundleError('MANIFEST_INVALID', `evidence/index.jsonl:${lineNo} is not a valid evidence record: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     }
+    const list = byTarget.get(parsed.data.target);
+    if (!list) throw new BundleError('MANIFEST_INVALID', `evidence record ${parsed.data.id} names unknown target "${parsed.data.target}"`);
     records.push(parsed.data);
+    list.push(parsed.data);
   }
 
-  const byTarget = new Map<string, CollectedObject[]>(targets.map((t) => [t.name, []]));
-  const transcripts: Record<string, string> = {};
-  for (const record of records) {
-    const bytes = await readFile(path.join(dir, record.path));
-    const sha = createHash('sha256').update(bytes).digest('hex');
-    if (sha !== record.sha256) throw new BundleError('FILE_CHANGED', `${record.path} does not match the sha256 in its evidence record ${record.id}`);
-    const list = byTarget.get(record.target);
-    if (!list) throw new BundleError('MANIFEST_INVALID', `evidence record ${record.id} names unknown target "${record.target}"`);
-    const body = JSON.parse(bytes.toString('utf8')) as unknown;
-    list.push({
-      evidenceId: record.id,
-      object: isApiResponse(record) ? { apiVersion: record.apiVersion, kind: record.kind, metadata: { name: record.name }, body } : body,
-      ...(record.source.file ? { file: record.source.file } : {}),
-      ...(record.source.line ? { line: record.source.line } : {}),
-    });
-    transcripts[record.id] = boundTranscript(await readFile(path.join(dir, record.cliPath), 'utf8'));
+  const inventories: TargetInventory[] = [];
+  let reads = 0;
+  for (const t of targets) {
+    const objects: CollectedObject[] = [];
+    for (const record of byTarget.get(t.name) ?? []) {
+      if (++reads % READS_PER_TURN === 0) await turn();
+      const bytes = readFileSync(path.join(dir, record.path));
+      const sha = createHash('sha256').update(bytes).digest('hex');
+      if (sha !== record.sha256) throw new BundleError('FILE_CHANGED', `${record.path} does not match the sha256 in its evidence record ${record.id}`);
+      const body = JSON.parse(bytes.toString('utf8')) as unknown;
+      objects.push({
+        evidenceId: record.id,
+        object: isApiResponse(record) ? { apiVersion: record.apiVersion, kind: record.kind, metadata: { name: record.name }, body } : body,
+        ...(record.source.file ? { file: record.source.file } : {}),
+        ...(record.source.line ? { line: record.source.line } : {}),
+      });
+    }
+    inventories.push(buildInventory(t.name, objects, t.gaps));
   }
 
-  const inventories = targets.map((t) => buildInventory(t.name, byTarget.get(t.name) ?? [], t.gaps));
+  const transcripts = options.transcripts === false ? {} : await readTranscripts(dir, records);
   return { targets, inventories, records, transcripts };
+}
+
+// The bounded terminal transcripts of the given records, keyed by evidence id.
+export async function readTranscripts(dir: string, records: Iterable<EvidenceRecord>): Promise<Record<string, string>> {
+  const transcripts: Record<string, string> = {};
+  let reads = 0;
+  for (const record of records) {
+    if (++reads % READS_PER_TURN === 0) await turn();
+    transcripts[record.id] = boundTranscript(readFileSync(path.join(dir, record.cliPath), 'utf8'));
+  }
+  return transcripts;
 }

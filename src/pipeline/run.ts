@@ -15,21 +15,32 @@ import { findChrome } from '../render/chrome.ts';
 import { renderCsv } from '../render/csv.ts';
 import { WORKLOADS_CSV_FILE, renderWorkloadsCsv } from '../render/workloads-csv.ts';
 import { renderFindingsJson } from '../render/findings-json.ts';
+import { OSCAL_AR_FILE, renderAssessmentResults } from '../oscal/assessment-results.ts';
 import { renderHtml } from '../render/html.ts';
 import { renderPdf } from '../render/pdf.ts';
 import type { ReportInput, ReportedResult, TargetSummary } from '../render/report-input.ts';
-import { BundleError } from '../shared/errors.ts';
+import { BundleError, UsageError } from '../shared/errors.ts';
 import { TOOL } from '../shared/version.ts';
 import { loadSigner } from '../bundle/keys.ts';
 import { generateEphemeralSigner, type Signer } from '../bundle/signer.ts';
-import { signBundle } from '../bundle/manifest.ts';
+import { X509Signer, loadP12Signer } from '../bundle/x509-signer.ts';
+import { KmsSigner, type KmsSignerOptions } from '../bundle/kms-signer.ts';
+import { signPdf } from '../bundle/pdf-sign.ts';
+import { signBundle, type ManifestPrevious } from '../bundle/manifest.ts';
+import { openHistory, type History } from '../history/store.ts';
 import { SIGNATURE_FILE } from '../bundle/files.ts';
 import { verifyBundle } from '../bundle/verify.ts';
 import type { Catalog } from '../controls/schema.ts';
 import type { CloudTarget } from './cloud.ts';
-import { collectTargets, type ConsulApiTarget, type CollectInput, type CollectedTarget, type KubeTarget, type Progress, type SnapshotTarget } from './collect.ts';
+import { collectTargets, type CollectionOptions, type ConsulApiTarget, type CollectInput, type CollectedTarget, type KubeTarget, type Progress, type SnapshotTarget } from './collect.ts';
 import type { KubeCollectOptions } from '../collectors/kubernetes/index.ts';
 import { loadEvidence, type LoadedEvidence } from './load-evidence.ts';
+import { loadExceptions } from '../exceptions/load.ts';
+import { applyExceptions } from '../exceptions/apply.ts';
+import type { ExceptionOutcome, ExceptionRule } from '../exceptions/types.ts';
+import { loadAttestations } from '../attestations/load.ts';
+import { applyAttestations, copyAttachments } from '../attestations/apply.ts';
+import type { AttestationOutcome, AttestationRule } from '../attestations/types.ts';
 
 export type { ConsulApiTarget, KubeTarget, ProgressEvent, SnapshotTarget } from './collect.ts';
 
@@ -44,6 +55,8 @@ export interface RunOptions {
   // Live clusters, collected after the snapshots; names share one namespace with them.
   kube?: readonly KubeTarget[];
   kubeOptions?: KubeCollectOptions;
+  // Targets at once and the per-target timeout.
+  collection?: CollectionOptions;
   consul?: readonly ConsulApiTarget[];
   cloud?: readonly CloudTarget[];
   // Frameworks in the report (default: every catalog).
@@ -53,10 +66,19 @@ export interface RunOptions {
   chrome?: string;
   // PKCS#8 Ed25519 private key; without it the run signs with a one-time key.
   signingKey?: string;
+  // X.509 identity (.p12/.pfx): signs the manifest and embeds a PDF signature in report.pdf.
+  signP12?: { file: string; passphrase: string };
+  // AWS KMS ECC_NIST_P256 key that signs the manifest (the key never leaves KMS).
+  kms?: KmsSignerOptions;
   controlsDir?: string;
+  // exceptions.yaml (approved risk acceptances) and attestations.yaml (manual controls).
+  exceptionsFile?: string;
+  attestationsFile?: string;
   clock?: () => Date;
   command?: string;
   onProgress?: Progress;
+  // Evidence history folder: the run chains to its last run, is compared with it, and is recorded there.
+  history?: string;
 }
 
 export interface RunSummary {
@@ -65,8 +87,26 @@ export interface RunSummary {
   results: CheckResult[];
   controls: ControlOutcome[];
   gaps: EvidenceGap[];
+  exceptions: ExceptionOutcome[];
+  attestations: AttestationOutcome[];
   signer: { keyFingerprint: string; ephemeral: boolean };
   files: string[];
+  // Where the run was recorded (--history) and how many runs the history now holds.
+  history?: { dir: string; runs: number; previous?: string };
+}
+
+interface Judgement {
+  exceptions: ExceptionRule[];
+  attestations: AttestationRule[];
+}
+
+// Read before collecting, so a bad exceptions or attestations file fails fast. Attestations are
+// checked against every catalog (a file may cover frameworks this run does not select).
+async function loadJudgement(opts: Pick<RunOptions, 'exceptionsFile' | 'attestationsFile'>, catalogs: readonly Catalog[]): Promise<Judgement> {
+  return {
+    exceptions: opts.exceptionsFile ? await loadExceptions(opts.exceptionsFile, new Set(CHECKS.map((c) => c.meta.id))) : [],
+    attestations: opts.attestationsFile ? await loadAttestations(opts.attestationsFile, catalogs) : [],
+  };
 }
 
 export function newRunId(now: Date): string {
@@ -82,31 +122,40 @@ interface Prepared {
   signer: Signer;
 }
 
-async function prepare(opts: Pick<RunOptions, 'outDir' | 'signingKey' | 'clock' | 'onProgress'>): Promise<Prepared> {
+async function prepare(opts: Pick<RunOptions, 'outDir' | 'signingKey' | 'signP12' | 'kms' | 'clock' | 'onProgress'>): Promise<Prepared> {
   const clock = opts.clock ?? (() => new Date());
   const startedAt = clock();
   const outDir = path.resolve(opts.outDir);
   await assertReplaceable(outDir);
-  const signer: Signer = opts.signingKey ? await loadSigner(opts.signingKey) : generateEphemeralSigner();
+  const signer = await chooseSigner(opts, startedAt);
   return { clock, progress: opts.onProgress ?? (() => undefined), startedAt, runId: newRunId(startedAt), outDir, signer };
+}
+
+// One signing key per run: an Ed25519 key file, an X.509 .p12, a KMS key, or a one-time key.
+async function chooseSigner(opts: Pick<RunOptions, 'signingKey' | 'signP12' | 'kms'>, now: Date): Promise<Signer> {
+  const given = [opts.signingKey && '--key', opts.signP12 && '--sign-p12', opts.kms && '--kms-key-id'].filter((g) => typeof g === 'string');
+  if (given.length > 1) throw new UsageError('USAGE', `Give one signing key, not ${given.join(' and ')}`);
+  if (opts.signP12) return loadP12Signer(opts.signP12.file, opts.signP12.passphrase, now);
+  if (opts.kms) return KmsSigner.create(opts.kms);
+  return opts.signingKey ? loadSigner(opts.signingKey) : generateEphemeralSigner();
 }
 
 // Builds the bundle in a sibling temp folder and renames it into place only once it is complete
 // and signed, so a crash never leaves a folder that verifies.
-async function inWorkDir<T>(p: Prepared, build: (work: string) => Promise<T>): Promise<{ value: T; files: string[] }> {
+async function inWorkDir<T>(p: Prepared, build: (work: string) => Promise<T>, previous?: ManifestPrevious): Promise<{ value: T; files: string[] }> {
   await mkdir(path.dirname(p.outDir), { recursive: true });
   await recoverFromCrash(p.outDir);
   const work = `${p.outDir}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
   await mkdir(work, { recursive: true });
   try {
     const value = await build(work);
-    const manifest = await signBundle(work, p.signer, { tool: { name: TOOL.name, version: TOOL.version }, runId: p.runId, createdAt: p.clock().toISOString() });
+    const manifest = await signBundle(work, p.signer, { tool: { name: TOOL.name, version: TOOL.version }, runId: p.runId, createdAt: p.clock().toISOString(), ...(previous ? { previous } : {}), signedPdf: p.signer instanceof X509Signer });
     // The signature is held aside until the folder has its final name, so a crash never leaves a
     // signed folder anywhere but at --out, and never an unsigned one that verifies.
     await rename(path.join(work, SIGNATURE_FILE), path.join(work, PENDING_SIGNATURE));
     await replaceDir(work, p.outDir);
     await rename(path.join(p.outDir, PENDING_SIGNATURE), path.join(p.outDir, SIGNATURE_FILE));
-    p.progress({ stage: 'sign', message: `signed with ${p.signer.keyFingerprint}${p.signer.ephemeral ? ' (one-time key)' : ''}` });
+    p.progress({ stage: 'sign', event: 'finish', message: `signed with ${p.signer.keyFingerprint}${p.signer.ephemeral ? ' (one-time key)' : ''}` });
     return { value, files: manifest.files.map((f) => f.path) };
   } catch (err) {
     await rm(work, { recursive: true, force: true });
@@ -116,43 +165,59 @@ async function inWorkDir<T>(p: Prepared, build: (work: string) => Promise<T>): P
 
 // run: collect → evidence store → normalize → evaluate → map → render → sign.
 export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
-  const catalogs = (await loadCatalogs(opts.controlsDir ?? DEFAULT_CONTROLS_DIR, new Set(CHECKS.map((c) => c.meta.id)))).filter(
-    (c) => !opts.frameworks || opts.frameworks.includes(c.framework),
-  );
+  const allCatalogs = await loadCatalogs(opts.controlsDir ?? DEFAULT_CONTROLS_DIR, new Set(CHECKS.map((c) => c.meta.id)));
+  const judgement = await loadJudgement(opts, allCatalogs);
+  const catalogs = allCatalogs.filter((c) => !opts.frameworks || opts.frameworks.includes(c.framework));
   const chromePath = opts.formats.pdf ? findChrome(opts.chrome) : undefined;
+  const history = opts.history ? await openHistory(opts.history) : undefined;
   const p = await prepare(opts);
-  const { value, files } = await inWorkDir(p, async (work) => {
-    await collectTargets(collectInput(opts), work, p.clock, p.progress);
-    return renderReport(work, await loadEvidence(work), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack run' });
-  });
-  return { ...value, runId: p.runId, outDir: p.outDir, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral }, files };
+  const { value, files } = await inWorkDir(
+    p,
+    async (work) => {
+      await collectTargets(collectInput(opts), work, p.clock, p.progress);
+      return renderReport(work, await loadEvidence(work), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack run', judgement, ...(history ? { history } : {}) });
+    },
+    history?.previous,
+  );
+  // Recorded only once the signed bundle is in place, so the history never names a run that does not exist.
+  const recorded = history ? await history.record(p.outDir) : undefined;
+  if (recorded && history) p.progress({ stage: 'sign', message: `recorded in history ${history.dir} (${history.entries.length + 1} runs${recorded.previous ? `, chained to ${recorded.previous.runId}` : ''})` });
+  return {
+    ...value,
+    runId: p.runId,
+    outDir: p.outDir,
+    signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral },
+    files,
+    ...(recorded && history ? { history: { dir: history.dir, runs: history.entries.length + 1, ...(recorded.previous ? { previous: recorded.previous.runId } : {}) } } : {}),
+  };
 }
 
 // collect: evidence only, signed, for `report` to judge later (or elsewhere).
-export async function collectOnly(opts: Pick<RunOptions, 'snapshots' | 'kube' | 'kubeOptions' | 'consul' | 'cloud' | 'outDir' | 'signingKey' | 'clock' | 'onProgress' | 'command'>): Promise<{ runId: string; outDir: string; targets: CollectedTarget[]; signer: RunSummary['signer'] }> {
+export async function collectOnly(opts: Pick<RunOptions, 'snapshots' | 'kube' | 'kubeOptions' | 'collection' | 'consul' | 'cloud' | 'outDir' | 'signingKey' | 'signP12' | 'kms' | 'clock' | 'onProgress' | 'command'> & { shard?: ShardDeclaration }): Promise<{ runId: string; outDir: string; targets: CollectedTarget[]; signer: RunSummary['signer'] }> {
   const p = await prepare(opts);
   const { value } = await inWorkDir(p, async (work) => {
     const targets = await collectTargets(collectInput(opts), work, p.clock, p.progress);
     await writeFile(
       path.join(work, 'run.json'),
-      `${JSON.stringify({ schemaVersion: 1, id: p.runId, startedAt: p.startedAt.toISOString(), finishedAt: p.clock().toISOString(), tool: TOOL, operator: operator(), command: opts.command ?? 'auditpack collect', stage: 'collect', targets: targets.map((t) => ({ name: t.name, source: t.source, location: t.location })) }, null, 2)}\n`,
+      `${JSON.stringify({ schemaVersion: 1, id: p.runId, startedAt: p.startedAt.toISOString(), finishedAt: p.clock().toISOString(), tool: TOOL, operator: operator(), command: opts.command ?? 'auditpack collect', stage: 'collect', targets: targets.map((t) => ({ name: t.name, source: t.source, location: t.location })), ...(opts.shard ? { shard: opts.shard } : {}) }, null, 2)}\n`,
     );
     return targets;
   });
   return { runId: p.runId, outDir: p.outDir, targets: value, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral } };
 }
 
-function collectInput(opts: Pick<RunOptions, 'snapshots' | 'kube' | 'kubeOptions' | 'consul' | 'cloud'>): CollectInput {
+function collectInput(opts: Pick<RunOptions, 'snapshots' | 'kube' | 'kubeOptions' | 'collection' | 'consul' | 'cloud'>): CollectInput {
   return {
     snapshots: opts.snapshots,
     ...(opts.kube ? { kube: opts.kube } : {}),
     ...(opts.kubeOptions ? { kubeOptions: opts.kubeOptions } : {}),
+    ...(opts.collection ? { collection: opts.collection } : {}),
     ...(opts.consul ? { consul: opts.consul } : {}),
     ...(opts.cloud ? { cloud: opts.cloud } : {}),
   };
 }
 
-export interface ReportOptions extends Omit<RunOptions, 'snapshots' | 'kube' | 'kubeOptions' | 'consul' | 'cloud'> {
+export interface ReportOptions extends Omit<RunOptions, 'snapshots' | 'kube' | 'kubeOptions' | 'collection' | 'consul' | 'cloud'> {
   evidenceDir: string;
   // Public key the evidence folder must be signed with; without it the bundled key is used.
   evidenceKeyPem?: string;
@@ -161,6 +226,7 @@ export interface ReportOptions extends Omit<RunOptions, 'snapshots' | 'kube' | '
 // report: judge an existing evidence folder again (after verifying it, when it is signed).
 export async function reportFromEvidence(opts: ReportOptions): Promise<RunSummary> {
   const catalogs = await loadCatalogs(opts.controlsDir ?? DEFAULT_CONTROLS_DIR, new Set(CHECKS.map((c) => c.meta.id)));
+  const judgement = await loadJudgement(opts, catalogs);
   const chromePath = opts.formats.pdf ? findChrome(opts.chrome) : undefined;
   const source = path.resolve(opts.evidenceDir);
   if (await stat(path.join(source, 'manifest.json')).catch(() => undefined)) {
@@ -173,7 +239,27 @@ export async function reportFromEvidence(opts: ReportOptions): Promise<RunSummar
   const p = await prepare(opts);
   const { value, files } = await inWorkDir(p, async (work) => {
     await cp(path.join(source, 'evidence'), path.join(work, 'evidence'), { recursive: true, verbatimSymlinks: true });
-    return renderReport(work, await loadEvidence(work), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack report' });
+    return renderReport(work, await loadEvidence(work), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack report', judgement });
+  });
+  return { ...value, runId: p.runId, outDir: p.outDir, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral }, files };
+}
+
+// A sharded collect's place in the whole, recorded in run.json so `merge` can tell a missing shard.
+export interface ShardDeclaration {
+  // 1-based, like --shard I/N.
+  index: number;
+  count: number;
+}
+
+// merge: judge evidence assembled from several verified folders (src/shard/merge.ts) as one run.
+export async function reportFromAssembledEvidence(opts: Omit<ReportOptions, 'evidenceDir' | 'evidenceKeyPem'>, assemble: (work: string) => Promise<void>): Promise<RunSummary> {
+  const catalogs = await loadCatalogs(opts.controlsDir ?? DEFAULT_CONTROLS_DIR, new Set(CHECKS.map((c) => c.meta.id)));
+  const judgement = await loadJudgement(opts, catalogs);
+  const chromePath = opts.formats.pdf ? findChrome(opts.chrome) : undefined;
+  const p = await prepare(opts);
+  const { value, files } = await inWorkDir(p, async (work) => {
+    await assemble(work);
+    return renderReport(work, await loadEvidence(work), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack merge', judgement });
   });
   return { ...value, runId: p.runId, outDir: p.outDir, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral }, files };
 }
@@ -183,20 +269,24 @@ async function renderReport(
   loaded: LoadedEvidence,
   catalogs: Catalog[],
   p: Prepared,
-  o: { formats: OutputFormats; chromePath: string | undefined; command: string },
-): Promise<Pick<RunSummary, 'results' | 'controls' | 'gaps'>> {
+  o: { formats: OutputFormats; chromePath: string | undefined; command: string; judgement?: Judgement; history?: History },
+): Promise<Pick<RunSummary, 'results' | 'controls' | 'gaps' | 'exceptions' | 'attestations'>> {
   const t1 = Date.now();
-  const results: CheckResult[] = [];
+  p.progress({ stage: 'evaluate', event: 'start', message: `${CHECKS.length} checks on ${loaded.inventories.length} target(s)` });
+  const evaluated: CheckResult[] = [];
   for (const inventory of loaded.inventories) {
-    for (const check of CHECKS) results.push(...evaluateCheck(check, inventory, p.startedAt));
+    for (const check of CHECKS) evaluated.push(...evaluateCheck(check, inventory, p.startedAt));
   }
-  sortResults(results);
-  p.progress({ stage: 'evaluate', message: `${CHECKS.length} checks on ${loaded.inventories.length} target(s): ${results.length} results`, durationMs: Date.now() - t1 });
+  sortResults(evaluated);
+  // Exceptions are judged at the run's start time (injected clock), like the checks.
+  const { results, outcomes: exceptions } = applyExceptions(evaluated, o.judgement?.exceptions ?? [], p.startedAt);
+  p.progress({ stage: 'evaluate', event: 'finish', message: `${CHECKS.length} checks on ${loaded.inventories.length} target(s): ${results.length} results`, durationMs: Date.now() - t1 });
 
-  const controls = rollUp(catalogs, results);
+  const { controls, outcomes: attestations } = applyAttestations(rollUp(catalogs, results), o.judgement?.attestations ?? [], p.startedAt);
+  const attachments = await copyAttachments(work, o.judgement?.attestations ?? [], attestations);
   const byCheck = controlsByCheck(catalogs);
   const reported: ReportedResult[] = results.map((r) => ({ ...r, controls: byCheck.get(r.check) ?? [] }));
-  p.progress({ stage: 'map', message: `${controls.length} controls in ${catalogs.length} frameworks` });
+  p.progress({ stage: 'map', event: 'finish', message: `${controls.length} controls in ${catalogs.length} frameworks` });
 
   const summaries: TargetSummary[] = loaded.inventories.map((inventory, i) => {
     const t = loaded.targets[i];
@@ -248,11 +338,18 @@ async function renderReport(
     ignored,
     workloads: views.flatMap((v) => v.rows),
     coverage: views.flatMap((v) => v.coverage),
+    exceptions,
+    attestations,
   };
+  if (o.history) input.history = await o.history.reportSection(input);
 
   const t2 = Date.now();
-  const written = ['findings.json', 'run.json'];
+  p.progress({ stage: 'render', event: 'start', message: 'writing the report' });
+  const written = ['findings.json', 'run.json', ...(attachments.length > 0 ? [`${attachments.length} attestation attachment(s)`] : [])];
   await writeFile(path.join(work, 'findings.json'), renderFindingsJson(input));
+  await mkdir(path.join(work, path.dirname(OSCAL_AR_FILE)), { recursive: true });
+  await writeFile(path.join(work, OSCAL_AR_FILE), renderAssessmentResults(input));
+  written.push(OSCAL_AR_FILE);
   await writeFile(path.join(work, 'run.json'), `${JSON.stringify({ schemaVersion: 1, ...input.run, stage: 'report', targets: summaries.map(({ namespaceDetails: _n, ...t }) => t) }, null, 2)}\n`);
   if (o.formats.csv) {
     await writeFile(path.join(work, 'findings.csv'), renderCsv(reported));
@@ -268,12 +365,15 @@ async function renderReport(
       written.push('report.html');
     }
     if (o.chromePath) {
-      await writeFile(path.join(work, 'report.pdf'), await renderPdf(html, { chromePath: o.chromePath }));
+      const pdf = await renderPdf(html, { chromePath: o.chromePath });
+      // With an X.509 identity the PDF carries its own signature, so it can be checked once it leaves the bundle.
+      const signed = p.signer instanceof X509Signer ? await signPdf(pdf, p.signer.identity, { reason: `Compliance evidence, run ${p.runId}`, name: p.signer.identity.certificate.subject.replaceAll('\n', ', '), location: os.hostname(), contactInfo: operator(), signingTime: p.clock() }) : pdf;
+      await writeFile(path.join(work, 'report.pdf'), signed);
       written.push('report.pdf');
     }
   }
-  p.progress({ stage: 'render', message: written.join(', '), durationMs: Date.now() - t2 });
-  return { results, controls, gaps };
+  p.progress({ stage: 'render', event: 'finish', message: written.join(', '), durationMs: Date.now() - t2 });
+  return { results, controls, gaps, exceptions, attestations };
 }
 
 function operator(): string {

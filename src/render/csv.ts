@@ -14,6 +14,8 @@ export const CSV_COLUMNS = [
   'warning',
   'controls',
   'evidence',
+  // Waived results: the exception that waived them ("id · ticket · approver · expires").
+  'exception',
 ] as const;
 
 // Cells a spreadsheet would read as a formula (OWASP "CSV injection"): neutralised with a leading quote.
@@ -35,6 +37,7 @@ export function renderCsv(results: readonly ReportedResult[]): string {
     r.warning ?? '',
     [...r.controls].sort(compareText).join(' '),
     [...new Set(r.evidence)].sort(compareText).join(' '),
+    r.exception ? [r.exception.id, r.exception.ticket ?? '', r.exception.approver, `expires ${r.exception.expires}`].filter(Boolean).join(' · ') : '',
   ]);
   return csvRecords([[...CSV_COLUMNS], ...rows]);
 }

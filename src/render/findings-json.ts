@@ -16,6 +16,7 @@ export function renderFindingsJson(input: ReportInput): string {
     controls: r.controls,
     ...(r.warning ? { warning: r.warning } : {}),
     ...(r.gaps ? { gaps: r.gaps } : {}),
+    ...(r.exception ? { exception: r.exception } : {}),
   }));
   const controls = input.controls.map((c) => ({
     framework: c.framework,
@@ -27,6 +28,7 @@ export function renderFindingsJson(input: ReportInput): string {
     checks: c.checks,
     reason: c.reason,
     ...(c.requirement ? { requirement: c.requirement } : {}),
+    ...(c.attestation ? { attestation: c.attestation } : {}),
   }));
   const doc = {
     schemaVersion: 1,
@@ -50,6 +52,9 @@ export function renderFindingsJson(input: ReportInput): string {
       ...(g.file ? { file: g.file } : {}),
       ...(g.line ? { line: g.line } : {}),
     })),
+    // Every exceptions.yaml entry (applied, expired, stale) and attestations.yaml entry of this run.
+    exceptions: input.exceptions ?? [],
+    attestations: input.attestations ?? [],
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

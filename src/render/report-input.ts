@@ -3,6 +3,9 @@ import type { ControlOutcome, FrameworkId } from '../controls/types.ts';
 import type { EvidenceRecord } from '../evidence/types.ts';
 import type { EvidenceGap, IgnoredObject } from '../inventory/types.ts';
 import type { CoverageRow, WorkloadRow } from '../inventory/workload-view.ts';
+import type { ExceptionOutcome } from '../exceptions/types.ts';
+import type { AttestationOutcome } from '../attestations/types.ts';
+import type { ReportHistory } from '../history/types.ts';
 
 export interface RunInfo {
   id: string;
@@ -59,4 +62,9 @@ export interface ReportInput {
   // One row per workload across meshes, and mesh coverage per target and namespace.
   workloads: WorkloadRow[];
   coverage: CoverageRow[];
+  // Every entry of exceptions.yaml / attestations.yaml with what it did in this run (absent: no file).
+  exceptions?: ExceptionOutcome[];
+  attestations?: AttestationOutcome[];
+  // Evidence history (--history): changes since the last recorded run and the trend (absent: no history).
+  history?: ReportHistory;
 }

@@ -12,6 +12,8 @@ import type { EvidenceGap } from '../inventory/types.ts';
 import { coveragePercent, type CoverageRow, type ProxyState, type WorkloadMesh, type WorkloadRow } from '../inventory/workload-view.ts';
 import type { ReportInput, ReportedResult } from './report-input.ts';
 import { displayText, truncate } from './text.ts';
+import { EXCEPTIONS_ANCHOR, attestationText, exceptionsSection, waiverText, type ExceptionsSectionView } from './exceptions-view.ts';
+import { CHANGES_ANCHOR, changesSection, type ChangesView } from './changes-view.ts';
 
 export const REPORT_TITLE = 'auditpack compliance evidence report';
 
@@ -90,6 +92,10 @@ export interface ReportView {
   // Section "Workloads and mesh coverage".
   workloads: WorkloadsView;
   frameworks: FrameworkView[];
+  // Subsection of Controls: applied, expired and stale exceptions, and the attestations.
+  exceptions: ExceptionsSectionView;
+  // "Changes since last run" (present only with an evidence history), numbered under the summary.
+  changes: ChangesView;
   toc: TocEntry[];
   sections: SectionNumbers;
   checks: CheckCatalogueView[];
@@ -371,6 +377,12 @@ export interface ControlView {
   hasManual: boolean;
   // For a manual control: what a person must attest (the catalog's text, or the reason).
   attest: string;
+  // Satisfied with exceptions: "2 waived" next to the status.
+  waived: string;
+  hasWaived: boolean;
+  // A manual control with an attestation in force, and who attested it when.
+  attested: boolean;
+  attestation: string;
   assessed: boolean;
   counts: string;
   resultCount: string;
@@ -457,6 +469,9 @@ export interface ResultView {
   message: string;
   warning: string;
   hasWarning: boolean;
+  // Waived results: the exception that waived the failure ("EX-1 · ticket SEC-1 · approved by … · expires …").
+  exception: string;
+  hasException: boolean;
   evidence: LinkView[];
   hasEvidence: boolean;
   gaps: LinkView[];
@@ -635,7 +650,9 @@ export function buildViewModel(input: ReportInput): ReportView {
     meshCoverage: meshCoverageSummary(input, sections),
     workloads: workloadsView(input, evidenceIds),
     frameworks,
-    toc: tocEntries(sections, frameworks),
+    exceptions: exceptionsSection(input, `${sections.controls}.${frameworks.length + 1}`, { check: checkAnchor, control: controlAnchor }),
+    changes: changesSection(input, `${sections.summary}.1`, { check: checkAnchor, control: controlAnchor }),
+    toc: withChangesEntry(tocEntries(sections, frameworks), input.history !== undefined, `${sections.summary}.1`),
     sections,
     checks: catalogueViews(input, results, links),
     gaps: [...input.gaps].sort(compareGaps).map(gapView),
@@ -734,13 +751,25 @@ function tocEntries(sections: SectionNumbers, frameworks: FrameworkView[]): TocE
       sections.controls,
       'Controls',
       'controls',
-      frameworks.map((fw) => entry(fw.number, fw.label, fw.anchor)),
+      [
+        ...frameworks.map((fw) => entry(fw.number, fw.label, fw.anchor)),
+        entry(`${sections.controls}.${frameworks.length + 1}`, 'Exceptions and attestations', EXCEPTIONS_ANCHOR),
+      ],
     ),
     entry(sections.results, 'Results by check', 'results'),
     entry(sections.checks, 'Check catalogue', 'checks'),
     entry(sections.gaps, 'Evidence gaps and ignored inputs', 'gaps'),
     entry(sections.evidence, 'Evidence appendix', 'evidence'),
   ];
+}
+
+// With an evidence history, "Changes since last run" is listed under the executive summary.
+function withChangesEntry(toc: TocEntry[], present: boolean, number: string): TocEntry[] {
+  if (!present) return toc;
+  const [summary, ...rest] = toc;
+  if (!summary) return toc;
+  const children = [{ number, title: 'Changes since last run', anchor: CHANGES_ANCHOR, children: [], hasChildren: false }, ...summary.children];
+  return [{ ...summary, children, hasChildren: true }, ...rest];
 }
 
 // ---- Workloads and mesh coverage ---------------------------------------------------------------
@@ -1212,11 +1241,16 @@ function frameworkSummary(controls: ControlOutcome[], results: ReportedResult[],
   const satisfied = count('satisfied');
   const satisfiedPct = formatPercent(satisfied, applicable);
   const manual = count('manual');
+  const attested = controls.filter((c) => c.status === 'manual' && c.attestation).length;
+  const withExceptions = controls.filter((c) => c.status === 'satisfied' && c.counts.waived > 0).length;
   const headline =
     applicable === 0
       ? 'No applicable controls in this run.'
       : `${formatCount(satisfied)} of ${formatCount(applicable)} applicable controls satisfied (${satisfiedPct})` +
-        (manual > 0 ? `; ${formatCount(manual)} need a manual attestation.` : '.');
+        (withExceptions > 0 ? `, ${formatCount(withExceptions)} of them with waived results` : '') +
+        (manual - attested > 0 ? `; ${formatCount(manual - attested)} need a manual attestation` : '') +
+        (attested > 0 ? `; ${formatCount(attested)} manually attested` : '') +
+        '.';
 
   const statuses = CONTROL_STATUSES.map((s) => ({
     ...CONTROL_STATUS_DISPLAY[s],
@@ -1314,7 +1348,8 @@ function controlView(
   resultViews: Map<ReportedResult, ResultView>,
   links: LinkContext,
 ): ControlView {
-  const display = CONTROL_STATUS_DISPLAY[c.status];
+  // An attested manual control keeps its status (manual) but reads as attested.
+  const display = c.status === 'manual' && c.attestation ? { label: 'Attested', cssClass: 'st-attested' } : CONTROL_STATUS_DISPLAY[c.status];
   const assessed = c.checks.length > 0;
   const byCheck = new Map<string, ReportedResult[]>();
   for (const r of results) {
@@ -1342,6 +1377,10 @@ function controlView(
     manual: displayText(c.manual ?? '', LIMITS.catalogText),
     hasManual: (c.manual ?? '') !== '',
     attest: (c.manual ?? '') !== '' ? displayText(c.manual, LIMITS.catalogText) : message(c.reason),
+    waived: c.counts.waived > 0 ? `${formatCount(c.counts.waived)} waived` : '',
+    hasWaived: c.counts.waived > 0,
+    attested: c.attestation !== undefined,
+    attestation: attestationText(c),
     assessed,
     counts: CHECK_STATUS_ORDER.filter((s) => c.counts[s] > 0)
       .map((s) => `${formatCount(c.counts[s])} ${CHECK_STATUS_DISPLAY[s].label.toLowerCase()}`)
@@ -1497,6 +1536,8 @@ function resultView(r: ReportedResult, anchor: string, links: LinkContext): Resu
     message: message(r.message),
     warning: message(r.warning ?? ''),
     hasWarning: (r.warning ?? '') !== '',
+    exception: r.exception ? waiverText(r.exception) : '',
+    hasException: r.exception !== undefined,
     evidence: [...new Set(r.evidence)].sort(compareText).map((id) => evidenceLink(id, links.evidenceIds)),
     hasEvidence: r.evidence.length > 0,
     gaps: [...new Set(r.gaps ?? [])].sort(compareText).map((id) => ({

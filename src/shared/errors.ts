@@ -35,7 +35,8 @@ export type BundleErrorCode =
   | 'FILE_MISSING'
   | 'FILE_EXTRA'
   | 'PATH_ESCAPES'
-  | 'OUTPUT_EXISTS';
+  | 'OUTPUT_EXISTS'
+  | 'KEY_ACCESS_DENIED';
 export class BundleError extends AuditpackError<BundleErrorCode> {}
 
 export type UsageErrorCode = 'USAGE' | 'CONFIG_INVALID';
@@ -82,3 +83,11 @@ export class CollectorError extends AuditpackError<CollectorErrorCode> {
     this.retryAfterMs = details.retryAfterMs;
   }
 }
+
+export type StorageErrorCode = 'UPLOAD_FAILED' | 'UPLOAD_REFUSED' | 'BUNDLE_NOT_VERIFIED';
+// Durable storage: the local bundle is complete and kept; only the copy to the store failed.
+export class StorageError extends AuditpackError<StorageErrorCode> {}
+
+export type MergeErrorCode = 'MERGE_DUPLICATE_TARGET' | 'MERGE_SHARD_MISSING' | 'MERGE_SHARD_MISMATCH' | 'MERGE_NOT_EVIDENCE';
+// `auditpack merge`: the partial bundles do not add up to one complete collection.
+export class MergeError extends AuditpackError<MergeErrorCode> {}

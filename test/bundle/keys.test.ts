@@ -135,16 +135,21 @@ describe('loadPublicKey', () => {
     expect(loaded.pem).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
   });
 
-  it('refuses a private key, an RSA public key and a missing file', async () => {
+  it('refuses a private key, a weak RSA or non-P-256 EC public key and a missing file', async () => {
     const dir = await tempDir();
     const pair = await generateKeyPair(dir);
     const err = await expectBundleError(loadPublicKey(pair.privateKeyPath), 'KEY_INVALID');
     expect(err.message).toMatch(/private key/);
 
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
+    // RSA >= 2048 and EC P-256 public keys are accepted since X.509 and KMS signing (pdf-signing/kms tests).
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey;
     const rsaPath = path.join(dir, 'rsa.pub');
     await writeFile(rsaPath, rsa.export({ type: 'spki', format: 'pem' }));
-    await expectBundleError(loadPublicKey(rsaPath), 'KEY_INVALID');
+    expect((await expectBundleError(loadPublicKey(rsaPath), 'KEY_INVALID')).message).toMatch(/1024-bit rsa/);
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey;
+    const p384Path = path.join(dir, 'p384.pub');
+    await writeFile(p384Path, p384.export({ type: 'spki', format: 'pem' }));
+    expect((await expectBundleError(loadPublicKey(p384Path), 'KEY_INVALID')).message).toMatch(/secp384r1/);
     await expectBundleError(loadPublicKey(path.join(dir, 'missing.pub')), 'KEY_NOT_FOUND');
   });
 });

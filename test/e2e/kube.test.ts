@@ -88,13 +88,13 @@ describe('auditpack run against two live clusters (fake Kubernetes API servers o
     out.reported = path.join(work, 'reported');
 
     [live, snap, collected] = await Promise.all([
-      cli(['run', '--kubeconfig', kubeconfig, '--kube-context', 'prod-eu', '--kube-context', 'prod-us', '--out', out.live, '--no-pdf']),
+      cli(['run', '--kubeconfig', kubeconfig, '--kube-context', 'prod-eu', '--kube-context', 'prod-us', '--out', out.live, '--no-pdf', '--log-format', 'text']),
       cli(['run', '--snapshot', 'demo/environment/prod-eu', '--target-name', 'prod-eu', '--snapshot', 'demo/environment/prod-us', '--target-name', 'prod-us', '--out', out.snap, '--no-pdf']),
       cli(['collect', '--kubeconfig', kubeconfig, '--all-contexts', '--out', out.collected]),
     ]);
     reported = await cli(['report', out.collected, '--out', out.reported, '--no-pdf']);
     us.addFault({ path: '/apis/security.istio.io/v1/peerauthentications', status: 403 });
-    denied = await cli(['run', '--kubeconfig', kubeconfig, '--kube-context', 'prod-eu', '--kube-context', 'prod-us', '--out', out.denied, '--no-pdf']);
+    denied = await cli(['run', '--kubeconfig', kubeconfig, '--kube-context', 'prod-eu', '--kube-context', 'prod-us', '--out', out.denied, '--no-pdf', '--log-format', 'text']);
   }, 180_000);
 
   afterAll(async () => {

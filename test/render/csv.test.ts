@@ -53,7 +53,7 @@ describe('renderCsv', () => {
     const row = parseCsv(renderCsv([result({ resource: { kind: 'Namespace', name: 'payments' } })]))[1];
     expect(row).toEqual([
       'istio-mtls-strict', 'fail', 'high', 'prod-eu', 'Namespace', '', 'payments', 'ok', '',
-      'hipaa:164.312(e)(1) soc2:CC6.7', 'ev-0000000000000001 ev-0000000000000002',
+      'hipaa:164.312(e)(1) soc2:CC6.7', 'ev-0000000000000001 ev-0000000000000002', '',
     ]);
   });
 

@@ -119,7 +119,7 @@ describe('buildViewModel', () => {
     });
     expect(soc2.summary.total).toBe('7');
     expect(soc2.summary.satisfiedPct).toBe('17%');
-    expect(soc2.summary.headline).toBe('1 of 6 applicable controls satisfied (17%); 2 need a manual attestation.');
+    expect(soc2.summary.headline).toBe('1 of 6 applicable controls satisfied (17%), 1 of them with waived results; 2 need a manual attestation.');
   });
 
   it('puts every status in every framework of the sample', () => {
@@ -208,7 +208,7 @@ describe('buildViewModel', () => {
       '7 Evidence gaps and ignored inputs',
       '8 Evidence appendix',
     ]);
-    expect(view.toc[3]?.children.map((c) => c.title)).toEqual(['SOC 2', 'HIPAA Security Rule', 'PCI DSS v4.0.1']);
+    expect(view.toc[3]?.children.map((c) => c.title)).toEqual(['SOC 2', 'HIPAA Security Rule', 'PCI DSS v4.0.1', 'Exceptions and attestations']);
   });
 });
 

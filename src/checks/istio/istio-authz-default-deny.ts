@@ -1,4 +1,5 @@
 import { WORKLOAD_KINDS } from '../../inventory/types.ts';
+import { inNamespace, inNamespaces } from '../../inventory/by-namespace.ts';
 import {
   effectiveAction,
   isAllowNothing,
@@ -56,14 +57,12 @@ function judgeNamespace(target: TargetInventory, ns: NamespaceInfo): CheckFindin
   const root = target.istio.rootNamespace;
   const resource = { kind: 'Namespace', name: ns.name };
   const nsEvidence = ns.evidenceId ? [ns.evidenceId] : [];
-  const candidates = target.istio.authorizationPolicies.filter(
-    (p) => (p.namespace === ns.name || p.namespace === root) && isAllowNothing(p) && isNamespaceWide(p),
-  );
+  const candidates = inNamespaces(target.istio.authorizationPolicies, [ns.name, root]).filter((p) => isAllowNothing(p) && isNamespaceWide(p));
   // The namespace's own baseline is reported before the mesh-wide one.
   const baseline = [...candidates.filter((p) => p.namespace === ns.name), ...candidates.filter((p) => p.namespace === root)].find(
     isDefaultDenyBaseline,
   );
-  const workloads = target.workloads.filter((w) => w.namespace === ns.name);
+  const workloads = inNamespace(target.workloads, ns.name);
   const scopeOf = (p: AuthzPolicy): string => (p.namespace === root ? `mesh-wide, root namespace ${root}` : 'namespace-wide');
 
   const warnings: string[] = [];

@@ -1,4 +1,5 @@
 import { WORKLOAD_KINDS } from '../../inventory/types.ts';
+import { inNamespace } from '../../inventory/by-namespace.ts';
 import { describeDecider, effectiveMtls, judgedPorts, modeOnPort } from '../../inventory/istio/effective-mtls.ts';
 import { policySelectsWorkload } from '../../inventory/istio/policy-scope.ts';
 import type { AuthorizationPolicySpec, AuthzRule, AuthzSource } from '../../inventory/istio/schema.ts';
@@ -90,7 +91,7 @@ function identityUse(p: AP): { use: IdentityUse; selections: PortSelection[] } |
 
 function selectedWorkloads(target: TargetInventory, p: AP): Workload[] {
   const root = target.istio.rootNamespace;
-  return target.workloads.filter(
+  return (p.namespace === root ? target.workloads : inNamespace(target.workloads, p.namespace)).filter(
     (w) =>
       policySelectsWorkload(p, w, root) &&
       // Mesh-wide policies reach system namespaces too, but those are judged elsewhere.

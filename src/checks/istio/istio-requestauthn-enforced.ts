@@ -1,4 +1,5 @@
 import { gapsTouching } from '../../inventory/scope.ts';
+import { inNamespace } from '../../inventory/by-namespace.ts';
 import { WORKLOAD_KINDS } from '../../inventory/types.ts';
 import {
   effectiveAction,
@@ -125,7 +126,7 @@ function judgeRequestAuthn(target: TargetInventory, ra: RequestAuthn): CheckFind
     }
   } else {
     const selectorWide = hasWorkloadSelector(ra.spec);
-    const covered = target.workloads.filter(
+    const covered = (ra.namespace === root ? target.workloads : inNamespace(target.workloads, ra.namespace)).filter(
       (w) => policySelectsWorkload(ra, w, root) && (inScopeNamespace(target, w.namespace) || (w.namespace === ra.namespace && selectorWide)),
     );
     if (covered.length === 0) {

@@ -21,6 +21,8 @@ export interface AwsEnvironmentOptions {
   roleArn?: string;
   externalId?: string;
   roleSessionName?: string;
+  // Endpoint override for every client, STS AssumeRole included (VPC or FIPS endpoints; test servers).
+  endpoint?: string;
   // Attempts per call including the first (throttling and transient errors are retried by the SDK).
   maxAttempts?: number;
 }
@@ -40,6 +42,7 @@ export function awsClientsFromEnvironment(opts: AwsEnvironmentOptions = {}): Aws
   const common = {
     maxAttempts: opts.maxAttempts ?? 5,
     ...(opts.profile ? { profile: opts.profile } : {}),
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
     // A region whose endpoint does not answer fails in seconds, not at the OS connect timeout.
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
   };
@@ -61,7 +64,7 @@ export function awsClientsFromEnvironment(opts: AwsEnvironmentOptions = {}): Aws
 function assumeRoleCredentials(
   roleArn: string,
   opts: AwsEnvironmentOptions,
-  common: { maxAttempts: number; profile?: string },
+  common: { maxAttempts: number; profile?: string; endpoint?: string },
 ): (region: string) => Promise<TemporaryCredentials> {
   let sourceSts: STSClient | undefined;
   let cached: { promise: Promise<TemporaryCredentials>; value?: TemporaryCredentials } | undefined;

@@ -42,6 +42,9 @@ export interface CollectAwsOptions {
   concurrency?: number;
   // Upper bound of pages per paged call (default 2,000: 200,000 findings); beyond it, a too-large gap.
   maxPages?: number;
+  // The account the target names. Credentials for another account would file that account's
+  // posture under this target's name, so a mismatch stops collection with a gap.
+  expectedAccount?: string;
 }
 
 export interface CollectAwsResult {
@@ -95,6 +98,20 @@ export async function collectAws(opts: CollectAwsOptions): Promise<CollectAwsRes
   const account = sts.output.Account;
   // Query-protocol XML: stored as the fields the aws CLI prints for the same call.
   await opts.store.put(put(opts.target, 'AwsCallerIdentity', account, identityRegion, { UserId: sts.output.UserId, Account: account, Arn: sts.output.Arn }));
+  if (opts.expectedAccount !== undefined && opts.expectedAccount !== account) {
+    return {
+      gaps: [
+        {
+          id: 'gap-aws-wrong-account',
+          target: opts.target,
+          reason: 'access-denied',
+          kinds: [...AWS_KINDS],
+          message: `the credentials belong to AWS account ${account}, not ${opts.expectedAccount} as configured for ${opts.target}; regions ${regions.join(', ')} were not collected (check the profile or role for this account)`,
+        },
+      ],
+      requests: counter.requests,
+    };
+  }
 
   const ctx: RegionContext = { opts, account, counter, maxPages: Math.max(1, opts.maxPages ?? DEFAULT_MAX_PAGES) };
   const gaps: EvidenceGap[] = [];

@@ -11,6 +11,8 @@ export interface KubeResponse {
 export interface KubeClientOptions {
   // Per request; a stuck connection must not hang an unattended audit job.
   requestTimeoutMs?: number;
+  // Aborts every request of this client (the per-target timeout); the abort reason is thrown as is.
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
@@ -18,6 +20,18 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 // Transport failures worth another attempt (the API server restarting, a dropped connection).
 // TLS and DNS-name errors are not: they fail the same way every time.
 const RETRYABLE_TRANSPORT = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+// Failures to reach the server at all: a stopped API server answers the same way on every retry,
+// so these get few attempts (RetryPolicy.maxConnectAttempts) and end the collection of the cluster.
+const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'EAI_AGAIN']);
+
+// The connection-level code (ECONNREFUSED, …) behind a collector error, following its causes.
+export function connectFailure(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = transportCode(e);
+    if (code && CONNECT_FAILURES.has(code)) return code;
+  }
+  return undefined;
+}
 
 // One cluster (one kubeconfig context), read-only GETs through the SDK's own pieces: the
 // KubeConfig's authentication (token, client certificate, exec plugin, CA) and its HTTP library.
@@ -31,6 +45,7 @@ export class KubeApiClient {
   private readonly kc: KubeConfig;
   private readonly config: Configuration;
   private readonly timeoutMs: number;
+  private readonly signal: AbortSignal | undefined;
   // Every HTTP request sent, retries included.
   requests = 0;
 
@@ -49,6 +64,7 @@ export class KubeApiClient {
     this.kc = kc;
     this.config = createConfiguration({ baseServer: new ServerConfiguration(this.server, {}), authMethods: { default: kc } });
     this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.signal = options.signal;
   }
 
   // GET path?query and parse the JSON body. Any non-2xx answer or transport failure is thrown as
@@ -59,7 +75,9 @@ export class KubeApiClient {
     const request = this.config.baseServer.makeRequestContext(path, HttpMethod.GET);
     for (const [k, v] of query) request.setQueryParam(k, v);
     request.setHeaderParam('Accept', 'application/json');
-    request.setSignal(AbortSignal.timeout(this.timeoutMs));
+    this.signal?.throwIfAborted();
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    request.setSignal(this.signal ? AbortSignal.any([timeout, this.signal]) : timeout);
     try {
       await this.kc.applySecurityAuthentication(request);
     } catch (err) {
@@ -77,6 +95,8 @@ export class KubeApiClient {
       headers = response.headers;
       text = await response.body.text();
     } catch (err) {
+      // The target's time is up: not a transport failure to retry, the whole collection stops.
+      if (this.signal?.aborted) throw this.signal.reason;
       const code = transportCode(err);
       throw new CollectorError('TRANSPORT', `${call}: ${code ? `${code}: ` : ''}${errorMessage(err)}`, { status: 0, call, retryable: code !== undefined && RETRYABLE_TRANSPORT.has(code) }, { cause: err });
     }

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { shellQuote } from '../../evidence/cli-command.ts';
 import type { EvidenceGap } from '../../inventory/types.ts';
 import { CollectorError } from '../../shared/errors.ts';
-import { KubeApiClient, type KubeResponse } from './client.ts';
+import { KubeApiClient, connectFailure, type KubeResponse } from './client.ts';
 import { KUBE_RESOURCES, groupVersion, listPath, resourceName, type KubeResource } from './resources.ts';
 import { DEFAULT_RETRY, withRetry, type RetryEvent, type RetryPolicy } from './retry.ts';
 import { ApiGroupList, ApiResourceList, ApiVersions, ListEnvelope } from './schema.ts';
@@ -43,6 +43,9 @@ export interface KubeCollectOptions {
   // where kubectl uses the pod's service account without one. Default: the context name.
   kubectlContext?: string | null;
   onRetry?: (event: RetryEvent) => void;
+  // Aborts the collection (the per-target timeout): in-flight requests and retry waits stop and
+  // the signal's reason is thrown.
+  signal?: AbortSignal;
 }
 
 export interface KubeCollection {
@@ -82,14 +85,30 @@ export async function collectKubernetes(
   sink: Sink,
   options: KubeCollectOptions = {},
 ): Promise<KubeCollection> {
-  const client = new KubeApiClient(kubeConfig, context, options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {});
+  const client = new KubeApiClient(kubeConfig, context, {
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   const maxRestarts = options.maxListRestarts ?? DEFAULT_MAX_LIST_RESTARTS;
   const kubectlContext = options.kubectlContext === undefined ? context : options.kubectlContext;
   const result: KubeCollection = { context, server: client.server, objects: 0, lists: 0, pages: 0, requests: 0, gaps: [], notes: [] };
-  const get = (path: string, query: readonly (readonly [string, string])[] = []): Promise<KubeResponse> =>
-    withRetry(policy, () => client.get(path, query), options.onRetry);
+  // Once the server could not be reached even after retries, the remaining requests are not sent:
+  // each would wait out the same retries against a server that is gone.
+  let unreachable: CollectorError | undefined;
+  const get = async (path: string, query: readonly (readonly [string, string])[] = []): Promise<KubeResponse> => {
+    if (unreachable) {
+      const call = `GET ${path}${query.length > 0 ? `?${new URLSearchParams(query.map(([k, v]): [string, string] => [k, v])).toString()}` : ''}`;
+      throw new CollectorError('TRANSPORT', `${call}: not sent, the API server is unreachable (${unreachable.message})`, { status: 0, call });
+    }
+    try {
+      return await withRetry(policy, () => client.get(path, query), options.onRetry, options.signal);
+    } catch (err) {
+      if (err instanceof CollectorError && connectFailure(err)) unreachable = err;
+      throw err;
+    }
+  };
 
   try {
     const resolved = await discover(get, options.resources ?? KUBE_RESOURCES, target, context, client.server, result);

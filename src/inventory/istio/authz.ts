@@ -1,5 +1,6 @@
 import type { Obj, TargetInventory, Workload } from '../types.ts';
 import { hasWorkloadSelector, policySelectsWorkload } from './policy-scope.ts';
+import { inNamespace, inNamespaces } from '../by-namespace.ts';
 import type { AuthorizationPolicySpec, AuthzAction, AuthzOperation, AuthzRule, AuthzSource } from './schema.ts';
 
 // AuthorizationPolicy semantics (authorization_policy.proto, pilot/pkg/security/authz). Pure helpers:
@@ -169,12 +170,17 @@ export function l7Attributes(policy: AuthzPolicy): string[] {
   return [...found].sort();
 }
 
+// Only policies in the workload's namespace or the root namespace can select it; the namespace
+// index keeps this linear on large estates.
 export function policiesForWorkload(target: TargetInventory, workload: Workload): AuthzPolicy[] {
-  return target.istio.authorizationPolicies.filter((p) => policySelectsWorkload(p, workload, target.istio.rootNamespace));
+  const root = target.istio.rootNamespace;
+  return inNamespaces(target.istio.authorizationPolicies, [root, workload.namespace]).filter((p) => policySelectsWorkload(p, workload, root));
 }
 
 export function workloadsSelectedBy(target: TargetInventory, policy: AuthzPolicy): Workload[] {
-  return target.workloads.filter((w) => policySelectsWorkload(policy, w, target.istio.rootNamespace));
+  const root = target.istio.rootNamespace;
+  const candidates = policy.namespace === root ? target.workloads : inNamespace(target.workloads, policy.namespace);
+  return candidates.filter((w) => policySelectsWorkload(policy, w, root));
 }
 
 // Conditions on request.auth.* with `values` only match when a JWT was validated.

@@ -1,4 +1,5 @@
 import { matchesLabels } from '../labels.ts';
+import { inNamespace } from '../by-namespace.ts';
 import type { Container, NamespaceInfo, Obj, TargetInventory, Workload } from '../types.ts';
 import { istioDataplane, type IstioDataplane } from './dataplane.ts';
 import { hasWorkloadSelector, oldestFirst } from './policy-scope.ts';
@@ -100,7 +101,7 @@ function override(
 }
 
 function selectorless(target: TargetInventory, ns: string): PA[] {
-  return target.istio.peerAuthentications.filter((p) => p.namespace === ns && !hasWorkloadSelector(p.spec));
+  return inNamespace(target.istio.peerAuthentications, ns).filter((p) => !hasWorkloadSelector(p.spec));
 }
 
 function portLevelIgnoredWarning(pa: PA | undefined, warnings: string[]): void {
@@ -182,8 +183,8 @@ export function effectiveMtls(target: TargetInventory, workload: Workload, names
   const candidates =
     workload.namespace === target.istio.rootNamespace
       ? []
-      : target.istio.peerAuthentications.filter(
-          (p) => p.namespace === workload.namespace && hasWorkloadSelector(p.spec) && matchesLabels(workload.podLabels, p.spec.selector?.matchLabels),
+      : inNamespace(target.istio.peerAuthentications, workload.namespace).filter(
+          (p) => hasWorkloadSelector(p.spec) && matchesLabels(workload.podLabels, p.spec.selector?.matchLabels),
         );
   evidence.push(...candidates.map((p) => p.evidenceId));
   const policy = pickOldest(candidates, `workload level (${workload.kind} ${workload.namespace}/${workload.name})`, warnings);

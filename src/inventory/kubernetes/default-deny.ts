@@ -1,4 +1,5 @@
 import { gapsTouching } from '../scope.ts';
+import { inNamespace } from '../by-namespace.ts';
 import type { NamespaceInfo, TargetInventory } from '../types.ts';
 import { allowAllRules, defaultDenyPolicies, describeOpenRule, notDefaultDenyReason, policyReach } from './netpol.ts';
 import type { CniComponent, PolicyDirection, UnevaluatedPolicy } from './types.ts';
@@ -15,7 +16,7 @@ export interface NamespaceDefaultDeny {
 
 export function judgeNamespaceDefaultDeny(target: TargetInventory, ns: NamespaceInfo, direction: PolicyDirection): NamespaceDefaultDeny {
   const k8s = target.kubernetes;
-  const policies = k8s.networkPolicies.filter((p) => p.namespace === ns.name);
+  const policies = inNamespace(k8s.networkPolicies, ns.name);
   const deny = defaultDenyPolicies(policies, ns.name, direction);
   const nsEvidence = namespaceEvidence(target, ns);
   const other = unevaluatedFor(k8s.unevaluatedPolicies, ns.name);
@@ -97,8 +98,8 @@ function unevaluatedName(o: UnevaluatedPolicy): string {
 function namespaceEvidence(target: TargetInventory, ns: NamespaceInfo): string[] {
   if (ns.evidenceId) return [ns.evidenceId];
   return [
-    ...target.workloads.filter((w) => w.namespace === ns.name).flatMap((w) => w.evidenceIds),
-    ...target.services.filter((s) => s.namespace === ns.name).map((s) => s.evidenceId),
+    ...inNamespace(target.workloads, ns.name).flatMap((w) => w.evidenceIds),
+    ...inNamespace(target.services, ns.name).map((s) => s.evidenceId),
   ];
 }
 

@@ -46,13 +46,14 @@ afterEach(async () => {
   rmSync(outDir, { recursive: true, force: true });
 });
 
-function collect(extra: { endpointFor?: (region: string) => string; regions?: string[]; concurrency?: number } = {}): Promise<CollectAwsResult> {
+function collect(extra: { endpointFor?: (region: string) => string; regions?: string[]; concurrency?: number; expectedAccount?: string } = {}): Promise<CollectAwsResult> {
   return collectAws({
     target: TARGET,
     regions: extra.regions ?? REGIONS,
     clients: testClients(extra.endpointFor ?? (() => aws.endpoint)),
     store,
     ...(extra.concurrency !== undefined ? { concurrency: extra.concurrency } : {}),
+    ...(extra.expectedAccount !== undefined ? { expectedAccount: extra.expectedAccount } : {}),
   });
 }
 
@@ -328,6 +329,25 @@ describe('collectAws against a local AWS endpoint (real SDK clients)', () => {
   });
 });
 
+
+describe('collectAws: the credentials must belong to the configured account', () => {
+  it('the configured account: collected as usual', async () => {
+    const result = await collect({ expectedAccount: ACCOUNT, regions: ['eu-west-1'] });
+    expect(result.gaps).toEqual([]);
+    expect(aws.requests.length).toBeGreaterThan(1);
+  });
+
+  it('another account: one gap naming both ids, nothing else called, and every check errors', async () => {
+    const result = await collect({ expectedAccount: '999999999999' });
+    expect(result.gaps).toHaveLength(1);
+    expect(result.gaps[0]).toMatchObject({ id: 'gap-aws-wrong-account', reason: 'access-denied' });
+    expect(result.gaps[0]?.message).toContain(`belong to AWS account ${ACCOUNT}, not 999999999999`);
+    expect(aws.requests.map((q) => q.action)).toEqual(['sts:GetCallerIdentity']);
+    const results = judge(await load(result.gaps));
+    expect(results.length).toBeGreaterThan(0);
+    expect(results.every((r) => r.status === 'error')).toBe(true);
+  });
+});
 
 describe('awsClientsFromEnvironment', () => {
   it('builds one set of real clients per region with bounded retries (not called against AWS here)', async () => {

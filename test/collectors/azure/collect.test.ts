@@ -1,7 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpsServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,150 +17,20 @@ import type { EvidenceGap, TargetInventory } from '../../../src/inventory/types.
 import { collectTargets } from '../../../src/pipeline/collect.ts';
 import { API_RESPONSE_GROUP, loadEvidence } from '../../../src/pipeline/load-evidence.ts';
 import { recognizeCloudOutput } from '../../../src/sources/cloud-cli/recognize.ts';
-import { FIXTURE_STANDARD, SUB, assessment, azCliItem, control, fixtureBody, fixtures, pricing, secureScore, standard } from './azure-objects.ts';
+import { FIXTURE_STANDARD, SUB, azCliItem, fixtureBody, fixtures, pricing, secureScore } from './azure-objects.ts';
+import { ASSESS_PATH, ARM_SCOPE, FakeAzure, LISTS, PCI4, PRICINGS, SCORE_PAGES, SECURITY, SOC, STANDARD_PAGES, STD_PATH, TOKEN, armError, authorizationFailed, json } from './fake-azure.ts';
 
 const TARGET = 'azure-prod';
 const NOW = new Date('2026-11-22T12:00:00Z');
-const TOKEN = 'fake-token';
-const PCI4 = 'PCI-DSS-4';
-const SOC = 'SOC-TSP';
 // The defaults plus the retired PCI DSS 3.2 of the fixtures.
 const STANDARDS = [...DEFAULT_AZURE_STANDARDS, FIXTURE_STANDARD];
 const FAST_RETRY = { maxRetries: 2, retryDelayInMs: 1, maxRetryDelayInMs: 5 };
 
-// ---- A local Azure Resource Manager over HTTPS, signed by a test CA ------------------------------
+// ---- A local Azure Resource Manager over HTTPS, signed by a test CA (fake-azure.ts) ----------------
 
-const certDir = mkdtempSync(join(tmpdir(), 'auditpack-azure-tls-'));
-const CA_KEY = join(certDir, 'ca.key');
-const CA_CERT = join(certDir, 'ca.pem');
-const KEY = join(certDir, 'server.key');
-const CSR = join(certDir, 'server.csr');
-const CERT = join(certDir, 'server.pem');
-const EXT = join(certDir, 'server.ext');
-const openssl = (...args: string[]): void => void execFileSync('openssl', args, { stdio: 'pipe' });
-openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=auditpack test CA', '-keyout', CA_KEY, '-out', CA_CERT);
-openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', KEY, '-out', CSR);
-writeFileSync(EXT, 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-openssl('x509', '-req', '-in', CSR, '-CA', CA_CERT, '-CAkey', CA_KEY, '-CAcreateserial', '-days', '2', '-extfile', EXT, '-out', CERT);
-const CA_PEM = readFileSync(CA_CERT, 'utf8');
-
-const SECURITY = `/subscriptions/${SUB}/providers/Microsoft.Security`;
-const STD_PATH = (std: string): string => `${SECURITY}/regulatoryComplianceStandards/${std}/regulatoryComplianceControls`;
-const ASSESS_PATH = (std: string, ctl: string): string => `${STD_PATH(std)}/${ctl}/regulatoryComplianceAssessments`;
-
-// Each list as the served pages (REST shape); `nextLink` is added when a route has several pages.
-const PRICINGS = { value: [...(fixtures.pricings().value as unknown[]), fixtures.dnsPricing(), pricing('Arm', 'Standard'), pricing('StorageAccounts', 'Free')] };
-const SCORE_PAGES = [fixtures.secureScores(), { value: [secureScore(5, 10, 0.5, SUB, 'customInitiative')] }];
-const STANDARD_PAGES = [
-  { value: [fixtures.standard(), standard('Azure-CIS-1.1.0', 'Skipped', { skipped: 40 })] },
-  { value: [standard(PCI4, 'Passed', { passed: 2 }), standard(SOC, 'Failed', { passed: 1, failed: 1 })] },
-];
-const LISTS: Record<string, Record<string, unknown>[]> = {
-  [`${SECURITY}/secureScores`]: SCORE_PAGES,
-  [`${SECURITY}/regulatoryComplianceStandards`]: STANDARD_PAGES,
-  [STD_PATH(FIXTURE_STANDARD)]: [fixtures.controls()],
-  [STD_PATH(PCI4)]: [{ value: [control(PCI4, '1.2.1', 'Passed', { passed: 1 })] }, { value: [control(PCI4, '8.3.1', 'Passed', { passed: 1, skipped: 1 })] }],
-  [STD_PATH(SOC)]: [{ value: [control(SOC, 'CC6.1', 'Passed', { passed: 2 }), control(SOC, 'CC7.2', 'Failed', { passed: 1, failed: 1 })] }],
-  [ASSESS_PATH(FIXTURE_STANDARD, '1.1')]: [fixtures.assessments()],
-  [ASSESS_PATH(FIXTURE_STANDARD, '2')]: [{ value: [] }],
-  [ASSESS_PATH(PCI4, '1.2.1')]: [{ value: [assessment(PCI4, '1.2.1', 'b1', 'Subnets should be associated with a network security group', 'Passed', { passed: 5 })] }],
-  [ASSESS_PATH(PCI4, '8.3.1')]: [
-    {
-      value: [
-        assessment(PCI4, '8.3.1', 'b2', 'Accounts with owner permissions on Azure resources should be MFA enabled', 'Passed', { passed: 3 }),
-        assessment(PCI4, '8.3.1', 'b3', 'Guest accounts with owner permissions should be removed', 'Skipped', { skipped: 2 }),
-      ],
-    },
-  ],
-  [ASSESS_PATH(SOC, 'CC6.1')]: [{ value: [assessment(SOC, 'CC6.1', 'c1', 'Storage accounts should restrict network access', 'Passed', { passed: 4 })] }],
-  [ASSESS_PATH(SOC, 'CC7.2')]: [
-    {
-      value: [
-        assessment(SOC, 'CC7.2', 'c2', 'Azure Defender for servers should be enabled', 'Passed', { passed: 1 }),
-        assessment(SOC, 'CC7.2', 'c3', 'Vulnerabilities in security configuration on your machines should be remediated', 'Failed', { passed: 2, failed: 3 }),
-      ],
-    },
-  ],
-};
-const API_VERSIONS: [RegExp, string][] = [
-  [/\/pricings$/, '2024-01-01'],
-  [/\/secureScores$/, '2020-01-01'],
-  [/\/regulatoryCompliance/, '2019-01-01-preview'],
-];
-
-type Handler = (req: IncomingMessage, res: ServerResponse, hit: number) => boolean;
-
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): true {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'x-ms-request-id': 'b6e4f1c2-0000-4000-8000-000000000001', ...headers });
-  res.end(JSON.stringify(body));
-  return true;
-}
-
-function armError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): true {
-  return json(res, status, { error: { code, message } }, headers);
-}
-
-function authorizationFailed(res: ServerResponse, action: string): true {
-  return armError(
-    res,
-    403,
-    'AuthorizationFailed',
-    `The client 'auditpack@contoso.com' with object id '0e8c3b4d-1f2a-4b5c-9d6e-7f8a9b0c1d2e' does not have authorization to perform action '${action}' over scope '/subscriptions/${SUB}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
-  );
-}
-
-let base = '';
-// Per-test overrides, keyed by path; return false to fall through to the default route.
-let overrides: Record<string, Handler> = {};
-const hits = new Map<string, number>();
-const seen: { path: string; query: string; auth: string | undefined }[] = [];
-
-function handle(req: IncomingMessage, res: ServerResponse): void {
-  const url = new URL(req.url ?? '/', base);
-  const path = decodeURIComponent(url.pathname);
-  seen.push({ path, query: url.search, auth: req.headers.authorization });
-  const n = (hits.get(path) ?? 0) + 1;
-  hits.set(path, n);
-  if (req.headers.authorization !== `Bearer ${TOKEN}`) {
-    armError(res, 401, 'AuthenticationFailed', 'Authentication failed. The Authorization header is missing.');
-    return;
-  }
-  const want = API_VERSIONS.find(([re]) => re.test(path))?.[1];
-  if (url.searchParams.get('api-version') !== want) {
-    armError(res, 400, 'InvalidApiVersionParameter', `The api-version '${url.searchParams.get('api-version') ?? ''}' is invalid for ${path}.`);
-    return;
-  }
-  if (overrides[path]?.(req, res, n)) return;
-  if (path === `${SECURITY}/pricings`) {
-    json(res, 200, PRICINGS);
-    return;
-  }
-  const pages = LISTS[path];
-  if (!pages) {
-    armError(res, 404, 'NotFound', `No route for ${path}`);
-    return;
-  }
-  const index = Number(url.searchParams.get('$skipToken') ?? '1') - 1;
-  const body = pages[index];
-  if (!body) {
-    armError(res, 400, 'InvalidSkipToken', 'bad $skipToken');
-    return;
-  }
-  const next = index + 1 < pages.length ? { nextLink: `${base}${url.pathname}?api-version=${want}&$skipToken=${index + 2}` } : {};
-  json(res, 200, { ...body, ...next });
-}
-
-let server: Server;
-beforeAll(async () => {
-  server = createHttpsServer({ cert: readFileSync(CERT, 'utf8'), key: readFileSync(KEY, 'utf8') }, handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-  rmSync(certDir, { recursive: true, force: true });
-});
+const fake = new FakeAzure();
+beforeAll(() => fake.start());
+afterAll(() => fake.stop());
 
 // ---- Per-test evidence folder ----------------------------------------------------------------------
 
@@ -177,9 +45,7 @@ const credential: TokenCredential = {
 };
 
 beforeEach(async () => {
-  overrides = {};
-  hits.clear();
-  seen.length = 0;
+  fake.reset();
   scopes.length = 0;
   outDir = mkdtempSync(join(tmpdir(), 'auditpack-azure-ev-'));
   store = new EvidenceStore(outDir, () => NOW);
@@ -191,7 +57,7 @@ afterEach(async () => {
 });
 
 function collect(extra: Partial<CollectAzureOptions> = {}): Promise<{ gaps: EvidenceGap[]; requests: number }> {
-  return collectAzure({ target: TARGET, subscriptionId: SUB, credential, endpoint: base, store, standards: STANDARDS, caCertPem: CA_PEM, retryOptions: FAST_RETRY, ...extra });
+  return collectAzure({ target: TARGET, subscriptionId: SUB, credential, endpoint: fake.base, store, standards: STANDARDS, caCertPem: fake.caPem, retryOptions: FAST_RETRY, ...extra });
 }
 
 function raw(record: EvidenceRecord): unknown {
@@ -207,7 +73,7 @@ async function loadLive(gaps: EvidenceGap[]): Promise<TargetInventory> {
   await store.close();
   writeFileSync(
     join(outDir, 'evidence/targets.json'),
-    JSON.stringify({ schemaVersion: 1, targets: [{ name: TARGET, source: 'kubernetes', location: base, files: 0, objects: store.records.length, gaps, notes: [] }] }),
+    JSON.stringify({ schemaVersion: 1, targets: [{ name: TARGET, source: 'kubernetes', location: fake.base, files: 0, objects: store.records.length, gaps, notes: [] }] }),
   );
   const loaded = await loadEvidence(outDir);
   const inv = loaded.inventories[0];
@@ -252,10 +118,10 @@ describe('collectAzure', () => {
   it('reads every list through the SecurityCenter client over HTTPS, follows nextLink, and stores each page verbatim', async () => {
     const { gaps, requests } = await collect();
     expect(gaps).toEqual([]);
-    expect(requests).toBe(seen.length);
-    expect(seen.every((s) => s.auth === `Bearer ${TOKEN}`)).toBe(true);
+    expect(requests).toBe(fake.seen.length);
+    expect(fake.seen.every((s) => s.auth === `Bearer ${TOKEN}`)).toBe(true);
     // The token scope stays ARM's even against another endpoint.
-    expect(scopes[0]).toEqual(['https://management.azure.com/.default']);
+    expect(scopes[0]).toEqual([ARM_SCOPE]);
 
     expect(store.records.map((r) => [r.kind, r.name, r.source.type, r.source.call])).toEqual([
       ['AzureDefenderPricings', `azure/${SUB}/pricings`, 'cloud-api', `GET ${SECURITY}/pricings?api-version=2024-01-01`],
@@ -275,12 +141,12 @@ describe('collectAzure', () => {
       ['AzureRegulatoryComplianceAssessments', `azure/${SUB}/regulatoryComplianceStandards/${SOC}/regulatoryComplianceControls/CC7.2/regulatoryComplianceAssessments`, 'cloud-api', `GET ${ASSESS_PATH(SOC, 'CC7.2')}?api-version=2019-01-01-preview`],
     ]);
     // Azure-CIS-1.1.0 is not configured, and 2.1 (Unsupported) has no assessment to list.
-    expect(seen.some((s) => s.path.includes('Azure-CIS'))).toBe(false);
-    expect(seen.some((s) => s.path === ASSESS_PATH(FIXTURE_STANDARD, '2.1'))).toBe(false);
+    expect(fake.seen.some((s) => s.path.includes('Azure-CIS'))).toBe(false);
+    expect(fake.seen.some((s) => s.path === ASSESS_PATH(FIXTURE_STANDARD, '2.1'))).toBe(false);
 
     // The HTTP bodies themselves (not the SDK's flattened models), nextLink included.
     expect(raw(recordsOf('AzureDefenderPricings')[0] as EvidenceRecord)).toEqual(PRICINGS);
-    expect(raw(recordsOf('AzureSecureScores')[0] as EvidenceRecord)).toEqual({ ...SCORE_PAGES[0], nextLink: `${base}${SECURITY}/secureScores?api-version=2020-01-01&$skipToken=2` });
+    expect(raw(recordsOf('AzureSecureScores')[0] as EvidenceRecord)).toEqual({ ...SCORE_PAGES[0], nextLink: `${fake.base}${SECURITY}/secureScores?api-version=2020-01-01&$skipToken=2` });
     expect(raw(recordsOf('AzureSecureScores')[1] as EvidenceRecord)).toEqual(SCORE_PAGES[1]);
     expect(store.records.every((r) => r.apiVersion === `${API_RESPONSE_GROUP}/v1` && r.redactions.length === 0)).toBe(true);
 
@@ -308,19 +174,19 @@ describe('collectAzure', () => {
     for (const name of ['PCI-DSS-4', 'PCI-DSS-4.0.1', 'PCI DSS 3.2.1', 'SOC-TSP', 'SOC-2-Type-2', 'HIPAA-HITRUST', 'HITRUST-9.2']) expect(standardSelected(name, DEFAULT_AZURE_STANDARDS), name).toBe(true);
     for (const name of ['PCI-DSS-3.2', 'Azure-CIS-1.1.0', 'ISO-27001', 'NIST-SP-800-53-R5']) expect(standardSelected(name, DEFAULT_AZURE_STANDARDS), name).toBe(false);
     await collect({ standards: undefined });
-    const controlsListed = [...new Set(seen.filter((s) => s.path.endsWith('/regulatoryComplianceControls')).map((s) => s.path))];
+    const controlsListed = [...new Set(fake.seen.filter((s) => s.path.endsWith('/regulatoryComplianceControls')).map((s) => s.path))];
     expect(controlsListed).toEqual([STD_PATH(PCI4), STD_PATH(SOC)]);
   });
 
   it('AuthorizationFailed (403) is an access-denied gap naming the permission and the Security Reader role, never an empty list', async () => {
-    overrides[`${SECURITY}/pricings`] = (_req, res) => authorizationFailed(res, 'Microsoft.Security/pricings/read');
+    fake.overrides[`${SECURITY}/pricings`] = (_req, res) => authorizationFailed(res, 'Microsoft.Security/pricings/read');
     const { gaps } = await collect();
     expect(gaps).toHaveLength(1);
     expect(gaps[0]).toMatchObject({ id: `gap-azure-${SUB}-defenderpricings`, target: TARGET, reason: 'access-denied', kinds: ['AzureDefenderPricings'], namespace: SUB });
     expect(gaps[0]?.message).toContain('HTTP 403 AuthorizationFailed');
     expect(gaps[0]?.message).toContain('Microsoft.Security/pricings/read');
     expect(gaps[0]?.message).toContain('Security Reader');
-    expect(hits.get(`${SECURITY}/pricings`)).toBe(1);
+    expect(fake.hits.get(`${SECURITY}/pricings`)).toBe(1);
     expect(recordsOf('AzureDefenderPricings')).toEqual([]);
     const failed = recordsOf('AzureCallFailed');
     expect(failed.map((f) => [f.name, f.cli])).toEqual([[`azure/${SUB}/pricings`, `az security pricing list --subscription ${SUB} -o json`]]);
@@ -333,7 +199,7 @@ describe('collectAzure', () => {
 
   it('a subscription where every call is denied is judged as errors, not as "no Azure evidence"', async () => {
     for (const path of [`${SECURITY}/pricings`, `${SECURITY}/secureScores`, `${SECURITY}/regulatoryComplianceStandards`]) {
-      overrides[path] = (_req, res) => authorizationFailed(res, 'Microsoft.Security/read');
+      fake.overrides[path] = (_req, res) => authorizationFailed(res, 'Microsoft.Security/read');
     }
     const { gaps } = await collect();
     expect(gaps.map((g) => [g.reason, g.kinds])).toEqual([
@@ -349,33 +215,33 @@ describe('collectAzure', () => {
   });
 
   it('429 with Retry-After is retried by the SDK policy, then succeeds', async () => {
-    overrides[`${SECURITY}/secureScores`] = (_req, res, hit) => hit <= 2 && armError(res, 429, 'TooManyRequests', 'Rate limit exceeded', { 'Retry-After': '0' });
+    fake.overrides[`${SECURITY}/secureScores`] = (_req, res, hit) => hit <= 2 && armError(res, 429, 'TooManyRequests', 'Rate limit exceeded', { 'Retry-After': '0' });
     const { gaps, requests } = await collect();
     expect(gaps).toEqual([]);
-    expect(hits.get(`${SECURITY}/secureScores`)).toBe(4);
-    expect(requests).toBe(seen.length);
+    expect(fake.hits.get(`${SECURITY}/secureScores`)).toBe(4);
+    expect(requests).toBe(fake.seen.length);
     expect(recordsOf('AzureSecureScores')).toHaveLength(2);
   });
 
   it('persistent 429 is bounded by maxRetries and ends in an api-error gap', async () => {
-    overrides[`${SECURITY}/secureScores`] = (_req, res) => armError(res, 429, 'TooManyRequests', 'Rate limit exceeded', { 'Retry-After': '0' });
+    fake.overrides[`${SECURITY}/secureScores`] = (_req, res) => armError(res, 429, 'TooManyRequests', 'Rate limit exceeded', { 'Retry-After': '0' });
     const { gaps } = await collect();
     expect(gaps.map((g) => [g.reason, g.kinds])).toEqual([['api-error', ['AzureSecureScores']]]);
     expect(gaps[0]?.message).toContain('throttled (HTTP 429');
-    expect(hits.get(`${SECURITY}/secureScores`)).toBe(FAST_RETRY.maxRetries + 1);
+    expect(fake.hits.get(`${SECURITY}/secureScores`)).toBe(FAST_RETRY.maxRetries + 1);
   });
 
   it('a Retry-After beyond the bound ends the call at once instead of waiting an hour', async () => {
-    overrides[`${SECURITY}/pricings`] = (_req, res) => armError(res, 429, 'TooManyRequests', 'Rate limit exceeded', { 'Retry-After': '3600' });
+    fake.overrides[`${SECURITY}/pricings`] = (_req, res) => armError(res, 429, 'TooManyRequests', 'Rate limit exceeded', { 'Retry-After': '3600' });
     const t0 = Date.now();
     const { gaps } = await collect({ maxRetryAfterMs: 1000 });
     expect(Date.now() - t0).toBeLessThan(20_000);
-    expect(hits.get(`${SECURITY}/pricings`)).toBe(1);
+    expect(fake.hits.get(`${SECURITY}/pricings`)).toBe(1);
     expect(gaps[0]?.message).toContain('Retry-After 3600 s, beyond the 1 s bound');
   });
 
   it('a failing second page keeps the first page and reports the list as incomplete', async () => {
-    overrides[`${SECURITY}/regulatoryComplianceStandards`] = (req, res) =>
+    fake.overrides[`${SECURITY}/regulatoryComplianceStandards`] = (req, res) =>
       (req.url ?? '').includes('skipToken=2') && armError(res, 500, 'InternalServerError', 'Encountered internal server error.');
     const { gaps } = await collect();
     expect(gaps.map((g) => [g.reason, g.kinds])).toEqual([['api-error', ['AzureRegulatoryComplianceStandards']]]);
@@ -387,7 +253,7 @@ describe('collectAzure', () => {
   });
 
   it('a nextLink to another origin is refused: the bearer token never leaves the endpoint', async () => {
-    overrides[`${SECURITY}/secureScores`] = (_req, res) => json(res, 200, { ...SCORE_PAGES[0], nextLink: 'https://attacker.example/steal?api-version=2020-01-01' });
+    fake.overrides[`${SECURITY}/secureScores`] = (_req, res) => json(res, 200, { ...SCORE_PAGES[0], nextLink: 'https://attacker.example/steal?api-version=2020-01-01' });
     const { gaps } = await collect();
     expect(gaps.map((g) => [g.reason, g.kinds])).toEqual([['api-error', ['AzureSecureScores']]]);
     expect(gaps[0]?.message).toContain('refused to send the token to https://attacker.example');
@@ -417,7 +283,7 @@ describe('collectAzure', () => {
     const { gaps } = await collect({ caCertPem: undefined });
     expect(gaps).toHaveLength(3);
     expect(gaps[0]?.message).toMatch(/certificate/i);
-    expect(seen).toEqual([]);
+    expect(fake.seen).toEqual([]);
   });
 
   it('a credential that cannot produce a token is an access-denied gap and nothing is sent', async () => {
@@ -430,7 +296,7 @@ describe('collectAzure', () => {
     expect(gaps.map((g) => g.reason)).toEqual(['access-denied', 'access-denied', 'access-denied']);
     expect(gaps[0]?.message).toContain('no Microsoft Entra ID token');
     expect(requests).toBe(0);
-    expect(seen).toEqual([]);
+    expect(fake.seen).toEqual([]);
   });
 });
 

@@ -141,6 +141,8 @@ export interface FakeApiServerOptions {
   user?: string;
   // Bodies served with 200 for an exact path, instead of what the cluster holds (a broken proxy).
   responses?: Readonly<Record<string, unknown>>;
+  // Delay before every response, standing in for the network (benchmarks).
+  latencyMs?: number;
 }
 
 export interface FakeApiServer {
@@ -340,8 +342,12 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     requests.push(record);
     const send = (code: number, body: unknown, headers: Record<string, string> = {}): void => {
       record.status = code;
-      res.writeHead(code, { 'content-type': 'application/json', ...headers });
-      res.end(JSON.stringify(body));
+      const respond = (): void => {
+        res.writeHead(code, { 'content-type': 'application/json', ...headers });
+        res.end(JSON.stringify(body));
+      };
+      if (options.latencyMs) setTimeout(respond, options.latencyMs);
+      else respond();
     };
     if (req.headers.authorization !== `Bearer ${token}`) {
       send(401, status(401, 'Unauthorized', 'Unauthorized'));

@@ -1,0 +1,297 @@
+// The benchmark scenarios. Each returns table rows; bench/scenario.ts adds the process's peak RSS.
+import { readFileSync, readdirSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { KubeConfig } from '@kubernetes/client-node';
+import os from 'node:os';
+import path from 'node:path';
+import { CHECKS } from '../src/checks/registry.ts';
+import { evaluateCheck } from '../src/checks/evaluate.ts';
+import type { CheckResult } from '../src/checks/types.ts';
+import { DEFAULT_CONTROLS_DIR, loadCatalogs } from '../src/controls/load.ts';
+import { rollUp } from '../src/controls/roll-up.ts';
+import { collectTargets } from '../src/pipeline/collect.ts';
+import { loadEvidence } from '../src/pipeline/load-evidence.ts';
+import { collectAws } from '../src/collectors/aws/collect.ts';
+import { EvidenceStore } from '../src/evidence/store.ts';
+import { runPipeline } from '../src/pipeline/run.ts';
+import { findChrome } from '../src/render/chrome.ts';
+import { renderPdf } from '../src/render/pdf.ts';
+import { CIS_V3, FSBP, PCI_V4, findingBody, hubBody, recorderStatusBody, recordersBody, rulesBody, standardsBody } from '../test/collectors/aws/aws-objects.ts';
+import { testClients } from '../test/collectors/aws/environment.ts';
+import { startFakeAws, type RegionData } from '../test/collectors/aws/fake-aws.ts';
+import { kubeconfigFor, startFakeApiServer } from '../test/collectors/kubernetes/fake-apiserver.ts';
+import { REGIONS, accountId, controlPlaneObjects, generateEstate, namespaceObjects, prng } from './generate-estate.ts';
+
+export interface ScenarioResult {
+  scenario: string;
+  size: string;
+  wallS: number;
+  throughput: string;
+  // The reference the scenario is measured against (ideal time, JSON parse time), and actual/ideal.
+  reference?: string;
+  ratio?: number;
+  peakRssMb?: number;
+  notes?: string;
+}
+
+export type Scenario = (o: Record<string, unknown>) => Promise<ScenarioResult[]>;
+
+function num(o: Record<string, unknown>, key: string, fallback: number): number {
+  const v = o[key];
+  return typeof v === 'number' ? v : fallback;
+}
+
+function str(o: Record<string, unknown>, key: string): string {
+  const v = o[key];
+  if (typeof v !== 'string') throw new Error(`scenario option ${key} is required`);
+  return v;
+}
+
+const log = (msg: string): void => void process.stderr.write(`  ${msg}\n`);
+const seconds = (ms: number): number => Math.round(ms) / 1000;
+const rate = (n: number, ms: number, unit: string): string => `${Math.round(n / (ms / 1000)).toLocaleString('en-US')} ${unit}/s`;
+
+// Generates the estate and collects it into an evidence folder as `auditpack collect --snapshot`
+// does (redaction, sha256, raw JSON, transcript and index record per object).
+export const estate: Scenario = async (o) => {
+  const out = str(o, 'out');
+  const workloads = num(o, 'clusters', 2) * num(o, 'namespaces', 50) * num(o, 'workloads', 100);
+  const src = path.join(out, 'estate');
+  let t0 = performance.now();
+  const summary = await generateEstate(src, {
+    clusters: num(o, 'clusters', 2),
+    namespaces: num(o, 'namespaces', 50),
+    workloads: num(o, 'workloads', 100),
+    accounts: num(o, 'accounts', 2),
+    regions: num(o, 'regions', 4),
+    findings: num(o, 'findings', 300),
+    seed: num(o, 'seed', 1),
+  });
+  log(`generated ${summary.kubeObjects} Kubernetes objects, ${summary.findings} findings in ${summary.files} files (${(summary.bytes / 2 ** 20).toFixed(0)} MiB) in ${seconds(performance.now() - t0)} s`);
+  t0 = performance.now();
+  const targets = await collectTargets({ snapshots: summary.targets.map((dir) => ({ dir })) }, path.join(out, 'evidence-folder'), () => new Date('2026-06-01T00:00:00Z'), () => undefined);
+  const ms = performance.now() - t0;
+  const objects = targets.reduce((n, t) => n + t.objects, 0);
+  return [
+    {
+      scenario: 'collect snapshot → evidence store',
+      size: `${workloads.toLocaleString('en-US')} workloads`,
+      wallS: seconds(ms),
+      throughput: rate(objects, ms, 'objects'),
+      notes: `${objects.toLocaleString('en-US')} objects, ${summary.files} snapshot files, ${(summary.bytes / 2 ** 20).toFixed(0)} MiB`,
+    },
+  ];
+};
+
+// The practical limit: read and JSON.parse every raw evidence file, nothing else.
+function parseAll(dir: string): { files: number; bytes: number } {
+  const raw = path.join(dir, 'evidence', 'raw');
+  let bytes = 0;
+  let files = 0;
+  for (const name of readdirSync(raw)) {
+    const buf = readFileSync(path.join(raw, name));
+    bytes += buf.length;
+    files++;
+    JSON.parse(buf.toString('utf8'));
+  }
+  return { files, bytes };
+}
+
+// Evaluation as `auditpack report` does it: load the evidence folder (sha256 checked, inventory
+// built per target), run every check on every target, sort, roll up to controls.
+export async function evaluateFolder(dir: string): Promise<{ results: CheckResult[]; controls: number; workloads: number }> {
+  const catalogs = await loadCatalogs(DEFAULT_CONTROLS_DIR, new Set(CHECKS.map((c) => c.meta.id)));
+  const loaded = await loadEvidence(dir, { transcripts: false });
+  const now = new Date('2026-06-01T00:00:00Z');
+  const results: CheckResult[] = [];
+  for (const inventory of loaded.inventories) for (const check of CHECKS) results.push(...evaluateCheck(check, inventory, now));
+  const controls = rollUp(catalogs, results);
+  return { results, controls: controls.length, workloads: loaded.inventories.reduce((n, i) => n + i.workloads.length, 0) };
+}
+
+export const evalVsParse: Scenario = async (o) => {
+  const dir = path.join(str(o, 'out'), 'evidence-folder');
+  const size = str(o, 'size');
+  // Warm the page cache first so neither side pays for the disk.
+  parseAll(dir);
+  let t0 = performance.now();
+  const parsed = parseAll(dir);
+  const parseMs = performance.now() - t0;
+  log(`JSON.parse of ${parsed.files} raw files (${(parsed.bytes / 2 ** 20).toFixed(0)} MiB): ${seconds(parseMs)} s`);
+  t0 = performance.now();
+  const evaluated = await evaluateFolder(dir);
+  const evalMs = performance.now() - t0;
+  log(`evaluation: ${evaluated.results.length} results, ${evaluated.workloads} workloads in ${seconds(evalMs)} s`);
+  return [
+    {
+      scenario: 'evaluation vs JSON.parse',
+      size,
+      wallS: seconds(evalMs),
+      throughput: `${((parsed.bytes / 2 ** 20) / (evalMs / 1000)).toFixed(1)} MiB/s (${rate(parsed.files, evalMs, 'objects')})`,
+      reference: `parse ${seconds(parseMs)} s`,
+      // Speed of evaluation relative to the parse: ≥ 0.33 is the target.
+      ratio: Math.round((parseMs / evalMs) * 100) / 100,
+      notes: `${evaluated.results.length.toLocaleString('en-US')} results, ${evaluated.workloads.toLocaleString('en-US')} workloads, ${parsed.files.toLocaleString('en-US')} raw files`,
+    },
+  ];
+};
+
+// One live cluster collected through the real Kubernetes client against the fake API server (HTTPS),
+// every response delayed by a fixed latency. The collector sends its requests one after another,
+// so the ideal is requests × latency / 1.
+export const kubeCollect: Scenario = async (o) => {
+  const namespaces = num(o, 'namespaces', 20);
+  const workloads = num(o, 'workloads', 50);
+  const latencyMs = num(o, 'latencyMs', 20);
+  const pageSize = num(o, 'pageSize', 500);
+  const rand = prng(7);
+  const objects = [];
+  for (let n = 0; n < namespaces; n++) objects.push(...namespaceObjects(0, n, workloads, rand));
+  const server = await startFakeApiServer({ objects, latencyMs });
+  const kc = new KubeConfig();
+  kc.loadFromString(kubeconfigFor([{ name: 'bench', server }]));
+  const work = await tempDir('auditpack-bench-kube-');
+  try {
+    const t0 = performance.now();
+    const [target] = await collectTargets({ snapshots: [], kube: [{ kubeConfig: kc, context: 'bench' }], kubeOptions: { pageSize } }, work.dir, () => new Date(), () => undefined);
+    const ms = performance.now() - t0;
+    const requests = server.requests.length;
+    const idealMs = requests * latencyMs;
+    return [
+      {
+        scenario: `kube collection (${latencyMs} ms latency, pages of ${pageSize})`,
+        size: `${(namespaces * workloads).toLocaleString('en-US')} workloads`,
+        wallS: seconds(ms),
+        throughput: rate(target?.objects ?? 0, ms, 'objects'),
+        reference: `ideal ${seconds(idealMs)} s = ${requests} requests × ${latencyMs} ms / 1`,
+        ratio: Math.round((ms / idealMs) * 100) / 100,
+        notes: `${(target?.objects ?? 0).toLocaleString('en-US')} objects, ${target?.gaps.length ?? 0} gaps; actual ÷ ideal`,
+      },
+    ];
+  } finally {
+    await server.close();
+    await work.done();
+  }
+};
+
+// AWS accounts × regions through the real SDK clients against the local AWS endpoint, every
+// response delayed. Concurrency: accounts at once × regions per account × 2 services.
+export const awsCollect: Scenario = async (o) => {
+  const accounts = num(o, 'accounts', 20);
+  const regions = REGIONS.slice(0, num(o, 'regions', 4));
+  const latencyMs = num(o, 'latencyMs', 20);
+  const accountConcurrency = num(o, 'accountConcurrency', 8);
+  const regionConcurrency = num(o, 'regionConcurrency', 4);
+  const findingsPerRegion = num(o, 'findings', 300);
+  const ids = Array.from({ length: accounts }, (_v, i) => accountId(i));
+  const cache = new Map<string, RegionData>();
+  const data = (account: string, region: string): RegionData => {
+    const key = `${account}/${region}`;
+    let d = cache.get(key);
+    if (!d) {
+      d = {
+        hub: hubBody(account, region),
+        standards: list(standardsBody([{ standard: PCI_V4 }, { standard: FSBP }, { standard: CIS_V3 }], account, region), 'StandardsSubscriptions'),
+        findings: Array.from({ length: findingsPerRegion }, (_v, i) => findingBody({ control: `S3.${(i % 20) + 1}`, n: i + 1, account, region, severity: i % 7 === 0 ? 'CRITICAL' : 'MEDIUM', requirements: ['PCI DSS v4.0.1/1.4.4'] })),
+        recorders: list(recordersBody([{ includeGlobal: region === 'us-east-1' }], account), 'ConfigurationRecorders'),
+        recorderStatus: list(recorderStatusBody([{}]), 'ConfigurationRecordersStatus'),
+        rules: list(rulesBody(Array.from({ length: 150 }, (_v, i) => ({ name: `rule-${i}`, type: i % 10 === 0 ? 'NON_COMPLIANT' : 'COMPLIANT', count: i % 10 === 0 ? 3 : 0 }))), 'ComplianceByConfigRules'),
+      };
+      cache.set(key, d);
+    }
+    return d;
+  };
+  const server = await startFakeAws({ accounts: Object.fromEntries(ids.map((a) => [`AKIDBENCH${a}`, a])), data, pageSize: { findings: 100, rules: 25 }, latencyMs });
+  const work = await tempDir('auditpack-bench-aws-');
+  try {
+    const store = new EvidenceStore(work.dir, () => new Date());
+    await store.open();
+    let next = 0;
+    let requests = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: Math.min(accountConcurrency, accounts) }, async () => {
+        while (next < ids.length) {
+          const account = ids[next++] ?? '';
+          const result = await collectAws({ target: `aws-${account}`, regions, clients: testClients(() => server.endpoint, `AKIDBENCH${account}`), store, concurrency: regionConcurrency });
+          requests += result.requests;
+        }
+      }),
+    );
+    const ms = performance.now() - t0;
+    await store.close();
+    const inFlight = accountConcurrency * regionConcurrency * 2;
+    const idealMs = (server.requests.length * latencyMs) / inFlight;
+    return [
+      {
+        scenario: `AWS collection (${latencyMs} ms latency)`,
+        size: `${accounts} accounts × ${regions.length} regions`,
+        wallS: seconds(ms),
+        throughput: rate(requests, ms, 'calls'),
+        reference: `ideal ${seconds(idealMs)} s = ${server.requests.length} calls × ${latencyMs} ms / ${inFlight}`,
+        ratio: Math.round((ms / idealMs) * 100) / 100,
+        notes: `${store.records.length.toLocaleString('en-US')} records, ${(accounts * regions.length * findingsPerRegion).toLocaleString('en-US')} findings; actual ÷ ideal (the per-region calls are sequential pages, so ideal is a floor)`,
+      },
+    ];
+  } finally {
+    await server.close();
+    await work.done();
+  }
+};
+
+function list(body: Record<string, unknown>, key: string): unknown[] {
+  const v = body[key];
+  return Array.isArray(v) ? v : [];
+}
+
+// Report rendering for a run of about `results` results: the pipeline writes report.html (render
+// stage timed), then the PDF is printed from it with real Chromium.
+export const render: Scenario = async (o) => {
+  const namespaces = num(o, 'namespaces', 2);
+  const workloads = num(o, 'workloads', 10);
+  const label = str(o, 'label');
+  const work = await tempDir('auditpack-bench-render-');
+  try {
+    const rand = prng(11);
+    const dir = path.join(work.dir, 'cluster');
+    await mkdir(dir, { recursive: true });
+    const items = [...controlPlaneObjects(0)];
+    for (let n = 0; n < namespaces; n++) items.push(...namespaceObjects(0, n, workloads, rand));
+    await writeFile(path.join(dir, 'cluster.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+    let renderMs = 0;
+    const out = path.join(work.dir, 'out');
+    const summary = await runPipeline({
+      snapshots: [{ dir }],
+      outDir: out,
+      formats: { html: true, pdf: false, csv: true },
+      onProgress: (e) => {
+        if (e.stage === 'render') renderMs = e.durationMs ?? 0;
+      },
+    });
+    const html = await readFile(path.join(out, 'report.html'), 'utf8');
+    const t0 = performance.now();
+    const pdf = await renderPdf(html, { chromePath: findChrome() });
+    const pdfMs = performance.now() - t0;
+    const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+    const n = summary.results.length;
+    return [
+      { scenario: 'render HTML (+ findings.json, CSV)', size: `${n.toLocaleString('en-US')} results (${label})`, wallS: seconds(renderMs), throughput: rate(n, renderMs, 'results'), notes: `report.html ${(html.length / 2 ** 20).toFixed(1)} MiB` },
+      { scenario: 'render PDF (Chromium)', size: `${n.toLocaleString('en-US')} results (${label})`, wallS: seconds(pdfMs), throughput: rate(n, pdfMs, 'results'), notes: `${pages} pages, ${(pdf.length / 2 ** 20).toFixed(1)} MiB; RSS is Node's, Chromium runs in its own processes` },
+    ];
+  } finally {
+    await work.done();
+  }
+};
+
+export const SCENARIOS: Record<string, Scenario> = {
+  estate,
+  eval: evalVsParse,
+  'kube-collect': kubeCollect,
+  'aws-collect': awsCollect,
+  render,
+};
+
+export async function tempDir(prefix: string): Promise<{ dir: string; done: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  return { dir, done: () => rm(dir, { recursive: true, force: true }) };
+}
