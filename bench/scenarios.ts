@@ -1,7 +1,6 @@
 // The benchmark scenarios. Each returns table rows; bench/scenario.ts adds the process's peak RSS.
 import { readFileSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { KubeConfig } from '@kubernetes/client-node';
 import os from 'node:os';
 import path from 'node:path';
 import { CHECKS } from '../src/checks/registry.ts';
@@ -11,15 +10,7 @@ import { DEFAULT_CONTROLS_DIR, loadCatalogs } from '../src/controls/load.ts';
 import { rollUp } from '../src/controls/roll-up.ts';
 import { collectTargets } from '../src/pipeline/collect.ts';
 import { loadEvidence } from '../src/pipeline/load-evidence.ts';
-import { collectAws } from '../src/collectors/aws/collect.ts';
-import { EvidenceStore } from '../src/evidence/store.ts';
-import { runPipeline } from '../src/pipeline/run.ts';
-import { findChrome } from '../src/render/chrome.ts';
-import { renderPdf } from '../src/render/pdf.ts';
-import { CIS_V3, FSBP, PCI_V4, findingBody, hubBody, recorderStatusBody, recordersBody, rulesBody, standardsBody } from '../test/collectors/aws/aws-objects.ts';
-import { testClients } from '../test/collectors/aws/environment.ts';
-import { startFakeAws, type RegionData } from '../test/collectors/aws/fake-aws.ts';
-import { kubeconfigFor, startFakeApiServer } from '../test/collectors/kubernetes/fake-apiserver.ts';
+import type { RegionData } from '../test/collectors/aws/fake-aws.ts';
 import { REGIONS, accountId, controlPlaneObjects, generateEstate, namespaceObjects, prng } from './generate-estate.ts';
 
 export interface ScenarioResult {
@@ -144,6 +135,9 @@ export const kubeCollect: Scenario = async (o) => {
   const workloads = num(o, 'workloads', 50);
   const latencyMs = num(o, 'latencyMs', 20);
   const pageSize = num(o, 'pageSize', 500);
+  // Imported here, not at the top: each scenario process loads only what it measures.
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const { kubeconfigFor, startFakeApiServer } = await import('../test/collectors/kubernetes/fake-apiserver.ts');
   const rand = prng(7);
   const objects = [];
   for (let n = 0; n < namespaces; n++) objects.push(...namespaceObjects(0, n, workloads, rand));
@@ -183,6 +177,11 @@ export const awsCollect: Scenario = async (o) => {
   const accountConcurrency = num(o, 'accountConcurrency', 8);
   const regionConcurrency = num(o, 'regionConcurrency', 4);
   const findingsPerRegion = num(o, 'findings', 300);
+  const { collectAws } = await import('../src/collectors/aws/collect.ts');
+  const { EvidenceStore } = await import('../src/evidence/store.ts');
+  const { CIS_V3, FSBP, PCI_V4, findingBody, hubBody, recorderStatusBody, recordersBody, rulesBody, standardsBody } = await import('../test/collectors/aws/aws-objects.ts');
+  const { testClients } = await import('../test/collectors/aws/environment.ts');
+  const { startFakeAws } = await import('../test/collectors/aws/fake-aws.ts');
   const ids = Array.from({ length: accounts }, (_v, i) => accountId(i));
   const cache = new Map<string, RegionData>();
   const data = (account: string, region: string): RegionData => {
@@ -220,7 +219,7 @@ export const awsCollect: Scenario = async (o) => {
     );
     const ms = performance.now() - t0;
     await store.close();
-    const inFlight = accountConcurrency * regionConcurrency * 2;
+    const inFlight = Math.min(accountConcurrency, accounts) * Math.min(regionConcurrency, regions.length) * 2;
     const idealMs = (server.requests.length * latencyMs) / inFlight;
     return [
       {
@@ -250,6 +249,9 @@ export const render: Scenario = async (o) => {
   const namespaces = num(o, 'namespaces', 2);
   const workloads = num(o, 'workloads', 10);
   const label = str(o, 'label');
+  const { runPipeline } = await import('../src/pipeline/run.ts');
+  const { findChrome } = await import('../src/render/chrome.ts');
+  const { renderPdf } = await import('../src/render/pdf.ts');
   const work = await tempDir('auditpack-bench-render-');
   try {
     const rand = prng(11);

@@ -158,6 +158,8 @@ async function silentServer(): Promise<{ url: string; connections: number; open:
   const server: Server = createServer((socket) => {
     state.connections++;
     sockets.add(socket);
+    // Read (and ignore) the ClientHello, so the client's close is seen.
+    socket.resume();
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
