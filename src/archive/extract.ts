@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -24,15 +24,24 @@ export async function extractArchive(file: string, dest: string): Promise<Extrac
   const source = createReadStream(file);
   const gunzip = createGunzip();
   const extract = tar.extract();
-  source.on('error', (err) => extract.destroy(err));
-  gunzip.on('error', (err) => extract.destroy(err));
+  // A read or gzip error may arrive while an entry is being written, and the entry stream does not
+  // always end then: every wait below races this promise, so a truncated file never hangs us.
+  let fail: (err: unknown) => void = () => undefined;
+  const failure = new Promise<never>((_resolve, reject) => {
+    fail = reject;
+  });
+  failure.catch(() => undefined);
+  source.on('error', (err) => fail(err));
+  gunzip.on('error', (err) => fail(err));
+  extract.on('error', (err: unknown) => fail(err));
   source.pipe(gunzip).pipe(extract);
+  let current: WriteStream | undefined;
 
   const seen = new Set<string>();
   const fileNames = new Set<string>();
   let files = 0;
   let bytes = 0;
-  try {
+  const loop = async (): Promise<void> => {
     for await (const entry of extract) {
       const h = entry.header;
       const raw = h.name;
@@ -68,10 +77,16 @@ export async function extractArchive(file: string, dest: string): Promise<Extrac
       fileNames.add(name);
       await mkdir(path.dirname(target), { recursive: true });
       // wx: never through an existing file (a folder entry named like this file would have been refused above).
-      await pipeline(entry, createWriteStream(target, { flags: 'wx', mode: 0o600 }));
+      current = createWriteStream(target, { flags: 'wx', mode: 0o600 });
+      await pipeline(entry, current);
+      current = undefined;
       files++;
     }
+  };
+  try {
+    await Promise.race([loop(), failure]);
   } catch (err) {
+    current?.destroy();
     source.destroy();
     gunzip.destroy();
     extract.destroy();

@@ -56,21 +56,15 @@ describe('CLI: history, diff, bundle and verify', () => {
 
   it('bundle writes a .tar.gz that verify checks without unpacking', async () => {
     const file = path.join(tmp, 'handoff.tar.gz');
-    console.log('before bundle');
     const b = await cli(['bundle', path.join(tmp, 'two'), '--out', file]);
-    console.log('after bundle', b);
     expect(b.code, b.err).toBe(0);
     expect(b.out).toMatch(/Archive written to .*handoff\.tar\.gz/);
-    console.log('before verify');
     const v = await cli(['verify', file]);
-    console.log('after verify', v.code);
     expect(v.code, v.err).toBe(0);
     expect(v.out).toMatch(/OK: .* verified without unpacking it/);
     const bad = path.join(tmp, 'bad.tar.gz');
     await (await import('node:fs/promises')).writeFile(bad, (await readFile(file)).subarray(0, 1000));
-    console.log('before bad');
     const f = await cli(['verify', bad]);
-    console.log('after bad');
     expect(f.code).toBe(1);
     expect(f.err).toMatch(/FAIL ARCHIVE_INVALID: .*truncated/);
   });
