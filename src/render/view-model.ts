@@ -48,6 +48,8 @@ const COVER_LIMITS = { id: 80, operator: 80, command: 200, targetName: 40, targe
 // error, waived) on one line, each linked to its row; the rest ("+N more"), and every passing
 // result, are in "Results by check".
 export const ATTENTION_PER_CHECK = 6;
+// Subjects named in a folded not-applicable row (the rest are counted).
+export const NA_FOLD_SUBJECTS = 5;
 // Above this many results the run is "large": the results section is introduced as the bulk listing.
 export const LARGE_RUN_RESULTS = 1_000;
 // Page 1 holds the cover and all three framework summaries; three failing checks each is what fits.
@@ -1511,9 +1513,47 @@ function resultGroupViews(
       counts: CHECK_STATUS_ORDER.filter((s) => (byStatus.get(s) ?? 0) > 0)
         .map((s) => `${formatCount(byStatus.get(s) ?? 0)} ${CHECK_STATUS_DISPLAY[s].label.toLowerCase()}`)
         .join(' · '),
-      results: list.map((r) => mustGet(resultViews, r)),
+      results: foldNotApplicable(list, resultViews, links),
     };
   });
+}
+
+// Not-applicable results of one check on one target with the same reason (every namespace of a
+// target where the area is absent, say) become one row that states how many it stands for; every
+// other result keeps its own row. findings.json and findings.csv list each result.
+function foldNotApplicable(list: readonly ReportedResult[], resultViews: Map<ReportedResult, ResultView>, links: LinkContext): ResultView[] {
+  const groups = new Map<string, ReportedResult[]>();
+  for (const r of list) {
+    if (r.status !== 'not_applicable') continue;
+    const key = `${r.target}\u0000${r.messageId}`;
+    const g = groups.get(key);
+    if (g) g.push(r);
+    else groups.set(key, [r]);
+  }
+  const out: ResultView[] = [];
+  for (const r of list) {
+    const group = r.status === 'not_applicable' ? groups.get(`${r.target}\u0000${r.messageId}`) : undefined;
+    if (!group || group.length === 1) {
+      out.push(mustGet(resultViews, r));
+      continue;
+    }
+    if (group[0] !== r) continue;
+    const first = mustGet(resultViews, r);
+    const subjects = group.map((x) => (x.resource.namespace ? `${x.resource.namespace}/${x.resource.name}` : x.resource.name));
+    const shown = subjects.slice(0, NA_FOLD_SUBJECTS).join(', ');
+    const more = subjects.length > NA_FOLD_SUBJECTS ? ` and ${formatCount(subjects.length - NA_FOLD_SUBJECTS)} more` : '';
+    out.push({
+      ...first,
+      kind: name(`${formatCount(group.length)} ${[...new Set(group.map((x) => x.resource.kind))].sort(compareText).join('/')}`),
+      namespace: '',
+      hasNamespace: false,
+      name: '',
+      message: message(`${plural(group.length, 'result', 'results')} folded into this line: ${r.message} (${shown}${more})`),
+      evidence: [...new Set(group.flatMap((x) => x.evidence))].sort(compareText).slice(0, WORKLOAD_LIMITS.evidence).map((id) => evidenceLink(id, links.evidenceIds)),
+      hasEvidence: group.some((x) => x.evidence.length > 0),
+    });
+  }
+  return out;
 }
 
 function resultView(r: ReportedResult, anchor: string, links: LinkContext): ResultView {

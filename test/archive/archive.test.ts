@@ -37,7 +37,7 @@ async function tarGz(entries: Entry[]): Promise<Buffer> {
   for (const e of entries) {
     const body = e.body === undefined ? Buffer.alloc(0) : Buffer.from(e.body);
     await new Promise<void>((resolve, reject) => {
-      pack.entry({ name: e.name, type: e.type ?? 'file', size: (e.type ?? 'file') === 'file' ? body.byteLength : 0, ...(e.linkname ? { linkname: e.linkname } : {}), ...(e.type === 'character-device' ? { devmajor: 1, devminor: 3 } : {}) }, (e.type ?? 'file') === 'file' ? body : undefined, (err) => (err ? reject(err) : resolve()));
+      pack.entry({ name: e.name, type: e.type ?? 'file', size: (e.type ?? 'file') === 'file' ? body.byteLength : 0, ...(e.linkname ? { linkname: e.linkname } : {}), ...(e.type === 'character-device' ? { devmajor: 1, devminor: 3 } : {}) }, (e.type ?? 'file') === 'file' ? body : Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
     });
   }
   pack.finalize();

@@ -419,7 +419,18 @@ describe('large runs', () => {
   it('lists every result once in "Results by check" and keeps controls to counts and attention', () => {
     expect(view.large).toBe(true);
     expect(view.largeRunNote).toMatch(/^This is a large run \(1,500 results\)/);
-    expect(listed(view)).toHaveLength(count);
+    // Every result has its own row, except not-applicable ones, folded per check × target × reason
+    // into one row that states how many results it stands for.
+    const input = largeInput(count);
+    const na = input.results.filter((r) => r.status === 'not_applicable');
+    const naGroups = new Set(na.map((r) => `${r.check}|${r.target}|${r.messageId}`));
+    expect(na.length).toBeGreaterThan(naGroups.size);
+    expect(listed(view)).toHaveLength(count - na.length + naGroups.size);
+    expect(listed(view).filter((r) => r.status !== 'N/A')).toHaveLength(count - na.length);
+    const stated = listed(view)
+      .filter((r) => r.status === 'N/A')
+      .map((r) => Number((/^([\d,]+) results folded into this line/.exec(r.message)?.[1] ?? '1').replace(/,/g, '')));
+    expect(stated.reduce((n, k) => n + k, 0)).toBe(na.length);
     for (const fw of view.frameworks) {
       for (const c of fw.controls) for (const row of c.checkRows) expect(items(row).length).toBeLessThanOrEqual(ATTENTION_PER_CHECK);
     }
@@ -751,5 +762,48 @@ describe('workloads and mesh coverage', () => {
     const v = buildViewModel(edge).workloads;
     expect(v.large).toBe(false);
     expect(v.tables.flatMap((t) => t.rows)).toHaveLength(LARGE_ESTATE_WORKLOADS);
+  });
+});
+
+describe('not-applicable results folded per check and target', () => {
+  const base = sampleInput();
+  const template = base.results.find((r) => r.status === 'pass');
+  if (!template) throw new Error('sample input has a passing result');
+  const check = template.check;
+  const folded = Array.from({ length: 8 }, (_v, i) => ({
+    ...template,
+    status: 'not_applicable' as const,
+    target: 'prod-eu',
+    resource: { kind: 'Namespace', name: `team-${i}` },
+    messageId: 'noPolicies',
+    message: `Namespace team-${i} has no policies to judge.`,
+    evidence: [],
+  }));
+  // One more on another target: a different check × target, so it keeps its own row.
+  const other = { ...folded[0]!, target: 'staging', resource: { kind: 'Namespace', name: 'team-x' } };
+  const input = { ...base, results: [...base.results, ...folded, other] };
+  const view = buildViewModel(input);
+  const group = view.resultGroups.find((g) => g.id === check);
+
+  it('keeps one row per non-N/A result and one line per check × target × reason that states the count', () => {
+    const rows = group?.results ?? [];
+    const own = input.results.filter((r) => r.check === check);
+    expect(rows.filter((r) => r.status !== 'N/A')).toHaveLength(own.filter((r) => r.status !== 'not_applicable').length);
+    const foldedRows = rows.filter((r) => r.message.includes('folded into this line'));
+    expect(foldedRows).toHaveLength(1);
+    expect(foldedRows[0]?.target).toBe('prod-eu');
+    expect(foldedRows[0]?.kind).toBe('8 Namespace');
+    expect(foldedRows[0]?.message).toContain('8 results folded into this line');
+    expect(foldedRows[0]?.message).toContain('team-0, team-1, team-2, team-3, team-4 and 3 more');
+    expect(rows.filter((r) => r.status === 'N/A' && r.target === 'staging' && r.name === 'team-x')).toHaveLength(1);
+    expect(rows).toHaveLength(own.length - folded.length + 1);
+    // The group header still counts every result.
+    expect(group?.total).toBe(`${own.length} results`);
+  });
+
+  it('never folds results that need attention or pass', () => {
+    const all = view.resultGroups.flatMap((g) => g.results);
+    const notNa = input.results.filter((r) => r.status !== 'not_applicable');
+    expect(all.filter((r) => r.status !== 'N/A')).toHaveLength(notNa.length);
   });
 });
