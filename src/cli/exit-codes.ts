@@ -11,7 +11,7 @@ export const EXIT = {
   ERROR: 4,
 } as const;
 
-const USAGE_CODES = new Set(['USAGE', 'CONFIG_INVALID', 'SNAPSHOT_NOT_FOUND', 'CHROME_NOT_FOUND', 'OUTPUT_EXISTS', 'KEY_INVALID', 'KEY_NOT_FOUND']);
+const USAGE_CODES = new Set(['USAGE', 'CONFIG_INVALID', 'SNAPSHOT_NOT_FOUND', 'CHROME_NOT_FOUND', 'OUTPUT_EXISTS', 'KEY_INVALID', 'KEY_NOT_FOUND', 'KEY_ACCESS_DENIED']);
 // Input evidence that fails verification: nothing was judged, the caller must look at the input.
 const EVIDENCE_CODES = new Set(['MANIFEST_INVALID', 'SIGNATURE_INVALID', 'FILE_CHANGED', 'FILE_MISSING', 'FILE_EXTRA', 'PATH_ESCAPES']);
 

@@ -434,20 +434,21 @@ export function buildProgram(io: Io = defaultIo, onExit: (code: number) => void 
     onExit(exitCodeFor(summary));
   });
 
-  withRunOptions(
+  withJudgementOptions(withRunOptions(
     program
       .command('merge')
       .description('verify partial evidence bundles (from `run --shard` / `collect --shard`), combine them, judge, report and sign one bundle')
       .argument('[partials...]', 'partial evidence folders (every shard of one sharded run)')
       .option('--partials-dir <dir>', 'also merge every bundle folder directly under DIR ({date}/{month} expand as for --out)')
       .option('--evidence-key <file>', 'public key every partial must be signed with'),
-  ).action(async (partials: string[], flags: RunFlags & { evidenceKey?: string; partialsDir?: string }) => {
+  )).action(async (partials: string[], flags: RunFlags & { evidenceKey?: string; partialsDir?: string }) => {
     const pinned = flags.evidenceKey ? await loadPublicKey(flags.evidenceKey) : undefined;
     const fromDir = flags.partialsDir ? await bundleFolders(expandOutPath(flags.partialsDir)) : [];
     const reporter = reporterFor(io, program);
     const summary = await mergePartials({
       partials: [...partials, ...fromDir],
       ...(pinned ? { evidenceKeyPem: pinned.pem } : {}),
+      ...judgementFiles(flags, undefined),
       outDir: requireOut(flags.out),
       formats: formatsFrom(flags),
       ...(flags.chrome ? { chrome: flags.chrome } : {}),

@@ -148,7 +148,7 @@ describe('auditpack run --kms-key-id (config signing.kmsEndpoint)', () => {
 
     const denied = io();
     const deniedCode = await main(['node', 'auditpack', 'run', '--config', config, '--kms-key-id', deniedKey.arn, '--snapshot', path.join(ROOT, 'demo/environment/prod-eu'), '--format', 'html', '--out', path.join(dir, 'denied')], denied.io);
-    expect(deniedCode).not.toBe(0);
+    expect(deniedCode).toBe(2);
     expect(denied.err.join('\n')).toMatch(/auditpack: access to KMS key arn:aws:kms:eu-west-1:111122223333:key\/[0-9a-f-]+ denied.*\[KEY_ACCESS_DENIED\]/);
 
     const unknown = io();
