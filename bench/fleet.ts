@@ -4,7 +4,7 @@
 //
 //   npx tsx bench/fleet.ts [clusters=50] [concurrency=4] [podsPerNamespace=20] [namespaces=10]
 //
-// Prints wall time, API requests and the exit code (3 expected: the stopped cluster is a gap).
+// Prints wall time, API requests and the exit code (the generated clusters fail controls: 1).
 // Not part of the test run.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';

@@ -56,6 +56,7 @@ export async function loadEvidence(dir: string, options: LoadOptions = {}): Prom
   const byTarget = new Map<string, EvidenceRecord[]>(targets.map((t) => [t.name, []]));
   const lines = createInterface({ input: createReadStream(path.join(dir, 'evidence', 'index.jsonl')), crlfDelay: Infinity });
   let lineNo = 0;
+  const interned = new Map<string, string>();
   for await (const line of lines) {
     lineNo++;
     if (line.trim() === '') continue;
@@ -63,6 +64,7 @@ export async function loadEvidence(dir: string, options: LoadOptions = {}): Prom
     if (!parsed.success) {
       throw new BundleError('MANIFEST_INVALID', `evidence/index.jsonl:${lineNo} is not a valid evidence record: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     }
+    internRecord(parsed.data, interned);
     const list = byTarget.get(parsed.data.target);
     if (!list) throw new BundleError('MANIFEST_INVALID', `evidence record ${parsed.data.id} names unknown target "${parsed.data.target}"`);
     records.push(parsed.data);
@@ -91,6 +93,23 @@ export async function loadEvidence(dir: string, options: LoadOptions = {}): Prom
 
   const transcripts = options.transcripts === false ? {} : await readTranscripts(dir, records);
   return { targets, inventories, records, transcripts };
+}
+
+// Values repeated across hundreds of thousands of records (target, timestamp, file, kind,
+// namespace) are kept once: JSON.parse makes a fresh string for each, and every record is kept.
+function internRecord(r: EvidenceRecord, pool: Map<string, string>): void {
+  const one = (v: string): string => {
+    const seen = pool.get(v);
+    if (seen !== undefined) return seen;
+    pool.set(v, v);
+    return v;
+  };
+  r.target = one(r.target);
+  r.collectedAt = one(r.collectedAt);
+  if (r.source.file !== undefined) r.source.file = one(r.source.file);
+  if (r.apiVersion !== undefined) r.apiVersion = one(r.apiVersion);
+  if (r.kind !== undefined) r.kind = one(r.kind);
+  if (r.namespace !== undefined) r.namespace = one(r.namespace);
 }
 
 // The bounded terminal transcripts of the given records, keyed by evidence id.

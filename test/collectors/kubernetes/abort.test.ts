@@ -1,3 +1,4 @@
+import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY, collectKubernetes } from '../../../src/collectors/kubernetes/index.ts';
 import { startFakeApiServer, type FakeApiServer, type FakeApiServerOptions } from './fake-apiserver.ts';
@@ -30,6 +31,33 @@ describe('Kubernetes collector: unreachable servers and aborts', () => {
     expect(result.gaps).toHaveLength(1);
     expect(result.gaps[0]).toMatchObject({ kinds: '*', reason: 'api-error' });
     expect(result.gaps[0]?.message).toMatch(/^Kubernetes API discovery failed for context test \(https:\/\/127\.0\.0\.1:\d+\): GET \/api: ECONNREFUSED: .*gave up after 3 attempts\); nothing was collected from this cluster$/);
+  });
+
+  it('turns a TLS failure (untrusted server certificate) and an unknown host into discovery gaps at once, without retries', async () => {
+    const server = await start();
+    const untrusted = new KubeConfig();
+    untrusted.loadFromOptions({
+      clusters: [{ name: 'c', server: server.url, skipTLSVerify: false }],
+      users: [{ name: 'u', token: server.token }],
+      contexts: [{ name: 'test', cluster: 'c', user: 'u' }],
+      currentContext: 'test',
+    });
+    const unknownHost = new KubeConfig();
+    unknownHost.loadFromOptions({
+      clusters: [{ name: 'c', server: 'https://cluster.auditpack-test.invalid:6443', caData: Buffer.from(server.caPem).toString('base64') }],
+      users: [{ name: 'u', token: server.token }],
+      contexts: [{ name: 'test', cluster: 'c', user: 'u' }],
+      currentContext: 'test',
+    });
+
+    const tls = await collectFrom(server, {}, untrusted);
+    const dns = await collectFrom(server, {}, unknownHost);
+
+    expect(server.requests).toEqual([]);
+    expect(tls.sleeps).toEqual([]);
+    expect(tls.result.gaps).toEqual([expect.objectContaining({ kinds: '*', message: expect.stringMatching(/discovery failed .*GET \/api: (DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)/) })]);
+    expect(dns.sleeps).toEqual([]);
+    expect(dns.result.gaps).toEqual([expect.objectContaining({ kinds: '*', message: expect.stringMatching(/discovery failed .*GET \/api: ENOTFOUND/) })]);
   });
 
   it('stops sending requests once a server that went away mid-collection stays unreachable', async () => {
