@@ -97,8 +97,8 @@ function runChild(step: Step): Promise<ScenarioResult[]> {
 }
 
 export function formatTable(rows: readonly ScenarioResult[]): string {
-  const head = ['scenario', 'size', 'wall s', 'throughput', 'reference', 'ratio', 'peak RSS MB', 'notes'];
-  const body = rows.map((r) => [r.scenario, r.size, r.wallS.toFixed(2), r.throughput, r.reference ?? '', r.ratio === undefined ? '' : r.ratio.toFixed(2), String(r.peakRssMb ?? ''), r.notes ?? '']);
+  const head = ['scenario', 'size', 'wall s', 'throughput', 'reference', 'ratio', 'peak RSS MB', 'Chromium peak RSS MB', 'notes'];
+  const body = rows.map((r) => [r.scenario, r.size, r.wallS.toFixed(2), r.throughput, r.reference ?? '', r.ratio === undefined ? '' : r.ratio.toFixed(2), String(r.peakRssMb ?? ''), String(r.chromiumPeakRssMb ?? ''), r.notes ?? '']);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');

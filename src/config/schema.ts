@@ -73,7 +73,7 @@ export const OutputConfig = z.strictObject({
         })
         .optional()
         .describe('per-object retention (the bucket/container must have Object Lock / object retention / version-level WORM enabled)'),
-      endpoint: z.url().optional().describe('S3-compatible or emulator endpoint (path-style for S3)'),
+      endpoint: z.url().optional().describe('custom endpoint: an S3-compatible store (path-style), a GCS JSON API endpoint such as Private Service Connect (still authenticated; https unless 127.0.0.1), or the Azure blob account URL'),
       region: z.string().min(1).optional().describe('S3 region (default: AWS_REGION, then us-east-1)'),
     })
     .optional(),

@@ -18,8 +18,10 @@ import {
   ServiceFields,
   type ContainerSpec,
   type PodSpec,
+  type PodTemplate,
 } from './workload-schema.ts';
 import type { AreaInput, AreaObject } from './area.ts';
+import { StringPool } from './string-pool.ts';
 import { buildAwsInventory } from './aws/build.ts';
 import { buildAzureInventory } from './azure/build.ts';
 import { buildConsulInventory } from './consul/build.ts';
@@ -53,6 +55,8 @@ export interface CollectedObject {
 export interface BuildOptions {
   // Namespace for namespaced objects that carry none (GitOps manifests applied with `-n`).
   defaultNamespace?: string;
+  // Shared by the builds of one run, so targets share their repeated strings too.
+  strings?: StringPool;
 }
 
 const ISTIO_SECURITY = 'security.istio.io';
@@ -70,6 +74,25 @@ interface Pending {
   line?: number;
 }
 
+// What grouping pods under controllers needs of either: never the raw object.
+interface Owned {
+  evidenceId: string;
+  namespace: string;
+  name: string;
+  owner: { kind: string; name: string } | undefined;
+}
+
+interface ControllerEntry {
+  o: Owned;
+  kind: WorkloadKind;
+  template: { labels: StringMap; annotations: StringMap; containers: Container[]; initContainers: Container[]; hostNetwork: boolean };
+}
+
+interface PodEntry {
+  o: Owned;
+  info: PodInfo;
+}
+
 // Turns collected objects into the typed inventory. Objects that fail their schema become
 // evidence gaps for their kind (never silently dropped); kinds auditpack does not judge are listed.
 export function buildInventory(
@@ -78,41 +101,32 @@ export function buildInventory(
   inputGaps: readonly EvidenceGap[] = [],
   options: BuildOptions = {},
 ): TargetInventory {
-  const defaultNamespace = options.defaultNamespace ?? 'default';
-  const gaps: EvidenceGap[] = [...inputGaps];
-  const ignored: IgnoredObject[] = [];
-  const seen = new Map<string, string>();
-  const pending: Pending[] = [];
+  const builder = new InventoryBuilder(target, inputGaps, options);
+  for (const item of objects) builder.add(item);
+  return builder.finish();
+}
 
-  for (const item of objects) {
-    const header = K8sObject.safeParse(item.object);
-    if (!header.success) {
-      gaps.push(schemaGap(target, item, guessKind(item.object), header.error, undefined));
-      continue;
-    }
-    const obj = header.data;
-    // API responses (http.auditpack.io) belong to no namespace.
-    if (!CLUSTER_SCOPED_KINDS.has(obj.kind) && obj.metadata.namespace === undefined && apiGroup(obj.apiVersion) !== API_RESPONSE_GROUP) {
-      obj.metadata.namespace = defaultNamespace;
-    }
-    const key = `${apiGroup(obj.apiVersion)}/${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
-    const firstId = seen.get(key);
-    if (firstId !== undefined) {
-      ignored.push(ignoredOf(item.evidenceId, obj, `duplicate of ${firstId}; the first copy is judged`));
-      continue;
-    }
-    seen.set(key, item.evidenceId);
-    pending.push({ evidenceId: item.evidenceId, obj, raw: item.object, ...(item.file ? { file: item.file } : {}), ...(item.line ? { line: item.line } : {}) });
-  }
-
-  const namespaces = new Map<string, NamespaceInfo>();
-  const services: ServiceInfo[] = [];
-  const configMaps: ConfigMapInfo[] = [];
-  const controllers: { p: Pending; kind: WorkloadKind; template: { labels: StringMap; annotations: StringMap; spec: PodSpec } }[] = [];
-  const pods: { p: Pending; info: PodInfo }[] = [];
-  const istioOperators: Pending[] = [];
-  const unclaimed: Pending[] = [];
-  const istio: IstioInventory = {
+// buildInventory one object at a time, so a loader can hand each object over as it reads it and
+// drop it at once: only the typed facts checks read are kept (and the raw objects of kinds left to
+// the mesh and area builders). The result is the same as buildInventory over the same objects, in
+// the same order: gaps and ignored objects keep their order (header problems and duplicates of
+// every object first, then what reading each kind found).
+export class InventoryBuilder {
+  private readonly defaultNamespace: string;
+  private readonly strings: StringPool;
+  private readonly headerGaps: EvidenceGap[] = [];
+  private readonly kindGaps: EvidenceGap[] = [];
+  private readonly duplicates: IgnoredObject[] = [];
+  private readonly kindIgnored: IgnoredObject[] = [];
+  private readonly seen = new Map<string, string>();
+  private readonly namespaces = new Map<string, NamespaceInfo>();
+  private readonly services: ServiceInfo[] = [];
+  private readonly configMaps: ConfigMapInfo[] = [];
+  private readonly controllers: ControllerEntry[] = [];
+  private readonly pods: PodEntry[] = [];
+  private readonly istioOperators: Pending[] = [];
+  private readonly unclaimed: Pending[] = [];
+  private readonly istio: IstioInventory = {
     present: false,
     rootNamespace: DEFAULT_ROOT_NAMESPACE,
     meshConfig: undefined,
@@ -124,223 +138,295 @@ export function buildInventory(
     sidecars: [],
     caRootCertConfigMaps: [],
   };
+  private finished = false;
 
-  function typed<S>(p: Pending, schema: z.ZodType<S>, into: Obj<S>[]): void {
+  constructor(
+    private readonly target: string,
+    private readonly inputGaps: readonly EvidenceGap[] = [],
+    options: BuildOptions = {},
+  ) {
+    this.defaultNamespace = options.defaultNamespace ?? 'default';
+    this.strings = options.strings ?? new StringPool();
+  }
+
+  add(item: CollectedObject): void {
+    if (this.finished) throw new Error('InventoryBuilder.add() after finish()');
+    const header = K8sObject.safeParse(item.object);
+    if (!header.success) {
+      this.headerGaps.push(schemaGap(this.target, item, guessKind(item.object), header.error, undefined));
+      return;
+    }
+    const obj = header.data;
+    // API responses (http.auditpack.io) belong to no namespace.
+    if (!CLUSTER_SCOPED_KINDS.has(obj.kind) && obj.metadata.namespace === undefined && apiGroup(obj.apiVersion) !== API_RESPONSE_GROUP) {
+      obj.metadata.namespace = this.defaultNamespace;
+    }
+    const key = `${apiGroup(obj.apiVersion)}/${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+    const firstId = this.seen.get(key);
+    if (firstId !== undefined) {
+      this.duplicates.push(ignoredOf(item.evidenceId, obj, `duplicate of ${firstId}; the first copy is judged`));
+      return;
+    }
+    this.seen.set(key, item.evidenceId);
+    this.pool(obj);
+    this.classify({ evidenceId: item.evidenceId, obj, raw: item.object, ...(item.file ? { file: item.file } : {}), ...(item.line ? { line: item.line } : {}) });
+  }
+
+  // The header fields the inventory keeps (zod's parse made fresh copies of the maps).
+  private pool(obj: K8sObject): void {
+    const s = this.strings;
+    obj.apiVersion = s.get(obj.apiVersion);
+    obj.kind = s.get(obj.kind);
+    const m = obj.metadata;
+    m.name = s.get(m.name);
+    if (m.namespace !== undefined) m.namespace = s.get(m.namespace);
+    if (m.labels) s.map(m.labels);
+    if (m.annotations) s.map(m.annotations);
+    if (typeof m.creationTimestamp === 'string') m.creationTimestamp = s.get(m.creationTimestamp);
+  }
+
+  private typed<S>(p: Pending, schema: z.ZodType<S>, into: Obj<S>[]): void {
     const spec = schema.safeParse((p.raw as { spec?: unknown }).spec ?? {});
     if (!spec.success) {
-      gaps.push(schemaGap(target, p, p.obj.kind, spec.error, p.obj.metadata.namespace, 'spec'));
+      this.kindGaps.push(schemaGap(this.target, p, p.obj.kind, spec.error, p.obj.metadata.namespace, 'spec'));
       return;
     }
     into.push({ ...objBase(p), spec: spec.data });
   }
 
-  for (const p of pending) {
+  private owned(p: Pending): Owned {
+    return { evidenceId: p.evidenceId, namespace: p.obj.metadata.namespace ?? '', name: p.obj.metadata.name, owner: controllerOwner(p.obj) };
+  }
+
+  private classify(p: Pending): void {
+    const { target, istio, strings } = this;
     const { kind } = p.obj;
     const group = apiGroup(p.obj.apiVersion);
     const ns = p.obj.metadata.namespace;
     if (group === ISTIO_SECURITY || group === ISTIO_NETWORKING || group === 'install.istio.io') istio.present = true;
 
     if (group === '' && kind === 'Namespace') {
-      namespaces.set(p.obj.metadata.name, {
+      this.namespaces.set(p.obj.metadata.name, {
         name: p.obj.metadata.name,
         labels: p.obj.metadata.labels ?? {},
         annotations: p.obj.metadata.annotations ?? {},
         evidenceId: p.evidenceId,
       });
-      continue;
+      return;
     }
     if (group === '' && kind === 'Secret') {
-      ignored.push(ignoredOf(p.evidenceId, p.obj, 'Secrets are never read; its data was redacted'));
-      continue;
+      this.kindIgnored.push(ignoredOf(p.evidenceId, p.obj, 'Secrets are never read; its data was redacted'));
+      return;
     }
     if (group === '' && kind === 'Service') {
       const parsed = ServiceFields.safeParse(p.raw);
       if (!parsed.success) {
-        gaps.push(schemaGap(target, p, kind, parsed.error, ns));
-        continue;
+        this.kindGaps.push(schemaGap(target, p, kind, parsed.error, ns));
+        return;
       }
-      services.push({
+      const selector = parsed.data.spec?.selector ?? undefined;
+      this.services.push({
         evidenceId: p.evidenceId,
-        namespace: ns ?? defaultNamespace,
+        namespace: ns ?? this.defaultNamespace,
         name: p.obj.metadata.name,
-        selector: parsed.data.spec?.selector ?? undefined,
+        selector: selector ? strings.map(selector) : undefined,
         ports: (parsed.data.spec?.ports ?? []).map((port) => ({
           port: port.port,
-          targetPort: port.targetPort ?? undefined,
-          ...(port.name ? { name: port.name } : {}),
-          ...(port.protocol ? { protocol: port.protocol } : {}),
+          targetPort: typeof port.targetPort === 'string' ? strings.get(port.targetPort) : (port.targetPort ?? undefined),
+          ...(port.name ? { name: strings.get(port.name) } : {}),
+          ...(port.protocol ? { protocol: strings.get(port.protocol) } : {}),
         })),
       });
-      continue;
+      return;
     }
     if (group === '' && kind === 'ConfigMap') {
       const parsed = ConfigMapFields.safeParse(p.raw);
       if (!parsed.success) {
-        gaps.push(schemaGap(target, p, kind, parsed.error, ns));
-        continue;
+        this.kindGaps.push(schemaGap(target, p, kind, parsed.error, ns));
+        return;
       }
       const info: ConfigMapInfo = {
         evidenceId: p.evidenceId,
-        namespace: ns ?? defaultNamespace,
+        namespace: ns ?? this.defaultNamespace,
         name: p.obj.metadata.name,
         data: parsed.data.data ?? {},
       };
-      configMaps.push(info);
+      this.configMaps.push(info);
       if (info.name === 'istio-ca-root-cert') {
         istio.caRootCertConfigMaps.push(info);
         istio.present = true;
       }
-      continue;
+      return;
     }
     if (group === '' && kind === 'Pod') {
       const parsed = PodObjectFields.safeParse(p.raw);
       if (!parsed.success) {
-        gaps.push(schemaGap(target, p, kind, parsed.error, ns));
-        continue;
+        this.kindGaps.push(schemaGap(target, p, kind, parsed.error, ns));
+        return;
       }
       const phase = parsed.data.status?.phase;
       if (phase === 'Succeeded' || phase === 'Failed') {
-        ignored.push(ignoredOf(p.evidenceId, p.obj, `pod has finished (phase ${phase}) and serves no traffic`));
-        continue;
+        this.kindIgnored.push(ignoredOf(p.evidenceId, p.obj, `pod has finished (phase ${phase}) and serves no traffic`));
+        return;
       }
-      pods.push({ p, info: podInfo(p, parsed.data.spec) });
-      continue;
+      this.pods.push({ o: this.owned(p), info: podInfo(p, parsed.data.spec, strings) });
+      return;
     }
     if ((group === 'apps' || group === 'batch' || group === '') && CONTROLLER_KINDS.has(kind)) {
       const parsed = ControllerFields.safeParse(p.raw);
       if (!parsed.success) {
-        gaps.push(schemaGap(target, p, kind, parsed.error, ns));
-        continue;
+        this.kindGaps.push(schemaGap(target, p, kind, parsed.error, ns));
+        return;
       }
       const t = parsed.data.spec.template;
-      controllers.push({
-        p,
+      this.controllers.push({
+        o: this.owned(p),
         kind: kind as WorkloadKind,
-        template: { labels: t.metadata?.labels ?? {}, annotations: t.metadata?.annotations ?? {}, spec: t.spec },
+        template: templateOf(t, strings),
       });
-      continue;
+      return;
     }
     if (group === 'batch' && kind === 'CronJob') {
       const parsed = CronJobFields.safeParse(p.raw);
       if (!parsed.success) {
-        gaps.push(schemaGap(target, p, kind, parsed.error, ns));
-        continue;
+        this.kindGaps.push(schemaGap(target, p, kind, parsed.error, ns));
+        return;
       }
-      const t = parsed.data.spec.jobTemplate.spec.template;
-      controllers.push({
-        p,
+      this.controllers.push({
+        o: this.owned(p),
         kind: 'CronJob',
-        template: { labels: t.metadata?.labels ?? {}, annotations: t.metadata?.annotations ?? {}, spec: t.spec },
+        template: templateOf(parsed.data.spec.jobTemplate.spec.template, strings),
       });
-      continue;
+      return;
     }
     if (group === ISTIO_SECURITY && kind === 'PeerAuthentication') {
-      typed(p, PeerAuthenticationSpec, istio.peerAuthentications);
-      continue;
+      this.typed(p, PeerAuthenticationSpec, istio.peerAuthentications);
+      return;
     }
     if (group === ISTIO_SECURITY && kind === 'AuthorizationPolicy') {
-      typed(p, AuthorizationPolicySpec, istio.authorizationPolicies);
-      continue;
+      this.typed(p, AuthorizationPolicySpec, istio.authorizationPolicies);
+      return;
     }
     if (group === ISTIO_SECURITY && kind === 'RequestAuthentication') {
-      typed(p, RequestAuthenticationSpec, istio.requestAuthentications);
-      continue;
+      this.typed(p, RequestAuthenticationSpec, istio.requestAuthentications);
+      return;
     }
     if (group === ISTIO_NETWORKING && kind === 'DestinationRule') {
-      typed(p, DestinationRuleSpec, istio.destinationRules);
-      continue;
+      this.typed(p, DestinationRuleSpec, istio.destinationRules);
+      return;
     }
     if (group === ISTIO_NETWORKING && kind === 'Gateway') {
-      typed(p, GatewaySpec, istio.gateways);
-      continue;
+      this.typed(p, GatewaySpec, istio.gateways);
+      return;
     }
     if (group === ISTIO_NETWORKING && kind === 'Sidecar') {
-      typed(p, SidecarSpec, istio.sidecars);
-      continue;
+      this.typed(p, SidecarSpec, istio.sidecars);
+      return;
     }
     if (group === 'install.istio.io' && kind === 'IstioOperator') {
-      istioOperators.push(p);
-      continue;
+      this.istioOperators.push(p);
+      return;
     }
-    unclaimed.push(p);
+    this.unclaimed.push(p);
   }
 
-  istio.meshConfig = resolveMeshConfig(target, configMaps, istioOperators, gaps);
-  if (istio.meshConfig) {
-    istio.present = true;
-    istio.rootNamespace = istio.meshConfig.config.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
+  finish(): TargetInventory {
+    if (this.finished) throw new Error('InventoryBuilder.finish() called twice');
+    this.finished = true;
+    const { target, istio, namespaces, services, configMaps, unclaimed } = this;
+    const gaps: EvidenceGap[] = [...this.inputGaps, ...this.headerGaps, ...this.kindGaps];
+    const ignored: IgnoredObject[] = [...this.duplicates, ...this.kindIgnored];
+
+    istio.meshConfig = resolveMeshConfig(target, configMaps, this.istioOperators, gaps);
+    if (istio.meshConfig) {
+      istio.present = true;
+      istio.rootNamespace = istio.meshConfig.config.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
+    }
+
+    const workloads = buildWorkloads(this.controllers, this.pods);
+
+    for (const w of workloads) ensureNamespace(namespaces, w.namespace);
+    for (const s of services) ensureNamespace(namespaces, s.namespace);
+    const istioObjects = [
+      ...istio.peerAuthentications,
+      ...istio.authorizationPolicies,
+      ...istio.requestAuthentications,
+      ...istio.destinationRules,
+      ...istio.gateways,
+      ...istio.sidecars,
+    ];
+    for (const o of istioObjects) ensureNamespace(namespaces, o.namespace);
+
+    if (!istio.present) {
+      istio.present =
+        namespaces.has(DEFAULT_ROOT_NAMESPACE) ||
+        [...namespaces.values()].some((n) => 'istio-injection' in n.labels || 'istio.io/rev' in n.labels || n.labels['istio.io/dataplane-mode'] === 'ambient') ||
+        workloads.some((w) => w.pods.some((pod) => hasContainer(pod, 'istio-proxy')));
+    }
+
+    // Mesh and area builders take what the core did not claim; the rest is listed as not judged.
+    const areaInput: AreaInput = {
+      target,
+      objects: unclaimed.map(toAreaObject),
+      configMaps,
+      namespaces: [...namespaces.values()],
+      workloads,
+      addGap: (g) => gaps.push(g),
+    };
+    const linkerd = buildLinkerdInventory(areaInput);
+    const consul = buildConsulInventory(areaInput);
+    const kubernetes = buildKubernetesInventory(areaInput);
+    const aws = buildAwsInventory(areaInput);
+    const azure = buildAzureInventory(areaInput);
+    const gcp = buildGcpInventory(areaInput);
+    const claimed = new Set([...linkerd.claimed, ...consul.claimed, ...kubernetes.claimed, ...aws.claimed, ...azure.claimed, ...gcp.claimed]);
+    for (const p of unclaimed) {
+      if (!claimed.has(p.evidenceId)) ignored.push(ignoredOf(p.evidenceId, p.obj, 'kind not judged by any check'));
+      else if (p.obj.metadata.namespace) ensureNamespace(namespaces, p.obj.metadata.namespace);
+    }
+
+    const byName = <T extends { namespace: string; name: string }>(a: T, b: T): number =>
+      a.namespace === b.namespace ? a.name.localeCompare(b.name) : a.namespace.localeCompare(b.namespace);
+    for (const list of [
+      istio.peerAuthentications,
+      istio.authorizationPolicies,
+      istio.requestAuthentications,
+      istio.destinationRules,
+      istio.gateways,
+      istio.sidecars,
+    ] as { namespace: string; name: string }[][]) {
+      list.sort(byName);
+    }
+
+    return {
+      name: target,
+      namespaces: [...namespaces.values()].sort((a, b) => a.name.localeCompare(b.name)),
+      workloads: workloads.sort((a, b) => byName(a, b) || a.kind.localeCompare(b.kind)),
+      services: services.sort(byName),
+      configMaps: configMaps.sort(byName),
+      istio,
+      linkerd: linkerd.inventory,
+      consul: consul.inventory,
+      kubernetes: kubernetes.inventory,
+      aws: aws.inventory,
+      azure: azure.inventory,
+      gcp: gcp.inventory,
+      gaps,
+      ignored,
+    };
   }
+}
 
-  const workloads = buildWorkloads(controllers, pods);
-
-  for (const w of workloads) ensureNamespace(namespaces, w.namespace);
-  for (const s of services) ensureNamespace(namespaces, s.namespace);
-  const istioObjects = [
-    ...istio.peerAuthentications,
-    ...istio.authorizationPolicies,
-    ...istio.requestAuthentications,
-    ...istio.destinationRules,
-    ...istio.gateways,
-    ...istio.sidecars,
-  ];
-  for (const o of istioObjects) ensureNamespace(namespaces, o.namespace);
-
-  if (!istio.present) {
-    istio.present =
-      namespaces.has(DEFAULT_ROOT_NAMESPACE) ||
-      [...namespaces.values()].some((n) => 'istio-injection' in n.labels || 'istio.io/rev' in n.labels || n.labels['istio.io/dataplane-mode'] === 'ambient') ||
-      workloads.some((w) => w.pods.some((pod) => hasContainer(pod, 'istio-proxy')));
-  }
-
-  // Mesh and area builders take what the core did not claim; the rest is listed as not judged.
-  const areaInput: AreaInput = {
-    target,
-    objects: unclaimed.map(toAreaObject),
-    configMaps,
-    namespaces: [...namespaces.values()],
-    workloads,
-    addGap: (g) => gaps.push(g),
-  };
-  const linkerd = buildLinkerdInventory(areaInput);
-  const consul = buildConsulInventory(areaInput);
-  const kubernetes = buildKubernetesInventory(areaInput);
-  const aws = buildAwsInventory(areaInput);
-  const azure = buildAzureInventory(areaInput);
-  const gcp = buildGcpInventory(areaInput);
-  const claimed = new Set([...linkerd.claimed, ...consul.claimed, ...kubernetes.claimed, ...aws.claimed, ...azure.claimed, ...gcp.claimed]);
-  for (const p of unclaimed) {
-    if (!claimed.has(p.evidenceId)) ignored.push(ignoredOf(p.evidenceId, p.obj, 'kind not judged by any check'));
-    else if (p.obj.metadata.namespace) ensureNamespace(namespaces, p.obj.metadata.namespace);
-  }
-
-  const byName = <T extends { namespace: string; name: string }>(a: T, b: T): number =>
-    a.namespace === b.namespace ? a.name.localeCompare(b.name) : a.namespace.localeCompare(b.namespace);
-  for (const list of [
-    istio.peerAuthentications,
-    istio.authorizationPolicies,
-    istio.requestAuthentications,
-    istio.destinationRules,
-    istio.gateways,
-    istio.sidecars,
-  ] as { namespace: string; name: string }[][]) {
-    list.sort(byName);
-  }
-
+// The pod template as the workload keeps it (containers read now, so the raw spec can go).
+function templateOf(t: PodTemplate, s: StringPool): ControllerEntry['template'] {
+  const labels = t.metadata?.labels;
+  const annotations = t.metadata?.annotations;
   return {
-    name: target,
-    namespaces: [...namespaces.values()].sort((a, b) => a.name.localeCompare(b.name)),
-    workloads: workloads.sort((a, b) => byName(a, b) || a.kind.localeCompare(b.kind)),
-    services: services.sort(byName),
-    configMaps: configMaps.sort(byName),
-    istio,
-    linkerd: linkerd.inventory,
-    consul: consul.inventory,
-    kubernetes: kubernetes.inventory,
-    aws: aws.inventory,
-    azure: azure.inventory,
-    gcp: gcp.inventory,
-    gaps,
-    ignored,
+    labels: labels ? s.map(labels) : {},
+    annotations: annotations ? s.map(annotations) : {},
+    containers: (t.spec.containers ?? []).map((c) => toContainer(c, s)),
+    initContainers: (t.spec.initContainers ?? []).map((c) => toContainer(c, s)),
+    hostNetwork: t.spec.hostNetwork ?? false,
   };
 }
 
@@ -417,27 +503,27 @@ function schemaGap(
   };
 }
 
-function toContainer(c: ContainerSpec): Container {
+function toContainer(c: ContainerSpec, s: StringPool): Container {
   return {
-    name: c.name,
-    ...(c.image ? { image: c.image } : {}),
+    name: s.get(c.name),
+    ...(c.image ? { image: s.get(c.image) } : {}),
     ports: (c.ports ?? []).map((port) => ({
       containerPort: port.containerPort,
-      ...(port.name ? { name: port.name } : {}),
-      ...(port.protocol ? { protocol: port.protocol } : {}),
+      ...(port.name ? { name: s.get(port.name) } : {}),
+      ...(port.protocol ? { protocol: s.get(port.protocol) } : {}),
     })),
-    ...(c.restartPolicy ? { restartPolicy: c.restartPolicy } : {}),
+    ...(c.restartPolicy ? { restartPolicy: s.get(c.restartPolicy) } : {}),
   };
 }
 
-function podInfo(p: Pending, spec: PodSpec): PodInfo {
+function podInfo(p: Pending, spec: PodSpec, s: StringPool): PodInfo {
   return {
     evidenceId: p.evidenceId,
     name: p.obj.metadata.name,
     labels: p.obj.metadata.labels ?? {},
     annotations: p.obj.metadata.annotations ?? {},
-    containers: (spec.containers ?? []).map(toContainer),
-    initContainers: (spec.initContainers ?? []).map(toContainer),
+    containers: (spec.containers ?? []).map((c) => toContainer(c, s)),
+    initContainers: (spec.initContainers ?? []).map((c) => toContainer(c, s)),
     hostNetwork: spec.hostNetwork ?? false,
   };
 }
@@ -455,42 +541,37 @@ function ensureNamespace(namespaces: Map<string, NamespaceInfo>, name: string): 
 
 // Groups running pods under the controller that owns them (ReplicaSet → Deployment, Job → CronJob),
 // synthesizing the controller from its pods when the controller object itself is not in the evidence.
-function buildWorkloads(
-  controllers: { p: Pending; kind: WorkloadKind; template: { labels: StringMap; annotations: StringMap; spec: PodSpec } }[],
-  pods: { p: Pending; info: PodInfo }[],
-): Workload[] {
+function buildWorkloads(controllers: readonly ControllerEntry[], pods: readonly PodEntry[]): Workload[] {
   const byKey = new Map<string, Workload>();
   const owners = new Map<string, { kind: string; name: string }>();
   const key = (kind: string, ns: string, name: string): string => `${kind}/${ns}/${name}`;
 
   for (const c of controllers) {
-    const ns = c.p.obj.metadata.namespace ?? '';
-    const owner = controllerOwner(c.p.obj);
-    if (owner) owners.set(key(c.kind, ns, c.p.obj.metadata.name), owner);
+    if (c.o.owner) owners.set(key(c.kind, c.o.namespace, c.o.name), c.o.owner);
   }
 
   for (const c of controllers) {
-    const ns = c.p.obj.metadata.namespace ?? '';
-    const k = key(c.kind, ns, c.p.obj.metadata.name);
+    const ns = c.o.namespace;
+    const k = key(c.kind, ns, c.o.name);
     // ReplicaSets owned by a Deployment and Jobs owned by a CronJob are revisions, not workloads.
     if (owners.has(k)) continue;
     byKey.set(k, {
       kind: c.kind,
       namespace: ns,
-      name: c.p.obj.metadata.name,
-      evidenceIds: [c.p.evidenceId],
+      name: c.o.name,
+      evidenceIds: [c.o.evidenceId],
       podLabels: c.template.labels,
       podAnnotations: c.template.annotations,
-      containers: (c.template.spec.containers ?? []).map(toContainer),
-      initContainers: (c.template.spec.initContainers ?? []).map(toContainer),
-      hostNetwork: c.template.spec.hostNetwork ?? false,
+      containers: c.template.containers,
+      initContainers: c.template.initContainers,
+      hostNetwork: c.template.hostNetwork,
       pods: [],
     });
   }
 
-  for (const { p, info } of pods) {
-    const ns = p.obj.metadata.namespace ?? '';
-    let owner = controllerOwner(p.obj);
+  for (const { o, info } of pods) {
+    const ns = o.namespace;
+    let owner = o.owner;
     // Walk up: Pod → ReplicaSet → Deployment, Pod → Job → CronJob.
     for (let depth = 0; owner && depth < 3; depth++) {
       const parent = owners.get(key(owner.kind, ns, owner.name));

@@ -3,7 +3,6 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import pLimit from 'p-limit';
-import { z } from 'zod';
 import { collectConsulApi } from '../collectors/consul/collect.ts';
 import { collectCloudTarget, type CloudTarget } from './cloud.ts';
 import { collectKubernetes, type KubeCollectOptions } from '../collectors/kubernetes/index.ts';
@@ -12,6 +11,7 @@ import { API_RESPONSE_GROUP } from '../evidence/api-response.ts';
 import { AuditpackError, CollectorError, UsageError, errorMessage } from '../shared/errors.ts';
 import { readSnapshot } from '../sources/snapshot/read-snapshot.ts';
 import type { EvidenceGap } from '../inventory/types.ts';
+import { CollectedTarget, TARGETS_FILE, TargetsFile } from '../evidence/targets-file.ts';
 
 export interface SnapshotTarget {
   dir: string;
@@ -75,33 +75,8 @@ export interface ProgressEvent {
 
 export type Progress = (event: ProgressEvent) => void;
 
-// evidence/targets.json: what was collected per target, so `report` can run again without `collect`.
-export const CollectedTarget = z.strictObject({
-  name: z.string().min(1),
-  source: z.enum(['snapshot', 'kubernetes', 'aws', 'azure', 'gcp']),
-  location: z.string(),
-  files: z.number().int().min(0),
-  objects: z.number().int().min(0),
-  gaps: z.array(
-    z.strictObject({
-      id: z.string(),
-      target: z.string(),
-      reason: z.enum(['parse-error', 'schema-invalid', 'access-denied', 'api-error', 'not-found', 'too-large']),
-      kinds: z.union([z.array(z.string()).readonly(), z.literal('*')]),
-      namespace: z.string().optional(),
-      message: z.string(),
-      file: z.string().optional(),
-      line: z.number().int().optional(),
-    }),
-  ),
-  notes: z.array(z.strictObject({ file: z.string(), line: z.number().int().optional(), message: z.string() })),
-});
-export type CollectedTarget = z.infer<typeof CollectedTarget>;
-
-export const TargetsFile = z.strictObject({ schemaVersion: z.literal(1), targets: z.array(CollectedTarget) });
-export type TargetsFile = z.infer<typeof TargetsFile>;
-
-export const TARGETS_FILE = 'evidence/targets.json';
+// evidence/targets.json (CollectedTarget, TargetsFile) lives in src/evidence/targets-file.ts.
+export { CollectedTarget, TARGETS_FILE, TargetsFile } from '../evidence/targets-file.ts';
 
 // Collects every snapshot target (see collectTargets).
 export async function collectSnapshots(

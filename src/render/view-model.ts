@@ -25,9 +25,12 @@ export const LIMITS = {
   message: 400,
   command: 1_000,
   catalogText: 1_000,
-  // Transcripts in the evidence appendix: the first lines only; the full text is in evidence/cli/.
+  // One line of the compact results table (large runs) and of the summary's most severe results.
+  briefMessage: 160,
+  // Transcripts in the evidence appendix: the first lines after the header (which repeats the
+  // record's fields, shown above it) only; the full text is in evidence/cli/.
   transcript: 1_500,
-  transcriptLines: 40,
+  transcriptLines: 30,
   // The controls one result counts toward, in the compact "SOC2 CC6.1 +2 · HIPAA …" form: about one
   // line of the message column. The check catalogue lists every control a check maps to.
   resultControls: 60,
@@ -50,8 +53,21 @@ const COVER_LIMITS = { id: 80, operator: 80, command: 200, targetName: 40, targe
 export const ATTENTION_PER_CHECK = 6;
 // Subjects named in a folded not-applicable row (the rest are counted).
 export const NA_FOLD_SUBJECTS = 5;
-// Above this many results the run is "large": the results section is introduced as the bulk listing.
-export const LARGE_RUN_RESULTS = 1_000;
+// Above this many results the run is "large". "Results by check" prints about 14 result rows per A4
+// page, so 500 results already take some 35 pages, as many as the rest of the report together; past
+// that, section 5 keeps a summary per check (counts by status and severity, the most severe results)
+// and every result moves to the compact results table at the end (about 55 rows a page).
+export const LARGE_RUN_RESULTS = 500;
+// Large runs: the most severe results that need attention, named per check in the summary.
+export const SUMMARY_RESULTS_PER_CHECK = 10;
+// Evidence appendix: at most this many records in full (with the start of their transcripts), the
+// ones failing, errored and waived results rely on, most severe first; about three fit on a page.
+export const EVIDENCE_DETAILED_MAX = 50;
+// Then at most this many other records, one line each (about 20 pages); the rest are counted, and
+// evidence/index.jsonl in the bundle lists every record.
+export const EVIDENCE_LISTED_MAX = 1_000;
+// Where the complete evidence is, named in the appendix.
+export const EVIDENCE_INDEX_FILE = 'evidence/index.jsonl';
 // Page 1 holds the cover and all three framework summaries; three failing checks each is what fits.
 const TOP_FAILING_CHECKS = 3;
 
@@ -110,10 +126,24 @@ export interface ReportView {
   largeRunNote: string;
   controlsIntro: string;
   resultsIntro: string;
-  // Every result exactly once, grouped by check in registry order.
+  // Every result exactly once, grouped by check in registry order: in "Results by check" for a small
+  // run, in the results table (the last section) for a large one.
   resultGroups: ResultGroupView[];
+  // Large runs: "Results by check" is one summary per check.
+  resultSummaries: ResultSummaryView[];
+  resultsTableIntro: string;
+  // Evidence records shown in full (with their transcripts).
   evidence: EvidenceView[];
   hasEvidence: boolean;
+  // The other records, one line each, at most EVIDENCE_LISTED_MAX.
+  evidenceTable: EvidenceRowView[];
+  hasEvidenceTable: boolean;
+  // How many records the run has, how many are shown in full, listed and not listed.
+  evidenceIntro: string;
+  evidenceDetailNote: string;
+  evidenceTableNote: string;
+  evidenceUnlisted: string;
+  hasEvidenceUnlisted: boolean;
 }
 
 export interface RunView {
@@ -304,6 +334,10 @@ export interface SectionNumbers {
   checks: string;
   gaps: string;
   evidence: string;
+  // The results table of a large run (after the evidence appendix); empty for a small run.
+  resultsTable: string;
+  // Where every result is listed with its own row: the results section or the results table.
+  listing: string;
 }
 
 export interface DonutSegment {
@@ -445,12 +479,46 @@ export interface ResultGroupView {
   total: string;
   counts: string;
   results: ResultView[];
+  // The controls every result of the check counts toward, once for the group (then no row repeats
+  // them); empty when they differ between results, and each row names its own.
+  controls: string;
+  hasControls: boolean;
+  // The check's part of the results table (large runs).
+  tableAnchor: string;
+}
+
+export interface ResultSummaryView {
+  id: string;
+  // Same anchor as the check's group in a small run: links to "the check's results" land here.
+  anchor: string;
+  checkAnchor: string;
+  found: boolean;
+  title: string;
+  severity: string;
+  severityClass: string;
+  total: string;
+  // Pass, fail, error, n/a, waived.
+  counts: CountCellView[];
+  // "2 critical · 40 high", when the results of the check do not all share one severity.
+  severities: string;
+  hasSeverities: boolean;
+  // The most severe results that need attention (fail, error, waived), at most SUMMARY_RESULTS_PER_CHECK.
+  top: ResultView[];
+  hasTop: boolean;
+  // "+12 more that need attention", counted.
+  more: string;
+  hasMore: boolean;
+  tableAnchor: string;
+  hasResults: boolean;
 }
 
 export interface LinkView {
   id: string;
+  // True when the target is in this report (the link is followed).
   anchor: string;
   found: boolean;
+  // An evidence record that is in evidence/index.jsonl but not listed in this report.
+  inIndex: boolean;
 }
 
 export interface ResultView {
@@ -469,6 +537,8 @@ export interface ResultView {
   hasNamespace: boolean;
   name: string;
   message: string;
+  // The message cut to one line of the compact results table.
+  brief: string;
   warning: string;
   hasWarning: boolean;
   // Waived results: the exception that waived the failure ("EX-1 · ticket SEC-1 · approved by … · expires …").
@@ -533,6 +603,7 @@ export interface EvidenceView {
   source: string;
   collectedAt: string;
   sha256: string;
+  showSha: boolean;
   rawPath: string;
   hasRawLink: boolean;
   cli: string;
@@ -544,6 +615,20 @@ export interface EvidenceView {
   transcriptNote: string;
   redactions: string;
   hasRedactions: boolean;
+  usedBy: string;
+}
+
+// One line of the evidence appendix's table.
+export interface EvidenceRowView {
+  id: string;
+  anchor: string;
+  target: string;
+  resource: string;
+  source: string;
+  rawPath: string;
+  hasRawLink: boolean;
+  cliPath: string;
+  hasCliLink: boolean;
   usedBy: string;
 }
 
@@ -629,19 +714,26 @@ export function buildViewModel(input: ReportInput): ReportView {
   const large = results.length > LARGE_RUN_RESULTS;
   const checkOrder = registryOrder(input, results);
   const controlOrder = new Map(input.controls.map((c, i) => [`${c.framework}:${c.id}`, i]));
-  const links: LinkContext = { checkMeta, evidenceIds, gapIds, groups: new Set(checkOrder), controlOrder, controlsTextCache: new Map() };
+  const selection = selectEvidence(input, results);
+  const links: LinkContext = {
+    checkMeta,
+    evidenceIds,
+    evidenceShown: selection.shown,
+    gapIds,
+    groups: new Set(checkOrder),
+    controlOrder,
+    controlsTextCache: new Map(),
+  };
   const anchors = resultAnchors(results);
   const resultViews = new Map<ReportedResult, ResultView>(results.map((r) => [r, resultView(r, mustGet(anchors, r), links)]));
 
   const frameworkIds = selectedFrameworks(input);
-  const sections = sectionNumbers();
+  const sections = sectionNumbers(large);
   const frameworks = frameworkIds.map((fw, i) =>
     frameworkView(fw, `${sections.controls}.${i + 1}`, input.controls, results, resultViews, links),
   );
   const resultGroups = resultGroupViews(checkOrder, results, resultViews, links);
-
-  const usedBy = new Map<string, number>();
-  for (const r of results) for (const id of new Set(r.evidence)) usedBy.set(id, (usedBy.get(id) ?? 0) + 1);
+  const resultSummaries = large ? resultSummaryViews(checkOrder, results, resultViews, links) : [];
 
   return {
     title: REPORT_TITLE,
@@ -650,11 +742,11 @@ export function buildViewModel(input: ReportInput): ReportView {
     targets: [...input.targets].sort((a, b) => compareText(a.name, b.name)).map(targetView),
     collected: collectedViews(input),
     meshCoverage: meshCoverageSummary(input, sections),
-    workloads: workloadsView(input, evidenceIds),
+    workloads: workloadsView(input, links),
     frameworks,
     exceptions: exceptionsSection(input, `${sections.controls}.${frameworks.length + 1}`, { check: checkAnchor, control: controlAnchor }),
     changes: changesSection(input, `${sections.summary}.1`, { check: checkAnchor, control: controlAnchor }),
-    toc: withChangesEntry(tocEntries(sections, frameworks), input.history !== undefined, `${sections.summary}.1`),
+    toc: withChangesEntry(tocEntries(sections, frameworks, large), input.history !== undefined, `${sections.summary}.1`),
     sections,
     checks: catalogueViews(input, results, links),
     gaps: [...input.gaps].sort(compareGaps).map(gapView),
@@ -670,30 +762,142 @@ export function buildViewModel(input: ReportInput): ReportView {
       namespace: name(o.namespace ?? ''),
       name: name(o.name),
       reason: message(o.reason),
-      evidence: evidenceLink(o.evidenceId, evidenceIds),
+      evidence: evidenceLink(o.evidenceId, links),
       hasEvidence: o.evidenceId !== '',
     })),
     hasIgnored: input.ignored.length > 0,
     large,
     largeRunNote: large
-      ? `This is a large run (${plural(results.length, 'result', 'results')}): this section is the complete results table, and the only place where passing results are listed.`
+      ? `This is a large run (${plural(results.length, 'result', 'results')}, more than ${formatCount(LARGE_RUN_RESULTS)}): this section summarises each check, ` +
+        `and section ${sections.resultsTable} (Results table) lists every result on one line, the only place where passing results are listed. ` +
+        `findings.json and findings.csv in the bundle hold every result with its evidence ids.`
       : '',
     controlsIntro:
       `Each assessed control shows, per mapped check, how many of its results passed, failed, errored, were not applicable or were waived. ` +
       `Under each check, one line names the results that need attention (fail, error, waived), at most ${ATTENTION_PER_CHECK} per check, ` +
-      `each linked to its full row (message and evidence) in section ${sections.results} (Results by check), where every result, passing ones included, is listed once.`,
-    resultsIntro:
-      `All ${plural(results.length, 'result', 'results')} of this run, each listed once, grouped by check in the order checks run, ` +
-      `failures first. Each row names the controls the result counts toward and links to the evidence it relied on (section ${sections.evidence}).`,
+      (large
+        ? `each linked to its row in section ${sections.resultsTable} (Results table), where every result, passing ones included, is listed once.`
+        : `each linked to its full row (message and evidence) in section ${sections.results} (Results by check), where every result, passing ones included, is listed once.`),
+    resultsIntro: large
+      ? `One summary per check, in the order checks run: how many of its ${plural(results.length, 'result', 'results')} passed, failed, errored, were not applicable or were waived, ` +
+        `by severity, and its ${SUMMARY_RESULTS_PER_CHECK} most severe results that need attention, each linked to its row in section ${sections.resultsTable}.`
+      : `All ${plural(results.length, 'result', 'results')} of this run, each listed once, grouped by check in the order checks run, ` +
+        `failures first. Each row names the controls the result counts toward and links to the evidence it relied on (section ${sections.evidence}).`,
     resultGroups,
-    evidence: [...input.evidence].sort(compareEvidence).map((e) => evidenceView(e, input.transcripts, usedBy.get(e.id) ?? 0)),
-    hasEvidence: input.evidence.length > 0,
+    resultSummaries,
+    resultsTableIntro: large
+      ? `All ${plural(results.length, 'result', 'results')} of this run, one line each, grouped by check in the order checks run, failures first. ` +
+        `Not-applicable results of one check with the same reason share one line that states how many it stands for. ` +
+        `Messages are cut to one line; findings.json and findings.csv hold each result whole, with the evidence it relied on and the controls it counts toward.`
+      : '',
+    ...evidenceSection(input, results, selection),
+  };
+}
+
+interface EvidenceSelection {
+  // Shown in full, in appendix order.
+  detailed: EvidenceRecord[];
+  // Listed one line each, in appendix order.
+  listed: EvidenceRecord[];
+  // Ids of both: the records this report can link to.
+  shown: Set<string>;
+  // Records used by results that need attention (fail, error, waived).
+  attention: number;
+}
+
+// The records the appendix shows in full are those that failing, errored and waived results rely
+// on, the most severe first (at most EVIDENCE_DETAILED_MAX); then the others, one line each (at
+// most EVIDENCE_LISTED_MAX). Nothing is dropped silently: the appendix counts what it leaves out.
+function selectEvidence(input: ReportInput, results: readonly ReportedResult[]): EvidenceSelection {
+  const rank = new Map<string, number>();
+  for (const r of results) {
+    if (!NEEDS_ATTENTION.has(r.status)) continue;
+    const value = severityRank(r.severity) * CHECK_STATUS_ORDER.length + statusRank(r.status);
+    for (const id of r.evidence) rank.set(id, Math.min(rank.get(id) ?? Infinity, value));
+  }
+  const records = [...new Map(input.evidence.map((e) => [e.id, e])).values()];
+  const needed = records
+    .filter((e) => rank.has(e.id))
+    .sort((a, b) => (rank.get(a.id) ?? 0) - (rank.get(b.id) ?? 0) || compareEvidence(a, b));
+  const detailed = needed.slice(0, EVIDENCE_DETAILED_MAX).sort(compareEvidence);
+  const inDetail = new Set(detailed.map((e) => e.id));
+  const listed = records
+    .filter((e) => !inDetail.has(e.id))
+    .sort(compareEvidence)
+    .slice(0, EVIDENCE_LISTED_MAX);
+  return { detailed, listed, shown: new Set([...inDetail, ...listed.map((e) => e.id)]), attention: needed.length };
+}
+
+function evidenceSection(
+  input: ReportInput,
+  results: readonly ReportedResult[],
+  selection: EvidenceSelection,
+): Pick<ReportView, 'evidence' | 'hasEvidence' | 'evidenceTable' | 'hasEvidenceTable' | 'evidenceIntro' | 'evidenceDetailNote' | 'evidenceTableNote' | 'evidenceUnlisted' | 'hasEvidenceUnlisted'> {
+  const usedBy = new Map<string, number>();
+  for (const r of results) for (const id of new Set(r.evidence)) usedBy.set(id, (usedBy.get(id) ?? 0) + 1);
+  const total = new Set(input.evidence.map((e) => e.id)).size;
+  const { detailed, listed, attention } = selection;
+  const unlisted = total - detailed.length - listed.length;
+  const full =
+    attention === 0
+      ? 'No failing, errored or waived result relies on evidence, so no record is shown in full.'
+      : detailed.length === attention
+        ? `${plural(detailed.length, 'record is', 'records are')} shown in full, with the start of ${detailed.length === 1 ? 'its' : 'their'} terminal transcript: ` +
+          `the ${detailed.length === 1 ? 'record' : 'records'} that failing, errored and waived results rely on.`
+        : `${formatCount(detailed.length)} of the ${plural(attention, 'record', 'records')} that failing, errored and waived results rely on are shown in full, ` +
+          `with the start of their terminal transcript: those of the most severe results (at most ${formatCount(EVIDENCE_DETAILED_MAX)}).`;
+  const rest =
+    listed.length === 0
+      ? ''
+      : ` The other ${plural(listed.length, 'record is', 'records are')} listed one line each in the table after them${unlisted > 0 ? ` (at most ${formatCount(EVIDENCE_LISTED_MAX)})` : ''}, with links to the raw object and the transcript.`;
+  return {
+    evidence: detailed.map((e) => evidenceView(e, input.transcripts, usedBy.get(e.id) ?? 0)),
+    hasEvidence: detailed.length > 0,
+    evidenceTable: listed.map((e) => evidenceRowView(e, usedBy.get(e.id) ?? 0)),
+    hasEvidenceTable: listed.length > 0,
+    evidenceIntro:
+      total === 0
+        ? 'This run has no evidence records.'
+        : `This run has ${plural(total, 'evidence record', 'evidence records')}: this appendix shows ${formatCount(detailed.length)} in full and lists ${formatCount(listed.length)} more` +
+          `${unlisted > 0 ? `; ${formatCount(unlisted)} ${unlisted === 1 ? 'is' : 'are'} not listed here` : ''}. ${full}${rest} ` +
+          `The bundle holds every record: ${EVIDENCE_INDEX_FILE} indexes all ${formatCount(total)}, with the raw objects in evidence/raw/ (named by sha256) and the full transcripts in evidence/cli/.`,
+    evidenceDetailNote:
+      `For each record shown in full, the raw object is in the bundle at the path shown, named by its sha256; the command reproduces it against the live system, ` +
+      `and the start of its terminal transcript as recorded is shown below it, without the header lines that repeat the fields above ` +
+      `(at most ${LIMITS.transcriptLines} lines or ${formatCount(LIMITS.transcript)} characters; the full transcript is in the file named).`,
+    evidenceTableNote: listed.length === 0 ? '' : `${plural(listed.length, 'record', 'records')}, in target, kind, namespace and name order.`,
+    evidenceUnlisted:
+      unlisted > 0
+        ? `${plural(unlisted, 'more record is', 'more records are')} not listed in this report (references to ${unlisted === 1 ? 'it' : 'them'} are shown without a link); ` +
+          `${EVIDENCE_INDEX_FILE} in the bundle lists every record, with its raw object and transcript.`
+        : '',
+    hasEvidenceUnlisted: unlisted > 0,
+  };
+}
+
+function evidenceRowView(e: EvidenceRecord, usedBy: number): EvidenceRowView {
+  const shaValid = SHA256.test(e.sha256);
+  const idValid = EVIDENCE_ID.test(e.id);
+  const ns = e.namespace ?? '';
+  return {
+    id: name(e.id),
+    anchor: evidenceAnchor(e.id),
+    target: name(e.target),
+    resource: name(`${e.kind ?? ''} ${ns === '' ? '' : `${ns}/`}${e.name ?? ''}`.trim()),
+    source: name(sourceText(e.source)),
+    rawPath: shaValid ? `evidence/raw/${e.sha256}.json` : name(e.path),
+    hasRawLink: shaValid,
+    cliPath: idValid ? `evidence/cli/${e.id}.txt` : name(e.cliPath),
+    hasCliLink: idValid,
+    usedBy: formatCount(usedBy),
   };
 }
 
 interface LinkContext {
   checkMeta: Map<string, CheckMeta>;
   evidenceIds: Set<string>;
+  // Evidence records with an entry in the appendix (in full or on a line).
+  evidenceShown: Set<string>;
   gapIds: Set<string>;
   // Checks that have a group in "Results by check".
   groups: Set<string>;
@@ -724,8 +928,10 @@ function selectedFrameworks(input: ReportInput): FrameworkId[] {
   return FRAMEWORKS.filter((fw) => wanted.has(fw));
 }
 
-function sectionNumbers(): SectionNumbers {
+function sectionNumbers(large: boolean): SectionNumbers {
   return {
+    resultsTable: large ? '9' : '',
+    listing: large ? '9' : '5',
     summary: '1',
     scope: '2',
     workloads: '3',
@@ -737,7 +943,7 @@ function sectionNumbers(): SectionNumbers {
   };
 }
 
-function tocEntries(sections: SectionNumbers, frameworks: FrameworkView[]): TocEntry[] {
+function tocEntries(sections: SectionNumbers, frameworks: FrameworkView[], large: boolean): TocEntry[] {
   const entry = (number: string, title: string, anchor: string, children: TocEntry[] = []): TocEntry => ({
     number,
     title,
@@ -762,8 +968,11 @@ function tocEntries(sections: SectionNumbers, frameworks: FrameworkView[]): TocE
     entry(sections.checks, 'Check catalogue', 'checks'),
     entry(sections.gaps, 'Evidence gaps and ignored inputs', 'gaps'),
     entry(sections.evidence, 'Evidence appendix', 'evidence'),
+    ...(large ? [entry(sections.resultsTable, 'Results table', RESULTS_TABLE_ANCHOR)] : []),
   ];
 }
+
+export const RESULTS_TABLE_ANCHOR = 'results-table';
 
 // With an evidence history, "Changes since last run" is listed under the executive summary.
 function withChangesEntry(toc: TocEntry[], present: boolean, number: string): TocEntry[] {
@@ -899,7 +1108,7 @@ export function compareWorkloads(a: WorkloadRow, b: WorkloadRow): number {
   );
 }
 
-function workloadsView(input: ReportInput, evidenceIds: Set<string>): WorkloadsView {
+function workloadsView(input: ReportInput, links: LinkContext): WorkloadsView {
   const coverage = coverageByTarget(input);
   const rows = [...input.workloads].sort(compareWorkloads);
   const inScope = rows.filter((r) => r.inScope);
@@ -938,7 +1147,7 @@ function workloadsView(input: ReportInput, evidenceIds: Set<string>): WorkloadsV
       target: name(target),
       anchor: workloadsAnchor(target),
       counts: parts.join(' · '),
-      rows: list.map((r) => workloadRowView(r, evidenceIds)),
+      rows: list.map((r) => workloadRowView(r, links)),
       hasRows: list.length > 0,
       emptyText: !large || total === undefined || total.workloads === 0
         ? 'No workloads in scope on this target.'
@@ -975,7 +1184,7 @@ function workloadsView(input: ReportInput, evidenceIds: Set<string>): WorkloadsV
   };
 }
 
-function workloadRowView(r: WorkloadRow, evidenceIds: Set<string>): WorkloadRowView {
+function workloadRowView(r: WorkloadRow, links: LinkContext): WorkloadRowView {
   const mesh = MESH_DISPLAY[r.mesh] ?? { label: name(String(r.mesh)), cssClass: '' };
   const proxy = PROXY_DISPLAY[r.proxy] ?? { label: name(String(r.proxy)), cssClass: 'st-na', title: '' };
   const ports = r.ports.slice(0, WORKLOAD_LIMITS.ports).map((p): PortMtlsView => {
@@ -1006,7 +1215,7 @@ function workloadRowView(r: WorkloadRow, evidenceIds: Set<string>): WorkloadRowV
     callers: boundedList(r.callers, WORKLOAD_LIMITS.caller, WORKLOAD_LIMITS.callers, (n) => `+${formatCount(n)} more`, true),
     notes,
     hasNotes: notes !== '',
-    evidence: shownEvidence.map((id) => evidenceLink(id, evidenceIds)),
+    evidence: shownEvidence.map((id) => evidenceLink(id, links)),
     hasEvidence: shownEvidence.length > 0,
     moreEvidence: evidence.length > shownEvidence.length ? `+${formatCount(evidence.length - shownEvidence.length)} more in ${WORKLOADS_CSV_FILE}` : '',
     hasMoreEvidence: evidence.length > shownEvidence.length,
@@ -1501,6 +1710,9 @@ function resultGroupViews(
     const meta = links.checkMeta.get(id);
     const severity = meta?.severity ?? list.reduce<Severity>((w, r) => (severityRank(r.severity) < severityRank(w) ? r.severity : w), 'info');
     const byStatus = countBy(list, (r) => r.status);
+    const rows = foldNotApplicable(list, resultViews, links);
+    const shared = new Set(rows.map((r) => r.controls));
+    const controls = shared.size === 1 ? (rows[0]?.controls ?? '') : '';
     return {
       id: name(id),
       anchor: resultsAnchor(id),
@@ -1513,43 +1725,107 @@ function resultGroupViews(
       counts: CHECK_STATUS_ORDER.filter((s) => (byStatus.get(s) ?? 0) > 0)
         .map((s) => `${formatCount(byStatus.get(s) ?? 0)} ${CHECK_STATUS_DISPLAY[s].label.toLowerCase()}`)
         .join(' · '),
-      results: foldNotApplicable(list, resultViews, links),
+      results: controls === '' ? rows : rows.map((r) => ({ ...r, hasControls: false })),
+      controls,
+      hasControls: controls !== '',
+      tableAnchor: resultsTableAnchor(id),
     };
   });
 }
 
-// Not-applicable results of one check on one target with the same reason (every namespace of a
-// target where the area is absent, say) become one row that states how many it stands for; every
-// other result keeps its own row. findings.json and findings.csv list each result.
+// Large runs: one summary per check — counts by status and by severity, and the most severe results
+// that need attention, each linked to its row in the results table.
+function resultSummaryViews(
+  checkOrder: string[],
+  results: ReportedResult[],
+  resultViews: Map<ReportedResult, ResultView>,
+  links: LinkContext,
+): ResultSummaryView[] {
+  const byCheck = new Map<string, ReportedResult[]>(checkOrder.map((id) => [id, []]));
+  for (const r of results) byCheck.get(r.check)?.push(r);
+  return checkOrder.map((id) => {
+    const list = byCheck.get(id) ?? [];
+    const meta = links.checkMeta.get(id);
+    const severity = meta?.severity ?? list.reduce<Severity>((w, r) => (severityRank(r.severity) < severityRank(w) ? r.severity : w), 'info');
+    const byStatus = countBy(list, (r) => r.status);
+    const bySeverity = countBy(list, (r) => r.severity);
+    const attention = list
+      .filter((r) => NEEDS_ATTENTION.has(r.status))
+      .sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || compareWithinCheck(a, b));
+    const top = attention.slice(0, SUMMARY_RESULTS_PER_CHECK).map((r) => mustGet(resultViews, r));
+    const more = attention.length - top.length;
+    const severities =
+      bySeverity.size > 1
+        ? SEVERITIES.filter((s) => (bySeverity.get(s) ?? 0) > 0)
+            .map((s) => `${formatCount(bySeverity.get(s) ?? 0)} ${SEVERITY_LABELS[s].toLowerCase()}`)
+            .join(' · ')
+        : '';
+    return {
+      id: name(id),
+      anchor: resultsAnchor(id),
+      checkAnchor: checkAnchor(id),
+      found: meta !== undefined,
+      title: meta === undefined ? '' : name(meta.title),
+      severity: SEVERITY_LABELS[severity],
+      severityClass: `sev-${severity}`,
+      total: plural(list.length, 'result', 'results'),
+      counts: COUNT_COLUMNS.map((s) => {
+        const n = byStatus.get(s) ?? 0;
+        return { label: CHECK_STATUS_DISPLAY[s].label, count: formatCell(n), cssClass: n === 0 ? 'zero' : `status-text ${CHECK_STATUS_DISPLAY[s].cssClass}` };
+      }),
+      severities,
+      hasSeverities: severities !== '',
+      top,
+      hasTop: top.length > 0,
+      more: more > 0 ? `+${plural(more, 'more result needs', 'more results need')} attention` : '',
+      hasMore: more > 0,
+      tableAnchor: resultsTableAnchor(id),
+      hasResults: list.length > 0,
+    };
+  });
+}
+
+// Not-applicable results of one check with the same reason (every namespace of a target where the
+// area is absent, or every target without Linkerd, say) become one row that states how many it
+// stands for and names the first few; every other result keeps its own row. findings.json and
+// findings.csv list each result.
 function foldNotApplicable(list: readonly ReportedResult[], resultViews: Map<ReportedResult, ResultView>, links: LinkContext): ResultView[] {
   const groups = new Map<string, ReportedResult[]>();
   for (const r of list) {
     if (r.status !== 'not_applicable') continue;
-    const key = `${r.target}\u0000${r.messageId}`;
+    const key = r.messageId;
     const g = groups.get(key);
     if (g) g.push(r);
     else groups.set(key, [r]);
   }
   const out: ResultView[] = [];
   for (const r of list) {
-    const group = r.status === 'not_applicable' ? groups.get(`${r.target}\u0000${r.messageId}`) : undefined;
+    const group = r.status === 'not_applicable' ? groups.get(r.messageId) : undefined;
     if (!group || group.length === 1) {
       out.push(mustGet(resultViews, r));
       continue;
     }
     if (group[0] !== r) continue;
     const first = mustGet(resultViews, r);
-    const subjects = group.map((x) => (x.resource.namespace ? `${x.resource.namespace}/${x.resource.name}` : x.resource.name));
+    const targets = [...new Set(group.map((x) => x.target))];
+    const subjects = group.map((x) => {
+      const where = x.resource.namespace ? `${x.resource.namespace}/${x.resource.name}` : x.resource.name;
+      // Across targets each subject names its target (once, when the subject is the target itself).
+      if (targets.length === 1 || (!x.resource.namespace && x.resource.name === x.target)) return where;
+      return `${x.target}: ${where}`;
+    });
     const shown = subjects.slice(0, NA_FOLD_SUBJECTS).join(', ');
     const more = subjects.length > NA_FOLD_SUBJECTS ? ` and ${formatCount(subjects.length - NA_FOLD_SUBJECTS)} more` : '';
     out.push({
       ...first,
+      target: targets.length === 1 ? first.target : plural(targets.length, 'target', 'targets'),
       kind: name(`${formatCount(group.length)} ${[...new Set(group.map((x) => x.resource.kind))].sort(compareText).join('/')}`),
       namespace: '',
       hasNamespace: false,
       name: '',
       message: message(`${plural(group.length, 'result', 'results')} folded into this line: ${r.message} (${shown}${more})`),
-      evidence: [...new Set(group.flatMap((x) => x.evidence))].sort(compareText).slice(0, WORKLOAD_LIMITS.evidence).map((id) => evidenceLink(id, links.evidenceIds)),
+      brief: displayText(`${plural(group.length, 'result', 'results')} folded into this line: ${r.message} (${shown}${more})`, LIMITS.briefMessage),
+      evidence: [...new Set(group.flatMap((x) => x.evidence))].sort(compareText).slice(0, WORKLOAD_LIMITS.evidence).map((id) => evidenceLink(id, links)),
       hasEvidence: group.some((x) => x.evidence.length > 0),
     });
   }
@@ -1574,16 +1850,18 @@ function resultView(r: ReportedResult, anchor: string, links: LinkContext): Resu
     hasNamespace: (r.resource.namespace ?? '') !== '',
     name: name(r.resource.name),
     message: message(r.message),
+    brief: displayText(r.message, LIMITS.briefMessage),
     warning: message(r.warning ?? ''),
     hasWarning: (r.warning ?? '') !== '',
     exception: r.exception ? waiverText(r.exception) : '',
     hasException: r.exception !== undefined,
-    evidence: [...new Set(r.evidence)].sort(compareText).map((id) => evidenceLink(id, links.evidenceIds)),
+    evidence: [...new Set(r.evidence)].sort(compareText).map((id) => evidenceLink(id, links)),
     hasEvidence: r.evidence.length > 0,
     gaps: [...new Set(r.gaps ?? [])].sort(compareText).map((id) => ({
       id: name(id),
       anchor: gapAnchor(id),
       found: links.gapIds.has(id),
+      inIndex: false,
     })),
     hasGaps: (r.gaps ?? []).length > 0,
     controls,
@@ -1668,8 +1946,11 @@ export function controlsText(refs: readonly string[], controlOrder: Map<string, 
   return render(shown);
 }
 
-function evidenceLink(id: string, evidenceIds: Set<string>): LinkView {
-  return { id: name(id), anchor: evidenceAnchor(id), found: evidenceIds.has(id) };
+// Linked when the record has an entry in the appendix; otherwise either in the index but not listed
+// here (large runs) or dangling (not in the index at all).
+function evidenceLink(id: string, links: Pick<LinkContext, 'evidenceIds' | 'evidenceShown'>): LinkView {
+  const found = links.evidenceShown.has(id);
+  return { id: name(id), anchor: evidenceAnchor(id), found, inIndex: !found && links.evidenceIds.has(id) };
 }
 
 function catalogueViews(input: ReportInput, results: ReportedResult[], links: LinkContext): CheckCatalogueView[] {
@@ -1737,6 +2018,8 @@ function evidenceView(e: EvidenceRecord, transcripts: Record<string, string>, us
     source: name(sourceText(e.source)),
     collectedAt: formatTimestamp(e.collectedAt),
     sha256: name(e.sha256),
+    // The raw object's path names its sha256; a separate line for it only when it is not a valid one.
+    showSha: !shaValid,
     // Links are built from validated ids only, never from a path in the input.
     rawPath: shaValid ? `evidence/raw/${e.sha256}.json` : name(e.path),
     hasRawLink: shaValid,
@@ -1754,11 +2037,18 @@ function evidenceView(e: EvidenceRecord, transcripts: Record<string, string>, us
   };
 }
 
-// The first LIMITS.transcriptLines lines, at most LIMITS.transcript characters (cut at a line end
-// when one is close), and whether anything was left out.
+// The header the evidence store writes at the top of each transcript: id, target, time, source and
+// sha256, all shown in the record's entry already.
+const TRANSCRIPT_HEADER = /^# (auditpack evidence |source: |sha256: )/;
+
+// The first LIMITS.transcriptLines lines after the header, at most LIMITS.transcript characters
+// (cut at a line end when one is close), and whether anything after the header was left out.
 export function transcriptPreview(transcript: string): { text: string; cut: boolean } {
-  const clean = displayText(transcript, TRANSCRIPT_INPUT, { multiline: true }).trimEnd();
-  let text = clean.split('\n').slice(0, LIMITS.transcriptLines).join('\n');
+  const lines = displayText(transcript, TRANSCRIPT_INPUT, { multiline: true }).trimEnd().split('\n');
+  let start = 0;
+  while (start < lines.length - 1 && TRANSCRIPT_HEADER.test(lines[start] ?? '')) start += 1;
+  const clean = lines.slice(start).join('\n');
+  let text = lines.slice(start, start + LIMITS.transcriptLines).join('\n');
   if (text.length > LIMITS.transcript) {
     const lineEnd = text.lastIndexOf('\n', LIMITS.transcript);
     text = lineEnd >= LIMITS.transcript / 2 ? text.slice(0, lineEnd) : truncate(text, LIMITS.transcript);
@@ -1797,6 +2087,11 @@ export function checkAnchor(id: string): string {
 // A check's group in "Results by check".
 export function resultsAnchor(id: string): string {
   return `res-${encodeId(id)}`;
+}
+
+// A check's part of the results table (large runs).
+export function resultsTableAnchor(id: string): string {
+  return `all-${encodeId(id)}`;
 }
 
 export function controlAnchor(framework: FrameworkId, id: string): string {

@@ -59,6 +59,13 @@ function attentionLinks(line: string): [string, string, string][] {
   );
 }
 
+// Rows of the full results listing: one per result, except not-applicable results of one check with
+// the same reason, which share one row.
+function listedRowCount(input: ReturnType<typeof sampleInput>): number {
+  const na = input.results.filter((r) => r.status === 'not_applicable');
+  return input.results.length - na.length + new Set(na.map((r) => `${r.check}|${r.messageId}`)).size;
+}
+
 describe('renderHtml', () => {
   const input = sampleInput();
   const html = renderHtml(input);
@@ -191,7 +198,9 @@ describe('renderHtml', () => {
 
   it('lists every result exactly once in "Results by check"', () => {
     const results = section(html, 'results');
-    expect(rows(results)).toHaveLength(input.results.length);
+    expect(rows(results)).toHaveLength(listedRowCount(input));
+    // The sample folds its two "No Linkerd installation" results (one per target) into one line.
+    expect(textOf(results)).toContain('2 results folded into this line: No Linkerd installation found in the evidence for this target. (prod-eu, staging)');
     // Messages unique to one result appear once in the section, wherever else they appear.
     const messages = input.results.map((r) => r.message).filter((m, _, all) => all.filter((x) => x === m).length === 1 && plain(m));
     expect(messages.length).toBeGreaterThan(10);
@@ -208,7 +217,7 @@ describe('renderHtml', () => {
     const results = rows(section(html, 'results'));
     const anchors = results.map((row) => /^<tr class="result" id="(r-[A-Za-z0-9_-]+)">/.exec(row)?.[1]);
     expect(anchors.every((a) => a !== undefined)).toBe(true);
-    expect(new Set(anchors).size).toBe(input.results.length);
+    expect(new Set(anchors).size).toBe(listedRowCount(input));
   });
 
   it('names only failed, errored and waived results under controls, one compact linked line per check', () => {
@@ -284,23 +293,55 @@ describe('renderHtml', () => {
     }
   });
 
-  it('makes "Results by check" the bulk listing in large runs, without listing results twice', () => {
+  it('summarises each check in large runs and lists every result once in the results table at the end', () => {
     const count = 1_500;
     const input = largeInput(count);
     const big = renderHtml(input);
-    expect(big).not.toContain('results-appendix');
-    // One row per result, except not-applicable ones: one row per check × target × reason, which
-    // states how many results it stands for.
+    const text = textOf(big);
+    expect(text).toContain('This is a large run (1,500 results, more than 500)');
+    // Section 5 keeps no result rows, only one summary per check.
+    const summary = section(big, 'results');
+    expect(rows(summary)).toEqual([]);
+    expect(summary.match(/<table class="data results rsum" id="res-[^"]+">/g)).toHaveLength(input.checks.length);
+    // The results table comes last, after the evidence appendix.
+    expect(big.indexOf('<section class="major" id="results-table">')).toBeGreaterThan(big.indexOf('<section class="major" id="evidence">'));
+    expect(text).toContain('9. Results table');
+    const table = section(big, 'results-table');
+    // One row per result, except not-applicable ones: one row per check × reason, which states how
+    // many results it stands for.
     const na = input.results.filter((r) => r.status === 'not_applicable');
-    const naGroups = new Set(na.map((r) => `${r.check}|${r.target}|${r.messageId}`));
-    const listedRows = rows(section(big, 'results'));
+    const naGroups = new Set(na.map((r) => `${r.check}|${r.messageId}`));
+    const listedRows = rows(table);
     expect(listedRows).toHaveLength(count - na.length + naGroups.size);
+    for (const r of input.results.filter((x) => x.status !== 'not_applicable')) {
+      expect(table.split(`>${r.resource.kind} ${r.resource.namespace}/${r.resource.name}<`).length - 1, r.resource.name).toBe(1);
+    }
     const stated = listedRows.map((r) => /([\d,]+) results folded into this line/.exec(r)?.[1]).filter((n) => n !== undefined);
     expect(stated.reduce((n, k) => n + Number(k.replace(/,/g, '')), 0)).toBe(na.length);
-    expect(rows(section(big, 'controls')).length).toBeLessThan(count);
-    expect(textOf(big)).toContain('This is a large run (1,500 results)');
+    // Every check's part of the table repeats its heads on each page (thead) and is linked from its summary.
+    expect(table.match(/<thead>/g)).toHaveLength(input.checks.length);
+    expect(rows(section(big, 'controls'))).toEqual([]);
     const ids = new Set(attributes(big, 'id'));
-    for (const href of attributes(big, 'href').filter((h) => h.startsWith('#'))) expect(ids.has(href.slice(1))).toBe(true);
+    expect(ids.size).toBe(attributes(big, 'id').length);
+    for (const href of attributes(big, 'href').filter((h) => h.startsWith('#'))) expect(ids.has(href.slice(1)), href).toBe(true);
+  });
+
+  it('shows evidence for failing, errored and waived results in full and lists the other records on one line each', () => {
+    const evidence = section(html, 'evidence');
+    const cards = evidence.match(/<div class="ev" id="[^"]+">/g) ?? [];
+    const lines = evidence.match(/<tr id="ev-[^"]+">/g) ?? [];
+    expect(cards.length).toBeGreaterThan(0);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(cards.length + lines.length).toBe(input.evidence.length);
+    expect(textOf(evidence)).toContain(
+      `This run has ${input.evidence.length} evidence records: this appendix shows ${cards.length} in full and lists ${lines.length} more.`,
+    );
+    expect(textOf(evidence)).toContain(`evidence/index.jsonl indexes all ${input.evidence.length}`);
+    // A record only passing results rely on is a line, not a card.
+    const needed = new Set(input.results.filter((r) => ['fail', 'error', 'waived'].includes(r.status)).flatMap((r) => r.evidence));
+    for (const id of input.evidence.map((e) => e.id)) {
+      expect(evidence.includes(`<div class="ev" id="${id}">`), id).toBe(needed.has(id));
+    }
   });
 });
 

@@ -4,8 +4,11 @@ import {
   EPHEMERAL_NOTICE,
   LARGE_ESTATE_SHOWN,
   LARGE_ESTATE_WORKLOADS,
+  EVIDENCE_DETAILED_MAX,
+  EVIDENCE_LISTED_MAX,
   LARGE_RUN_RESULTS,
   LIMITS,
+  SUMMARY_RESULTS_PER_CHECK,
   SUMMARY_COVERAGE_TARGETS,
   WORKLOAD_LIMITS,
   buildViewModel,
@@ -150,7 +153,9 @@ describe('buildViewModel', () => {
 
   it('links results to evidence, gaps and checks that exist', () => {
     const results = listed(view);
-    const anchors = new Set(view.evidence.map((e) => e.anchor));
+    // Records are shown in full or on one line of the appendix's table; every one has an entry.
+    const anchors = new Set([...view.evidence, ...view.evidenceTable].map((e) => e.anchor));
+    expect(anchors.size).toBe(input.evidence.length);
     for (const r of results) for (const e of r.evidence) expect(e.found && anchors.has(e.anchor)).toBe(true);
     const gapRefs = results.flatMap((r) => r.gaps);
     expect(gapRefs.length).toBeGreaterThan(0);
@@ -218,14 +223,24 @@ describe('results by check', () => {
 
   it('lists every result exactly once, grouped by check in registry order', () => {
     expect(view.resultGroups.map((g) => g.id)).toEqual(CHECKS.map((c) => c.id));
-    expect(listed(view)).toHaveLength(input.results.length);
+    // One row per result, except not-applicable results of one check with the same reason, which
+    // share one row that states how many it stands for.
+    const rowCount = (results: typeof input.results): number => {
+      const na = results.filter((r) => r.status === 'not_applicable');
+      return results.length - na.length + new Set(na.map((r) => `${r.check}|${r.messageId}`)).size;
+    };
+    expect(rowCount(input.results)).toBeLessThan(input.results.length);
+    expect(listed(view)).toHaveLength(rowCount(input.results));
     for (const g of view.resultGroups) {
-      expect(g.results, g.id).toHaveLength(input.results.filter((r) => r.check === g.id).length);
+      const own = input.results.filter((r) => r.check === g.id);
+      expect(g.results, g.id).toHaveLength(rowCount(own));
+      const stated = g.results.reduce((n, r) => n + Number((/^([\d,]+) results folded into this line/.exec(r.message)?.[1] ?? '1').replace(/,/g, '')), 0);
+      expect(stated, g.id).toBe(own.length);
       for (const r of g.results) expect(r.check).toBe(g.id);
     }
     // No result twice: every row differs from every other.
     const rows = listed(view).map((r) => JSON.stringify([r.check, r.status, r.target, r.kind, r.namespace, r.name, r.message]));
-    expect(new Set(rows).size).toBe(input.results.length);
+    expect(new Set(rows).size).toBe(rowCount(input.results));
   });
 
   it('orders rows fail, error, waived, pass, n/a, then by target, namespace and name', () => {
@@ -413,43 +428,143 @@ describe('result anchors', () => {
 });
 
 describe('large runs', () => {
-  const count = LARGE_RUN_RESULTS + 500;
-  const view = buildViewModel(largeInput(count));
+  // Far past the threshold: the per-result listing moves to the results table.
+  const count = 5_000;
+  const input = largeInput(count);
+  const view = buildViewModel(input);
+  const tableRows = listed(view);
 
-  it('lists every result once in "Results by check" and keeps controls to counts and attention', () => {
+  it('lists every result once in the results table, not-applicable ones folded with their count', () => {
     expect(view.large).toBe(true);
-    expect(view.largeRunNote).toMatch(/^This is a large run \(1,500 results\)/);
-    // Every result has its own row, except not-applicable ones, folded per check × target × reason
-    // into one row that states how many results it stands for.
-    const input = largeInput(count);
+    expect(view.largeRunNote).toMatch(/^This is a large run \(5,000 results, more than 500\): this section summarises each check, and section 9 \(Results table\) lists every result/);
+    expect(view.sections.resultsTable).toBe('9');
+    expect(view.sections.listing).toBe('9');
+    expect(view.toc.map((t) => `${t.number} ${t.title}`)).toEqual([
+      '1 Executive summary',
+      '2 Scope and method',
+      '3 Workloads and mesh coverage',
+      '4 Controls',
+      '5 Results by check',
+      '6 Check catalogue',
+      '7 Evidence gaps and ignored inputs',
+      '8 Evidence appendix',
+      '9 Results table',
+    ]);
+    // Every non-N/A result exactly once, by its subject (the synthetic names are unique).
     const na = input.results.filter((r) => r.status === 'not_applicable');
-    const naGroups = new Set(na.map((r) => `${r.check}|${r.target}|${r.messageId}`));
+    const naGroups = new Set(na.map((r) => `${r.check}|${r.messageId}`));
     expect(na.length).toBeGreaterThan(naGroups.size);
-    expect(listed(view)).toHaveLength(count - na.length + naGroups.size);
-    expect(listed(view).filter((r) => r.status !== 'N/A')).toHaveLength(count - na.length);
-    const stated = listed(view)
+    const subjects = tableRows.filter((r) => r.status !== 'N/A').map((r) => `${r.check}|${r.namespace}/${r.name}`);
+    expect(subjects).toHaveLength(count - na.length);
+    expect(new Set(subjects).size).toBe(subjects.length);
+    for (const r of input.results.filter((x) => x.status !== 'not_applicable')) {
+      expect(subjects.includes(`${r.check}|${r.resource.namespace}/${r.resource.name}`), r.resource.name).toBe(true);
+    }
+    expect(tableRows).toHaveLength(count - na.length + naGroups.size);
+    const stated = tableRows
       .filter((r) => r.status === 'N/A')
-      .map((r) => Number((/^([\d,]+) results folded into this line/.exec(r.message)?.[1] ?? '1').replace(/,/g, '')));
+      .map((r) => Number((/^([\d,]+) results folded into this line/.exec(r.brief)?.[1] ?? '1').replace(/,/g, '')));
     expect(stated.reduce((n, k) => n + k, 0)).toBe(na.length);
+    // One line each: the message is cut short; the anchors are unique and used by the controls.
+    for (const r of tableRows) expect(r.brief.length).toBeLessThanOrEqual(LIMITS.briefMessage);
+    const anchors = rowsByAnchor(view);
+    expect(anchors.size).toBe(tableRows.length);
+    for (const item of attention(view)) expect(anchors.has(item.anchor), item.anchor).toBe(true);
     for (const fw of view.frameworks) {
       for (const c of fw.controls) for (const row of c.checkRows) expect(items(row).length).toBeLessThanOrEqual(ATTENTION_PER_CHECK);
     }
-    expect(view.toc.map((t) => t.title)).toEqual([
-      'Executive summary',
-      'Scope and method',
-      'Workloads and mesh coverage',
-      'Controls',
-      'Results by check',
-      'Check catalogue',
-      'Evidence gaps and ignored inputs',
-      'Evidence appendix',
-    ]);
   });
 
-  it('keeps a small run inline', () => {
+  it('summarises each check with correct counts and its most severe results that need attention', () => {
+    const varied = largeInput(count);
+    // Two severities within one check, to be counted apart.
+    const check = varied.results[0]?.check ?? '';
+    let bumped = 0;
+    for (const r of varied.results) {
+      if (r.check === check && r.status === 'fail' && bumped < 3) {
+        r.severity = 'critical';
+        bumped += 1;
+      }
+    }
+    const v = buildViewModel(varied);
+    const rows = rowsByAnchor(v);
+    expect(v.resultSummaries.map((g) => g.id)).toEqual(v.resultGroups.map((g) => g.id));
+    let total = 0;
+    for (const summary of v.resultSummaries) {
+      const mine = varied.results.filter((r) => r.check === summary.id);
+      total += mine.length;
+      expect(summary.total).toBe(`${formatCount(mine.length)} ${mine.length === 1 ? 'result' : 'results'}`);
+      const expected = (['pass', 'fail', 'error', 'not_applicable', 'waived'] as const).map((s) => {
+        const n = mine.filter((r) => r.status === s).length;
+        return n === 0 ? '–' : formatCount(n);
+      });
+      expect(summary.counts.map((c) => c.count)).toEqual(expected);
+      expect(summary.counts.map((c) => c.label)).toEqual(['Pass', 'Fail', 'Error', 'N/A', 'Waived']);
+      const needing = mine.filter((r) => ['fail', 'error', 'waived'].includes(r.status));
+      expect(summary.top).toHaveLength(Math.min(SUMMARY_RESULTS_PER_CHECK, needing.length));
+      expect(summary.more).toBe(needing.length > SUMMARY_RESULTS_PER_CHECK ? `+${formatCount(needing.length - SUMMARY_RESULTS_PER_CHECK)} more results need attention` : '');
+      for (const top of summary.top) {
+        expect(['Fail', 'Error', 'Waived']).toContain(top.status);
+        // Each names a row of the results table, of this check.
+        expect(rows.get(top.anchor)?.check).toBe(summary.id);
+      }
+      expect(summary.tableAnchor).toBe(v.resultGroups.find((g) => g.id === summary.id)?.tableAnchor);
+    }
+    expect(total).toBe(count);
+    const first = v.resultSummaries.find((g) => g.id === check);
+    // The most severe first, then failures before errors before waivers.
+    expect(first?.top.slice(0, 3).map((t) => `${t.status} ${t.severity}`)).toEqual(['Fail Critical', 'Fail Critical', 'Fail Critical']);
+    expect(first?.severities).toMatch(/^3 critical · [\d,]+ (high|medium|low|info)$/);
+    expect(v.resultSummaries.filter((g) => g.id !== check).every((g) => g.severities === '')).toBe(true);
+  });
+
+  it('shows at most a bounded number of evidence records and states how many of the total it shows', () => {
+    const total = input.evidence.length;
+    expect(total).toBe(count / 2);
+    expect(view.evidence).toHaveLength(EVIDENCE_DETAILED_MAX);
+    expect(view.evidenceTable).toHaveLength(EVIDENCE_LISTED_MAX);
+    const unlisted = total - EVIDENCE_DETAILED_MAX - EVIDENCE_LISTED_MAX;
+    expect(view.evidenceIntro).toContain(
+      `This run has ${formatCount(total)} evidence records: this appendix shows ${EVIDENCE_DETAILED_MAX} in full and lists ${formatCount(EVIDENCE_LISTED_MAX)} more; ${formatCount(unlisted)} are not listed here.`,
+    );
+    expect(view.evidenceIntro).toContain(`evidence/index.jsonl indexes all ${formatCount(total)}`);
+    expect(view.evidenceUnlisted).toMatch(new RegExp(`^${formatCount(unlisted)} more records are not listed in this report`));
+    // Shown in full: records that failing, errored and waived results rely on.
+    const needed = new Set(input.results.filter((r) => ['fail', 'error', 'waived'].includes(r.status)).flatMap((r) => r.evidence));
+    for (const e of view.evidence) expect(needed.has(e.id), e.id).toBe(true);
+    // Links follow what is shown: linked when listed, plain (in the index) when not, never dropped.
+    const shown = new Set([...view.evidence, ...view.evidenceTable].map((e) => e.id));
+    const links = tableRows.flatMap((r) => r.evidence);
+    expect(links.some((l) => l.inIndex)).toBe(true);
+    for (const l of links) {
+      expect(l.found).toBe(shown.has(l.id));
+      expect(l.inIndex).toBe(!shown.has(l.id));
+    }
+  });
+
+  it('switches just past the threshold, and keeps a small run inline', () => {
+    expect(buildViewModel(largeInput(LARGE_RUN_RESULTS)).large).toBe(false);
+    expect(buildViewModel(largeInput(LARGE_RUN_RESULTS + 1)).large).toBe(true);
     const small = buildViewModel(sampleInput());
     expect(small.large).toBe(false);
     expect(small.largeRunNote).toBe('');
+    expect(small.resultSummaries).toEqual([]);
+    expect(small.sections.listing).toBe('5');
+    expect(small.toc.map((t) => t.title)).not.toContain('Results table');
+  });
+
+  it('shows in full every record that failing, errored and waived results rely on in a small run, and lists the rest', () => {
+    const small = sampleInput();
+    const v = buildViewModel(small);
+    const needed = new Set(small.results.filter((r) => ['fail', 'error', 'waived'].includes(r.status)).flatMap((r) => r.evidence));
+    const known = new Set(small.evidence.map((e) => e.id));
+    expect(new Set(v.evidence.map((e) => e.id))).toEqual(new Set([...needed].filter((id) => known.has(id))));
+    expect(v.evidenceTable.length).toBeGreaterThan(0);
+    expect(v.evidence.length + v.evidenceTable.length).toBe(small.evidence.length);
+    expect(v.evidenceIntro).toContain(
+      `This run has ${small.evidence.length} evidence records: this appendix shows ${v.evidence.length} in full and lists ${v.evidenceTable.length} more.`,
+    );
+    expect(v.hasEvidenceUnlisted).toBe(false);
   });
 });
 
@@ -483,11 +598,27 @@ describe('transcript previews', () => {
     expect(transcriptPreview('$ kubectl get ns\nline\n')).toEqual({ text: '$ kubectl get ns\nline', cut: false });
   });
 
-  it('cuts at 40 lines', () => {
+  it(`cuts at ${LIMITS.transcriptLines} lines`, () => {
     const text = Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n');
     const preview = transcriptPreview(text);
     expect(preview.cut).toBe(true);
-    expect(preview.text.split('\n')).toHaveLength(40);
+    expect(preview.text.split('\n')).toHaveLength(LIMITS.transcriptLines);
+  });
+
+  it('leaves out the header lines that repeat the record, and only those', () => {
+    const header = [
+      '# auditpack evidence ev-0713b859f3fd60ea · target "prod-us" · collected 2026-11-22T14:01:09.004Z',
+      '# source: snapshot file "istio-system/configmaps.yaml", line 23, document 2',
+      '# sha256: 53b8b7d0371f2262146d5348520adcc7234c6207de5b8aed37af0029d55e4972 (evidence/raw/53b8….json)',
+    ];
+    const body = ['$ kubectl get configmaps istio-ca-root-cert -n istio-system -o json', '{', '  "kind": "ConfigMap"', '# source: not a header here', '}'];
+    expect(transcriptPreview([...header, ...body].join('\n'))).toEqual({ text: body.join('\n'), cut: false });
+    const long = transcriptPreview([...header, ...Array.from({ length: 100 }, (_, i) => `line ${i}`)].join('\n'));
+    expect(long.text.split('\n')[0]).toBe('line 0');
+    expect(long.text.split('\n')).toHaveLength(LIMITS.transcriptLines);
+    expect(long.cut).toBe(true);
+    // A transcript that is nothing but a header line is shown as it is.
+    expect(transcriptPreview(header[0] ?? '').text).toBe(header[0]);
   });
 
   it('cuts at 1,500 characters, at a line end when one is near', () => {
@@ -643,8 +774,8 @@ describe('workloads and mesh coverage', () => {
     dangling.workloads[0] = { ...dangling.workloads[0]!, evidence: ['ev-ffffffffffffffff', '<b>x</b>'] };
     const row = buildViewModel(dangling).workloads.tables.flatMap((t) => t.rows).find((r) => r.name === dangling.workloads[0]?.name);
     expect(row?.evidence).toEqual([
-      { id: '<b>x</b>', anchor: 'ev-x_3c_b_3e_x_3c__2f_b_3e_', found: false },
-      { id: 'ev-ffffffffffffffff', anchor: 'ev-ffffffffffffffff', found: false },
+      { id: '<b>x</b>', anchor: 'ev-x_3c_b_3e_x_3c__2f_b_3e_', found: false, inIndex: false },
+      { id: 'ev-ffffffffffffffff', anchor: 'ev-ffffffffffffffff', found: false, inIndex: false },
     ]);
     const many = sampleInput();
     many.workloads[0] = { ...many.workloads[0]!, evidence: Array.from({ length: 30 }, (_, i) => `ev-${String(i).padStart(16, '0')}`) };
@@ -765,7 +896,7 @@ describe('workloads and mesh coverage', () => {
   });
 });
 
-describe('not-applicable results folded per check and target', () => {
+describe('not-applicable results folded per check and reason', () => {
   const base = sampleInput();
   const template = base.results.find((r) => r.status === 'pass');
   if (!template) throw new Error('sample input has a passing result');
@@ -779,26 +910,37 @@ describe('not-applicable results folded per check and target', () => {
     message: `Namespace team-${i} has no policies to judge.`,
     evidence: [],
   }));
-  // One more on another target: a different check × target, so it keeps its own row.
+  // One more with the same reason on another target, and one with another reason.
   const other = { ...folded[0]!, target: 'staging', resource: { kind: 'Namespace', name: 'team-x' } };
-  const input = { ...base, results: [...base.results, ...folded, other] };
+  const reason = { ...folded[0]!, resource: { kind: 'Namespace', name: 'team-y' }, messageId: 'noWorkloads', message: 'Namespace team-y has no workloads.' };
+  const input = { ...base, results: [...base.results, ...folded, other, reason] };
   const view = buildViewModel(input);
   const group = view.resultGroups.find((g) => g.id === check);
 
-  it('keeps one row per non-N/A result and one line per check × target × reason that states the count', () => {
+  it('keeps one row per non-N/A result and one line per check × reason that states the count', () => {
     const rows = group?.results ?? [];
     const own = input.results.filter((r) => r.check === check);
     expect(rows.filter((r) => r.status !== 'N/A')).toHaveLength(own.filter((r) => r.status !== 'not_applicable').length);
     const foldedRows = rows.filter((r) => r.message.includes('folded into this line'));
     expect(foldedRows).toHaveLength(1);
-    expect(foldedRows[0]?.target).toBe('prod-eu');
-    expect(foldedRows[0]?.kind).toBe('8 Namespace');
-    expect(foldedRows[0]?.message).toContain('8 results folded into this line');
-    expect(foldedRows[0]?.message).toContain('team-0, team-1, team-2, team-3, team-4 and 3 more');
-    expect(rows.filter((r) => r.status === 'N/A' && r.target === 'staging' && r.name === 'team-x')).toHaveLength(1);
-    expect(rows).toHaveLength(own.length - folded.length + 1);
+    expect(foldedRows[0]?.target).toBe('2 targets');
+    expect(foldedRows[0]?.kind).toBe('9 Namespace');
+    expect(foldedRows[0]?.message).toContain('9 results folded into this line');
+    // Across targets, each subject names its target.
+    expect(foldedRows[0]?.message).toContain('(prod-eu: team-0, prod-eu: team-1, prod-eu: team-2, prod-eu: team-3, prod-eu: team-4 and 4 more)');
+    // Another reason keeps its own row.
+    expect(rows.filter((r) => r.status === 'N/A' && r.name === 'team-y')).toHaveLength(1);
+    expect(rows).toHaveLength(own.length - folded.length - 1 + 1);
     // The group header still counts every result.
     expect(group?.total).toBe(`${own.length} results`);
+  });
+
+  it('names the subjects of a fold within one target without repeating the target', () => {
+    const one = buildViewModel({ ...base, results: [...base.results, ...folded] });
+    const row = one.resultGroups.find((g) => g.id === check)?.results.find((r) => r.message.includes('folded into this line'));
+    expect(row?.target).toBe('prod-eu');
+    expect(row?.message).toContain('8 results folded into this line');
+    expect(row?.message).toContain('(team-0, team-1, team-2, team-3, team-4 and 3 more)');
   });
 
   it('never folds results that need attention or pass', () => {
