@@ -18,21 +18,27 @@ export const EvidenceSource = z.strictObject({
 });
 export type EvidenceSource = z.infer<typeof EvidenceSource>;
 
+// Shared with the fast reader in read-record.ts, which must accept exactly what this schema does.
+export const EVIDENCE_ID_RE = /^ev-[0-9a-f]{16}$/;
+export const SHA256_RE = /^[0-9a-f]{64}$/;
+export const RAW_PATH_RE = /^evidence\/raw\/[0-9a-f]{64}\.json$/;
+export const CLI_PATH_RE = /^evidence\/cli\/ev-[0-9a-f]{16}\.txt$/;
+
 export const EvidenceRecord = z.strictObject({
-  id: z.string().regex(/^ev-[0-9a-f]{16}$/),
+  id: z.string().regex(EVIDENCE_ID_RE),
   target: z.string(),
   source: EvidenceSource,
   collectedAt: z.string(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  sha256: z.string().regex(SHA256_RE),
   // Path of the raw JSON relative to the output folder: evidence/raw/<sha256>.json.
-  path: z.string().regex(/^evidence\/raw\/[0-9a-f]{64}\.json$/),
+  path: z.string().regex(RAW_PATH_RE),
   apiVersion: z.string().optional(),
   kind: z.string().optional(),
   namespace: z.string().optional(),
   name: z.string().optional(),
   // The command an auditor runs to see the same object, and its terminal transcript file.
   cli: z.string(),
-  cliPath: z.string().regex(/^evidence\/cli\/ev-[0-9a-f]{16}\.txt$/),
+  cliPath: z.string().regex(CLI_PATH_RE),
   redactions: z.array(Redaction),
 });
 export type EvidenceRecord = z.infer<typeof EvidenceRecord>;

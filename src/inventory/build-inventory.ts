@@ -21,7 +21,7 @@ import {
   type PodTemplate,
 } from './workload-schema.ts';
 import type { AreaInput, AreaObject } from './area.ts';
-import { StringPool } from './string-pool.ts';
+import { StringPool } from '../evidence/string-pool.ts';
 import { buildAwsInventory } from './aws/build.ts';
 import { buildAzureInventory } from './azure/build.ts';
 import { buildConsulInventory } from './consul/build.ts';
@@ -603,7 +603,14 @@ function buildWorkloads(controllers: readonly ControllerEntry[], pods: readonly 
     w.pods.push(info);
     w.evidenceIds.push(info.evidenceId);
   }
-  return [...byKey.values()];
+  // Copied to their exact length: an array grown by push keeps room for 16 more elements, and an
+  // estate has one pair per workload.
+  const workloads = [...byKey.values()];
+  for (const w of workloads) {
+    w.pods = w.pods.slice();
+    w.evidenceIds = w.evidenceIds.slice();
+  }
+  return workloads;
 }
 
 function isWorkloadKind(kind: string): kind is WorkloadKind {

@@ -4,14 +4,17 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { boundTranscript } from '../evidence/store.ts';
-import { EvidenceRecord } from '../evidence/types.ts';
+import type { EvidenceRecord } from '../evidence/types.ts';
 import { API_RESPONSE_GROUP } from '../evidence/api-response.ts';
+import { EvidenceRecordReader } from '../evidence/read-record.ts';
+import { StringPool } from '../evidence/string-pool.ts';
+// Not ./collect.ts: reading evidence back must not load the collectors and their SDKs.
+import { TARGETS_FILE, TargetsFile, type CollectedTarget } from '../evidence/targets-file.ts';
 
 export { API_RESPONSE_GROUP };
-import { buildInventory, type CollectedObject } from '../inventory/build-inventory.ts';
+import { InventoryBuilder } from '../inventory/build-inventory.ts';
 import type { TargetInventory } from '../inventory/types.ts';
 import { BundleError, UsageError, errorMessage } from '../shared/errors.ts';
-import { TARGETS_FILE, TargetsFile, type CollectedTarget } from './collect.ts';
 
 export interface LoadedEvidence {
   targets: CollectedTarget[];
@@ -40,8 +43,9 @@ const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 // `run` goes through here too, so a re-run of `report` on the same evidence gives the same findings.
 // Every raw file is checked against the sha256 its record names.
 //
-// Memory stays bounded by the largest target, not the estate: the index is streamed, and raw
-// objects are read one target at a time, turned into that target's inventory and then dropped.
+// Memory stays bounded by what the checks need, not by the evidence: the index is streamed, and
+// each raw object is read, checked, handed to its target's inventory builder and dropped at once
+// (the builder keeps typed facts, not raw objects). Repeated strings are kept once, in one pool.
 export async function loadEvidence(dir: string, options: LoadOptions = {}): Promise<LoadedEvidence> {
   const targetsText = await readFile(path.join(dir, TARGETS_FILE), 'utf8').catch((err: unknown) => {
     throw new UsageError('USAGE', `${dir} is not an auditpack evidence folder (${TARGETS_FILE}: ${errorMessage(err)})`);
@@ -56,15 +60,15 @@ export async function loadEvidence(dir: string, options: LoadOptions = {}): Prom
   const byTarget = new Map<string, EvidenceRecord[]>(targets.map((t) => [t.name, []]));
   const lines = createInterface({ input: createReadStream(path.join(dir, 'evidence', 'index.jsonl')), crlfDelay: Infinity });
   let lineNo = 0;
-  const interned = new Map<string, string>();
+  const strings = new StringPool();
+  const reader = new EvidenceRecordReader(strings);
   for await (const line of lines) {
     lineNo++;
     if (line.trim() === '') continue;
-    const parsed = EvidenceRecord.safeParse(JSON.parse(line));
+    const parsed = reader.read(JSON.parse(line));
     if (!parsed.success) {
-      throw new BundleError('MANIFEST_INVALID', `evidence/index.jsonl:${lineNo} is not a valid evidence record: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      throw new BundleError('MANIFEST_INVALID', `evidence/index.jsonl:${lineNo} is not a valid evidence record: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ')}`);
     }
-    internRecord(parsed.data, interned);
     const list = byTarget.get(parsed.data.target);
     if (!list) throw new BundleError('MANIFEST_INVALID', `evidence record ${parsed.data.id} names unknown target "${parsed.data.target}"`);
     records.push(parsed.data);
@@ -74,42 +78,25 @@ export async function loadEvidence(dir: string, options: LoadOptions = {}): Prom
   const inventories: TargetInventory[] = [];
   let reads = 0;
   for (const t of targets) {
-    const objects: CollectedObject[] = [];
+    const builder = new InventoryBuilder(t.name, t.gaps, { strings });
     for (const record of byTarget.get(t.name) ?? []) {
       if (++reads % READS_PER_TURN === 0) await turn();
       const bytes = readFileSync(path.join(dir, record.path));
       const sha = createHash('sha256').update(bytes).digest('hex');
       if (sha !== record.sha256) throw new BundleError('FILE_CHANGED', `${record.path} does not match the sha256 in its evidence record ${record.id}`);
       const body = JSON.parse(bytes.toString('utf8')) as unknown;
-      objects.push({
+      builder.add({
         evidenceId: record.id,
         object: isApiResponse(record) ? { apiVersion: record.apiVersion, kind: record.kind, metadata: { name: record.name }, body } : body,
         ...(record.source.file ? { file: record.source.file } : {}),
         ...(record.source.line ? { line: record.source.line } : {}),
       });
     }
-    inventories.push(buildInventory(t.name, objects, t.gaps));
+    inventories.push(builder.finish());
   }
 
   const transcripts = options.transcripts === false ? {} : await readTranscripts(dir, records);
   return { targets, inventories, records, transcripts };
-}
-
-// Values repeated across hundreds of thousands of records (target, timestamp, file, kind,
-// namespace) are kept once: JSON.parse makes a fresh string for each, and every record is kept.
-function internRecord(r: EvidenceRecord, pool: Map<string, string>): void {
-  const one = (v: string): string => {
-    const seen = pool.get(v);
-    if (seen !== undefined) return seen;
-    pool.set(v, v);
-    return v;
-  };
-  r.target = one(r.target);
-  r.collectedAt = one(r.collectedAt);
-  if (r.source.file !== undefined) r.source.file = one(r.source.file);
-  if (r.apiVersion !== undefined) r.apiVersion = one(r.apiVersion);
-  if (r.kind !== undefined) r.kind = one(r.kind);
-  if (r.namespace !== undefined) r.namespace = one(r.namespace);
 }
 
 // The bounded terminal transcripts of the given records, keyed by evidence id.

@@ -3,10 +3,9 @@ import { cp, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promise
 import os from 'node:os';
 import path from 'node:path';
 import { CHECKS } from '../checks/registry.ts';
-import { evaluateCheck } from '../checks/evaluate.ts';
 import type { CheckResult } from '../checks/types.ts';
 import { DEFAULT_CONTROLS_DIR, loadCatalogs } from '../controls/load.ts';
-import { controlsByCheck, rollUp } from '../controls/roll-up.ts';
+import { controlsByCheck } from '../controls/roll-up.ts';
 import { FRAMEWORKS, type ControlOutcome, type FrameworkId } from '../controls/types.ts';
 import type { EvidenceGap } from '../inventory/types.ts';
 import { inScopeNamespace } from '../inventory/scope.ts';
@@ -17,6 +16,7 @@ import { WORKLOADS_CSV_FILE, renderWorkloadsCsv } from '../render/workloads-csv.
 import { renderFindingsJson } from '../render/findings-json.ts';
 import { OSCAL_AR_FILE, renderAssessmentResults } from '../oscal/assessment-results.ts';
 import { renderHtml } from '../render/html.ts';
+import { evidenceShownInFull } from '../render/view-model.ts';
 import { renderPdf } from '../render/pdf.ts';
 import type { ReportInput, ReportedResult, TargetSummary } from '../render/report-input.ts';
 import { BundleError, UsageError } from '../shared/errors.ts';
@@ -34,12 +34,12 @@ import type { Catalog } from '../controls/schema.ts';
 import type { CloudTarget } from './cloud.ts';
 import { collectTargets, type CollectionOptions, type ConsulApiTarget, type CollectInput, type CollectedTarget, type KubeTarget, type Progress, type SnapshotTarget } from './collect.ts';
 import type { KubeCollectOptions } from '../collectors/kubernetes/index.ts';
-import { loadEvidence, type LoadedEvidence } from './load-evidence.ts';
+import { loadEvidence, readTranscripts, type LoadedEvidence } from './load-evidence.ts';
+import { evaluateChecks, mapControls } from './evaluate.ts';
 import { loadExceptions } from '../exceptions/load.ts';
-import { applyExceptions } from '../exceptions/apply.ts';
 import type { ExceptionOutcome, ExceptionRule } from '../exceptions/types.ts';
 import { loadAttestations } from '../attestations/load.ts';
-import { applyAttestations, copyAttachments } from '../attestations/apply.ts';
+import { copyAttachments } from '../attestations/apply.ts';
 import type { AttestationOutcome, AttestationRule } from '../attestations/types.ts';
 
 export type { ConsulApiTarget, KubeTarget, ProgressEvent, SnapshotTarget } from './collect.ts';
@@ -175,7 +175,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     p,
     async (work) => {
       await collectTargets(collectInput(opts), work, p.clock, p.progress);
-      return renderReport(work, await loadEvidence(work), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack run', judgement, ...(history ? { history } : {}) });
+      return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack run', judgement, ...(history ? { history } : {}) });
     },
     history?.previous,
   );
@@ -239,7 +239,7 @@ export async function reportFromEvidence(opts: ReportOptions): Promise<RunSummar
   const p = await prepare(opts);
   const { value, files } = await inWorkDir(p, async (work) => {
     await cp(path.join(source, 'evidence'), path.join(work, 'evidence'), { recursive: true, verbatimSymlinks: true });
-    return renderReport(work, await loadEvidence(work), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack report', judgement });
+    return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack report', judgement });
   });
   return { ...value, runId: p.runId, outDir: p.outDir, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral }, files };
 }
@@ -259,7 +259,7 @@ export async function reportFromAssembledEvidence(opts: Omit<ReportOptions, 'evi
   const p = await prepare(opts);
   const { value, files } = await inWorkDir(p, async (work) => {
     await assemble(work);
-    return renderReport(work, await loadEvidence(work), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack merge', judgement });
+    return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack merge', judgement });
   });
   return { ...value, runId: p.runId, outDir: p.outDir, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral }, files };
 }
@@ -273,16 +273,11 @@ async function renderReport(
 ): Promise<Pick<RunSummary, 'results' | 'controls' | 'gaps' | 'exceptions' | 'attestations'>> {
   const t1 = Date.now();
   p.progress({ stage: 'evaluate', event: 'start', message: `${CHECKS.length} checks on ${loaded.inventories.length} target(s)` });
-  const evaluated: CheckResult[] = [];
-  for (const inventory of loaded.inventories) {
-    for (const check of CHECKS) evaluated.push(...evaluateCheck(check, inventory, p.startedAt));
-  }
-  sortResults(evaluated);
   // Exceptions are judged at the run's start time (injected clock), like the checks.
-  const { results, outcomes: exceptions } = applyExceptions(evaluated, o.judgement?.exceptions ?? [], p.startedAt);
+  const { results, exceptions } = evaluateChecks(loaded.inventories, p.startedAt, o.judgement?.exceptions ?? []);
   p.progress({ stage: 'evaluate', event: 'finish', message: `${CHECKS.length} checks on ${loaded.inventories.length} target(s): ${results.length} results`, durationMs: Date.now() - t1 });
 
-  const { controls, outcomes: attestations } = applyAttestations(rollUp(catalogs, results), o.judgement?.attestations ?? [], p.startedAt);
+  const { controls, attestations } = mapControls(catalogs, results, o.judgement?.attestations ?? [], p.startedAt);
   const attachments = await copyAttachments(work, o.judgement?.attestations ?? [], attestations);
   const byCheck = controlsByCheck(catalogs);
   const reported: ReportedResult[] = results.map((r) => ({ ...r, controls: byCheck.get(r.check) ?? [] }));
@@ -333,7 +328,8 @@ async function renderReport(
     results: reported,
     controls,
     evidence: loaded.records,
-    transcripts: loaded.transcripts,
+    // Filled below with the transcripts the report shows, and only those.
+    transcripts: {},
     gaps,
     ignored,
     workloads: views.flatMap((v) => v.rows),
@@ -341,6 +337,9 @@ async function renderReport(
     exceptions,
     attestations,
   };
+  // Evidence was loaded without transcripts: a large run has hundreds of thousands, the appendix
+  // shows a few in full.
+  input.transcripts = await readTranscripts(work, evidenceShownInFull(input));
   if (o.history) input.history = await o.history.reportSection(input);
 
   const t2 = Date.now();
@@ -378,20 +377,6 @@ async function renderReport(
 
 function operator(): string {
   return process.env.AUDITPACK_OPERATOR ?? `${safeUser()}@${os.hostname()}`;
-}
-
-function sortResults(results: CheckResult[]): void {
-  const order = new Map(CHECKS.map((c, i) => [c.meta.id, i]));
-  results.sort(
-    (a, b) =>
-      (order.get(a.check) ?? 0) - (order.get(b.check) ?? 0) ||
-      a.target.localeCompare(b.target) ||
-      (a.resource.namespace ?? '').localeCompare(b.resource.namespace ?? '') ||
-      a.resource.kind.localeCompare(b.resource.kind) ||
-      a.resource.name.localeCompare(b.resource.name) ||
-      String(a.data.port ?? '').localeCompare(String(b.data.port ?? ''), undefined, { numeric: true }) ||
-      a.messageId.localeCompare(b.messageId),
-  );
 }
 
 function safeUser(): string {

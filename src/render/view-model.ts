@@ -25,8 +25,8 @@ export const LIMITS = {
   message: 400,
   command: 1_000,
   catalogText: 1_000,
-  // One line of the compact results table (large runs) and of the summary's most severe results.
-  briefMessage: 160,
+  // One line of the compact results table (large runs): about what fits its message column.
+  briefMessage: 110,
   // Transcripts in the evidence appendix: the first lines after the header (which repeats the
   // record's fields, shown above it) only; the full text is in evidence/cli/.
   transcript: 1_500,
@@ -808,6 +808,11 @@ interface EvidenceSelection {
 // The records the appendix shows in full are those that failing, errored and waived results rely
 // on, the most severe first (at most EVIDENCE_DETAILED_MAX); then the others, one line each (at
 // most EVIDENCE_LISTED_MAX). Nothing is dropped silently: the appendix counts what it leaves out.
+// The pipeline reads the transcripts of evidenceShownInFull(input) only (src/pipeline/run.ts).
+export function evidenceShownInFull(input: ReportInput): EvidenceRecord[] {
+  return selectEvidence(input, input.results).detailed;
+}
+
 function selectEvidence(input: ReportInput, results: readonly ReportedResult[]): EvidenceSelection {
   const rank = new Map<string, number>();
   for (const r of results) {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChrome } from '../../src/render/chrome.ts';
 import { renderHtml } from '../../src/render/html.ts';
 import { renderPdf } from '../../src/render/pdf.ts';
-import { SCRIPT, sampleInput } from './sample-input.ts';
+import { SCRIPT, largeInput, sampleInput } from './sample-input.ts';
 import type { ReportInput } from '../../src/render/report-input.ts';
 
 // Real Chromium, real poppler. Nothing is skipped: without a browser findChrome() throws
@@ -184,6 +184,38 @@ describe('renderPdf with Chromium', () => {
     expect(page1).toContain('and 11 more targets (section 3)');
     expect(page1).toMatch(/Page 1 of \d+/);
   }, 60_000);
+
+  it('prints a 2,000-result run with a summary per check and every result in the results table at the end', async () => {
+    const input = largeInput(2_000);
+    const large = join(work, 'large.pdf');
+    writeFileSync(large, await renderPdf(renderHtml(input), { chromePath: findChrome() }));
+    const pages = Number(/^Pages:\s+(\d+)$/m.exec(poppler('pdfinfo', [large]))?.[1] ?? 0);
+    // Sane, not exact: one line per result in the table, far fewer pages than results.
+    expect(pages).toBeGreaterThan(20);
+    expect(pages).toBeLessThan(300);
+    const page1 = poppler('pdftotext', ['-f', '1', '-l', '1', '-layout', large, '-']);
+    expect(page1).toContain('Executive summary');
+    expect(page1.match(/Results by status and severity/g)).toHaveLength(3);
+    const all = poppler('pdftotext', [large, '-']).replace(/\s+/g, ' ');
+    const summary = all.indexOf('5. Results by check');
+    const table = all.lastIndexOf('9. Results table');
+    expect(summary).toBeGreaterThan(0);
+    expect(table).toBeGreaterThan(all.indexOf('8. Evidence appendix'));
+    expect(all.slice(summary, table)).toContain('This is a large run (2,000 results, more than 500)');
+    // A sample of resources from across the run, each on its own line of the table (every 7th
+    // result is not applicable and folded; these are not).
+    const listing = all.slice(table);
+    for (const i of [0, 1, 2, 500, 1001, 1503, 1999]) {
+      expect(i % 7).not.toBe(6);
+      expect(listing, `svc-${i}`).toContain(`Deployment team-${Math.floor(i / 50)}/svc-${i} `);
+    }
+    // The column heads repeat on every page of the table, not only where a check's part starts.
+    const pageOf = (n: number): string => poppler('pdftotext', ['-f', String(n), '-l', String(n), '-layout', large, '-']).replace(/\s+/g, ' ');
+    let first = pages;
+    while (first > 1 && !pageOf(first).includes('9. Results table')) first -= 1;
+    expect(pages - first).toBeGreaterThan(5);
+    for (let n = first + 1; n <= pages; n += 1) expect(pageOf(n), `page ${n}`).toContain('Status Severity Target Resource Message');
+  }, 180_000);
 
   it('reports a browser that cannot start as PDF_FAILED', async () => {
     await expect(renderPdf('<p>x</p>', { chromePath: '/bin/false', timeoutMs: 10_000 })).rejects.toMatchObject({
