@@ -4,11 +4,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CHECKS } from '../src/checks/registry.ts';
-import { evaluateCheck } from '../src/checks/evaluate.ts';
 import type { CheckResult } from '../src/checks/types.ts';
 import { DEFAULT_CONTROLS_DIR, loadCatalogs } from '../src/controls/load.ts';
-import { rollUp } from '../src/controls/roll-up.ts';
-import { collectTargets } from '../src/pipeline/collect.ts';
+import { evaluateChecks, mapControls } from '../src/pipeline/evaluate.ts';
 import { loadEvidence } from '../src/pipeline/load-evidence.ts';
 import type { RegionData } from '../test/collectors/aws/fake-aws.ts';
 import { REGIONS, accountId, controlPlaneObjects, generateEstate, namespaceObjects, prng } from './generate-estate.ts';
@@ -48,6 +46,8 @@ const rate = (n: number, ms: number, unit: string): string => `${Math.round(n / 
 // does (redaction, sha256, raw JSON, transcript and index record per object).
 export const estate: Scenario = async (o) => {
   const out = str(o, 'out');
+  // Imported here, not at the top: the collectors load every cloud SDK, which the eval process does not need.
+  const { collectTargets } = await import('../src/pipeline/collect.ts');
   const workloads = num(o, 'clusters', 2) * num(o, 'namespaces', 50) * num(o, 'workloads', 100);
   const src = path.join(out, 'estate');
   let t0 = performance.now();
@@ -90,15 +90,16 @@ function parseAll(dir: string): { files: number; bytes: number } {
   return { files, bytes };
 }
 
-// Evaluation as `auditpack report` does it: load the evidence folder (sha256 checked, inventory
-// built per target), run every check on every target, sort, roll up to controls.
+// Evaluation as `auditpack run`, `report` and `merge` do it, through the same functions
+// (src/pipeline/run.ts renderReport): load the evidence folder without transcripts (sha256 checked,
+// inventories built as objects stream in), run every check on every target, sort, apply exceptions
+// (none here), roll up to controls with attestations (none).
 export async function evaluateFolder(dir: string): Promise<{ results: CheckResult[]; controls: number; workloads: number }> {
   const catalogs = await loadCatalogs(DEFAULT_CONTROLS_DIR, new Set(CHECKS.map((c) => c.meta.id)));
   const loaded = await loadEvidence(dir, { transcripts: false });
   const now = new Date('2026-06-01T00:00:00Z');
-  const results: CheckResult[] = [];
-  for (const inventory of loaded.inventories) for (const check of CHECKS) results.push(...evaluateCheck(check, inventory, now));
-  const controls = rollUp(catalogs, results);
+  const { results } = evaluateChecks(loaded.inventories, now, []);
+  const { controls } = mapControls(catalogs, results, [], now);
   return { results, controls: controls.length, workloads: loaded.inventories.reduce((n, i) => n + i.workloads.length, 0) };
 }
 
@@ -140,6 +141,7 @@ export const kubeCollect: Scenario = async (o) => {
   // Imported here, not at the top: each scenario process loads only what it measures.
   const { KubeConfig } = await import('@kubernetes/client-node');
   const { kubeconfigFor, startFakeApiServer } = await import('../test/collectors/kubernetes/fake-apiserver.ts');
+  const { collectTargets } = await import('../src/pipeline/collect.ts');
   const rand = prng(7);
   const objects = [];
   for (let n = 0; n < namespaces; n++) objects.push(...namespaceObjects(0, n, workloads, rand));

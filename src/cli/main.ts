@@ -325,7 +325,7 @@ export function buildProgram(io: Io = defaultIo, onExit: (code: number) => void 
   withJudgementOptions(withRunOptions(
     program
       .command('demo')
-      .description('full run on the embedded sample environment (two clusters), written to reports/demo')
+      .description('full run on the embedded sample environment (two clusters and an AWS, Azure and GCP estate, with sample exceptions and attestations), written to reports/demo')
       .option('--history <dir>', 'evidence history to chain, compare and record the run in (default: history/ next to --out)')
       .option('--no-history', 'do not record the run in an evidence history'),
   )).action(async (flags: RunFlags & { history?: string | false }) => {

@@ -65,6 +65,8 @@ export class EvidenceRecordReader {
 
   private fastRedactions(v: unknown): Redaction[] | undefined {
     if (!Array.isArray(v)) return undefined;
+    // Most records have none; they share one (frozen) empty list.
+    if (v.length === 0) return NO_REDACTIONS;
     for (const r of v as unknown[]) {
       if (!plain(r) || !onlyKeys(r, REDACTION_KEYS) || !str(r.path) || !str(r.reason) || !REDACTION_REASONS.has(r.reason)) return undefined;
     }
@@ -111,4 +113,5 @@ export class EvidenceRecordReader {
 }
 
 const RAW_PREFIX = 'evidence/raw/';
+const NO_REDACTIONS = Object.freeze([]) as unknown as Redaction[];
 const REDACTION_KEYS: ReadonlySet<string> = new Set(Object.keys(Redaction.shape));

@@ -4,6 +4,7 @@
 // unchanged: a pooled string is equal to the one it replaces.
 export class StringPool {
   private readonly pool = new Map<string, string>();
+  private readonly values = new Map<string, unknown>();
 
   // Long strings are rarely repeated and would only grow the pool.
   constructor(private readonly maxLength = 512) {}
@@ -14,6 +15,17 @@ export class StringPool {
     if (seen !== undefined) return seen;
     this.pool.set(value, value);
     return value;
+  }
+
+  // One object for equal immutable values (e.g. the istio-proxy container of every pod): `key`
+  // must identify the value completely. Callers never mutate what they get.
+  shared<T>(key: string, make: () => T): T {
+    let v = this.values.get(key) as T | undefined;
+    if (v === undefined) {
+      v = make();
+      this.values.set(key, v);
+    }
+    return v;
   }
 
   // Pools the values of a map the caller owns (e.g. labels freshly parsed by zod), in place.

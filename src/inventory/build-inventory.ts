@@ -12,16 +12,14 @@ import {
 } from './istio/schema.ts';
 import {
   ConfigMapFields,
-  ControllerFields,
   CronJobFields,
-  PodObjectFields,
-  ServiceFields,
   type ContainerSpec,
   type PodSpec,
   type PodTemplate,
 } from './workload-schema.ts';
 import type { AreaInput, AreaObject } from './area.ts';
 import { StringPool } from '../evidence/string-pool.ts';
+import { parseControllerFields, parseHeader, parsePodFields, parseServiceFields } from './fast-parse.ts';
 import { buildAwsInventory } from './aws/build.ts';
 import { buildAzureInventory } from './azure/build.ts';
 import { buildConsulInventory } from './consul/build.ts';
@@ -151,7 +149,7 @@ export class InventoryBuilder {
 
   add(item: CollectedObject): void {
     if (this.finished) throw new Error('InventoryBuilder.add() after finish()');
-    const header = K8sObject.safeParse(item.object);
+    const header = parseHeader(item.object);
     if (!header.success) {
       this.headerGaps.push(schemaGap(this.target, item, guessKind(item.object), header.error, undefined));
       return;
@@ -219,7 +217,7 @@ export class InventoryBuilder {
       return;
     }
     if (group === '' && kind === 'Service') {
-      const parsed = ServiceFields.safeParse(p.raw);
+      const parsed = parseServiceFields(p.raw);
       if (!parsed.success) {
         this.kindGaps.push(schemaGap(target, p, kind, parsed.error, ns));
         return;
@@ -229,13 +227,9 @@ export class InventoryBuilder {
         evidenceId: p.evidenceId,
         namespace: ns ?? this.defaultNamespace,
         name: p.obj.metadata.name,
-        selector: selector ? strings.map(selector) : undefined,
-        ports: (parsed.data.spec?.ports ?? []).map((port) => ({
-          port: port.port,
-          targetPort: typeof port.targetPort === 'string' ? strings.get(port.targetPort) : (port.targetPort ?? undefined),
-          ...(port.name ? { name: strings.get(port.name) } : {}),
-          ...(port.protocol ? { protocol: strings.get(port.protocol) } : {}),
-        })),
+        // Equal selectors and port lists (the same app in every namespace) are one object each.
+        selector: selector ? strings.shared(`selector:${JSON.stringify(selector)}`, () => strings.map(selector)) : undefined,
+        ports: servicePorts(parsed.data.spec?.ports ?? [], strings),
       });
       return;
     }
@@ -259,7 +253,7 @@ export class InventoryBuilder {
       return;
     }
     if (group === '' && kind === 'Pod') {
-      const parsed = PodObjectFields.safeParse(p.raw);
+      const parsed = parsePodFields(p.raw);
       if (!parsed.success) {
         this.kindGaps.push(schemaGap(target, p, kind, parsed.error, ns));
         return;
@@ -273,7 +267,7 @@ export class InventoryBuilder {
       return;
     }
     if ((group === 'apps' || group === 'batch' || group === '') && CONTROLLER_KINDS.has(kind)) {
-      const parsed = ControllerFields.safeParse(p.raw);
+      const parsed = parseControllerFields(p.raw);
       if (!parsed.success) {
         this.kindGaps.push(schemaGap(target, p, kind, parsed.error, ns));
         return;
@@ -424,8 +418,8 @@ function templateOf(t: PodTemplate, s: StringPool): ControllerEntry['template'] 
   return {
     labels: labels ? s.map(labels) : {},
     annotations: annotations ? s.map(annotations) : {},
-    containers: (t.spec.containers ?? []).map((c) => toContainer(c, s)),
-    initContainers: (t.spec.initContainers ?? []).map((c) => toContainer(c, s)),
+    containers: containerList(t.spec.containers, s),
+    initContainers: containerList(t.spec.initContainers, s),
     hostNetwork: t.spec.hostNetwork ?? false,
   };
 }
@@ -516,14 +510,41 @@ function toContainer(c: ContainerSpec, s: StringPool): Container {
   };
 }
 
+function servicePorts(ports: readonly { port: number; targetPort?: number | string | null; name?: string | null; protocol?: string | null }[], s: StringPool): ServiceInfo['ports'] {
+  const key = JSON.stringify(ports.flatMap((p) => [p.port, p.targetPort ?? null, p.name || '', p.protocol || '']));
+  return s.shared(`service-ports:${key}`, () =>
+    ports.map((port) => ({
+      port: port.port,
+      targetPort: typeof port.targetPort === 'string' ? s.get(port.targetPort) : (port.targetPort ?? undefined),
+      ...(port.name ? { name: s.get(port.name) } : {}),
+      ...(port.protocol ? { protocol: s.get(port.protocol) } : {}),
+    })),
+  );
+}
+
+// The containers of a pod spec. Equal containers (a pod and its template, the sidecar of every
+// pod) and equal lists are one object each: an estate repeats them hundreds of thousands of times,
+// and the inventory is read-only once built.
+function containerList(list: readonly ContainerSpec[] | null | undefined, s: StringPool): Container[] {
+  if (!list || list.length === 0) return s.shared('containers:[]', () => []);
+  const keys: string[] = [];
+  const out = list.map((c) => {
+    // Exactly the fields toContainer keeps, in a form no two different containers share.
+    const key = JSON.stringify([c.name, c.image || '', c.restartPolicy || '', ...(c.ports ?? []).flatMap((p) => [p.containerPort, p.name || '', p.protocol || ''])]);
+    keys.push(key);
+    return s.shared(`container:${key}`, () => toContainer(c, s));
+  });
+  return s.shared(`containers:${keys.join('\n')}`, () => out);
+}
+
 function podInfo(p: Pending, spec: PodSpec, s: StringPool): PodInfo {
   return {
     evidenceId: p.evidenceId,
     name: p.obj.metadata.name,
     labels: p.obj.metadata.labels ?? {},
     annotations: p.obj.metadata.annotations ?? {},
-    containers: (spec.containers ?? []).map((c) => toContainer(c, s)),
-    initContainers: (spec.initContainers ?? []).map((c) => toContainer(c, s)),
+    containers: containerList(spec.containers, s),
+    initContainers: containerList(spec.initContainers, s),
     hostNetwork: spec.hostNetwork ?? false,
   };
 }

@@ -8,7 +8,7 @@ const ns = (name: string): Record<string, unknown> => ({ apiVersion: 'v1', kind:
 const pod = (name: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   apiVersion: 'v1',
   kind: 'Pod',
-  metadata: { name, namespace: 'shop', labels: { app: name }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${name}-abc`, controller: true }] },
+  metadata: { name, namespace: 'shop', labels: { app: name, 'pod-template-hash': 'abc' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${name}-abc`, controller: true }] },
   spec: { containers: [{ name: 'app', image: 'img:1', ports: [{ containerPort: 8080, name: 'http' }], env: [{ name: 'X', value: 'y' }] }] },
   ...extra,
 });

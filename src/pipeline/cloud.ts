@@ -64,7 +64,12 @@ function azureCaBundle(caFile: string): string {
 export function cloudTargetsFromConfig(config: AuditpackConfig | undefined): CloudTarget[] {
   const targets: CloudTarget[] = [];
   const aws = config?.aws;
-  for (const a of aws?.accounts ?? []) {
+  for (const [i, a] of (aws?.accounts ?? []).entries()) {
+    // A role's credentials always belong to the role's own account: another account is a typo that
+    // would only surface as a wrong-account gap after the AssumeRole.
+    const roleAccount = a.roleArn?.split(':')[4];
+    if (a.roleArn && roleAccount !== a.id) throw new UsageError('CONFIG_INVALID', `aws.accounts[${i}].roleArn ${a.roleArn} is a role of account ${roleAccount ?? '?'}, not ${a.id}`);
+    if (a.externalId && !a.roleArn) throw new UsageError('CONFIG_INVALID', `aws.accounts[${i}].externalId is only sent with sts:AssumeRole: set roleArn for account ${a.id}`);
     const profile = a.profile ?? aws?.profile;
     const clients = awsClientsFromEnvironment({
       ...(profile ? { profile } : {}),

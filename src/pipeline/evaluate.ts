@@ -9,6 +9,7 @@ import type { AttestationOutcome, AttestationRule } from '../attestations/types.
 import { applyExceptions } from '../exceptions/apply.ts';
 import type { ExceptionOutcome, ExceptionRule } from '../exceptions/types.ts';
 import type { TargetInventory } from '../inventory/types.ts';
+import { StringPool } from '../evidence/string-pool.ts';
 
 // Evaluation as `run`, `report` and `merge` do it (and `npm run bench` measures): every check on
 // every target's inventory, results in report order, approved exceptions applied; then the roll-up
@@ -16,16 +17,42 @@ import type { TargetInventory } from '../inventory/types.ts';
 
 export function evaluateChecks(inventories: readonly TargetInventory[], now: Date, exceptions: readonly ExceptionRule[] = []): { results: CheckResult[]; exceptions: ExceptionOutcome[] } {
   const evaluated: CheckResult[] = [];
+  const strings = new StringPool();
   for (const inventory of inventories) {
     for (const check of CHECKS) {
+      let previous: string[] | undefined;
       // A loop, not push(...results): a target with hundreds of thousands of results would
       // overflow the call stack as spread arguments.
-      for (const r of evaluateCheck(check, inventory, now)) evaluated.push(r);
+      for (const r of evaluateCheck(check, inventory, now)) {
+        pool(r.data, strings);
+        // Results of one subject (one per port) usually rely on the same records: one array serves.
+        if (previous && sameIds(previous, r.evidence)) r.evidence = previous;
+        previous = r.evidence;
+        evaluated.push(r);
+      }
     }
   }
   sortResults(evaluated);
   const applied = applyExceptions(evaluated, exceptions, now);
   return { results: applied.results, exceptions: applied.outcomes };
+}
+
+// Message data repeats across results ("PeerAuthentication team-000/default (namespace level)" for
+// every port of every workload of a namespace) and is built anew for each, often as a chain of
+// concatenations; every result is kept to the end of the run, so its values are kept once.
+function pool(data: CheckResult['data'], strings: StringPool): void {
+  const d = data as Record<string, string | number>;
+  for (const key of Object.keys(d)) {
+    const v = d[key];
+    if (typeof v === 'string') d[key] = strings.get(v);
+  }
+}
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export function mapControls(catalogs: Catalog[], results: readonly CheckResult[], attestations: readonly AttestationRule[], now: Date): { controls: ControlOutcome[]; attestations: AttestationOutcome[] } {

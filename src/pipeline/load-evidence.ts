@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { boundTranscript } from '../evidence/store.ts';
 import type { EvidenceRecord } from '../evidence/types.ts';
 import { API_RESPONSE_GROUP } from '../evidence/api-response.ts';
 import { EvidenceRecordReader } from '../evidence/read-record.ts';
+import { readRawFiles, type RawBatch } from '../evidence/raw-reader.ts';
 import { StringPool } from '../evidence/string-pool.ts';
 // Not ./collect.ts: reading evidence back must not load the collectors and their SDKs.
 import { TARGETS_FILE, TargetsFile, type CollectedTarget } from '../evidence/targets-file.ts';
@@ -27,6 +27,8 @@ export interface LoadOptions {
   // Read the terminal transcript (evidence/cli/<id>.txt) of every record, for the report's
   // evidence appendix. Off, `transcripts` is empty and readTranscripts reads only those shown.
   transcripts?: boolean;
+  // Read raw files ahead on a worker thread; default: for folders of READ_AHEAD_MIN_FILES or more.
+  readAhead?: boolean;
 }
 
 function isApiResponse(record: EvidenceRecord): boolean {
@@ -76,23 +78,45 @@ export async function loadEvidence(dir: string, options: LoadOptions = {}): Prom
   }
 
   const inventories: TargetInventory[] = [];
-  let reads = 0;
-  for (const t of targets) {
-    const builder = new InventoryBuilder(t.name, t.gaps, { strings });
-    for (const record of byTarget.get(t.name) ?? []) {
-      if (++reads % READS_PER_TURN === 0) await turn();
-      const bytes = readFileSync(path.join(dir, record.path));
-      const sha = createHash('sha256').update(bytes).digest('hex');
-      if (sha !== record.sha256) throw new BundleError('FILE_CHANGED', `${record.path} does not match the sha256 in its evidence record ${record.id}`);
-      const body = JSON.parse(bytes.toString('utf8')) as unknown;
-      builder.add({
-        evidenceId: record.id,
-        object: isApiResponse(record) ? { apiVersion: record.apiVersion, kind: record.kind, metadata: { name: record.name }, body } : body,
-        ...(record.source.file ? { file: record.source.file } : {}),
-        ...(record.source.line ? { line: record.source.line } : {}),
-      });
+  const ordered = targets.flatMap((t) => byTarget.get(t.name) ?? []);
+  const files = readRawFiles(
+    dir,
+    ordered.map((r) => r.path),
+    options.readAhead === undefined ? {} : { thread: options.readAhead },
+  );
+  let batch: RawBatch | undefined;
+  let inBatch = 0;
+  let start = 0;
+  try {
+    for (const t of targets) {
+      const builder = new InventoryBuilder(t.name, t.gaps, { strings });
+      for (const record of byTarget.get(t.name) ?? []) {
+        while (!batch || inBatch >= batch.ends.length) {
+          const next = await files.next();
+          if (next.done) throw new Error('evidence reader ended early');
+          batch = next.value;
+          inBatch = 0;
+          start = 0;
+        }
+        const end = batch.ends[inBatch] ?? 0;
+        const sha = batch.sha256[inBatch];
+        const text = batch.bytes.toString('utf8', start, end);
+        inBatch++;
+        start = end;
+        if (sha !== record.sha256) throw new BundleError('FILE_CHANGED', `${record.path} does not match the sha256 in its evidence record ${record.id}`);
+        const body = JSON.parse(text) as unknown;
+        builder.add({
+          evidenceId: record.id,
+          object: isApiResponse(record) ? { apiVersion: record.apiVersion, kind: record.kind, metadata: { name: record.name }, body } : body,
+          ...(record.source.file ? { file: record.source.file } : {}),
+          ...(record.source.line ? { line: record.source.line } : {}),
+        });
+      }
+      inventories.push(builder.finish());
     }
-    inventories.push(builder.finish());
+  } finally {
+    // Stops the reader (and its thread) when an error above left files unread.
+    await files.return(undefined);
   }
 
   const transcripts = options.transcripts === false ? {} : await readTranscripts(dir, records);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +66,31 @@ describe('streaming evidence loader', () => {
     expect(results.length).toBeGreaterThan(200);
     expect(results.some((r) => r.status === 'fail')).toBe(true);
     expect(results).toEqual(judge(reference.inventories));
+  });
+
+  it('gives the same with the raw files read ahead on a worker thread (as large folders are)', async () => {
+    const reference = await loadAllAtOnce(dir);
+    const threaded = await loadEvidence(dir, { readAhead: true });
+    expect(threaded.records).toEqual(reference.records);
+    expect(threaded.inventories).toEqual(reference.inventories);
+    expect(judge(threaded.inventories)).toEqual(judge(reference.inventories));
+  });
+
+  it.each([false, true])('reports a changed or missing raw file the same way, read ahead or not (%s)', async (readAhead) => {
+    const copy = await mkdtemp(path.join(os.tmpdir(), 'auditpack-load-bad-'));
+    try {
+      await cp(dir, copy, { recursive: true });
+      const lines = (await readFile(path.join(copy, 'evidence', 'index.jsonl'), 'utf8')).split('\n').filter((l) => l.trim() !== '');
+      const last = EvidenceRecord.parse(JSON.parse(lines.at(-1) ?? ''));
+      const middle = EvidenceRecord.parse(JSON.parse(lines[Math.floor(lines.length / 2)] ?? ''));
+      await writeFile(path.join(copy, last.path), '{"changed":true}\n');
+      await expect(loadEvidence(copy, { readAhead })).rejects.toMatchObject({ code: 'FILE_CHANGED', message: expect.stringContaining(last.id) as unknown });
+      // A file missing before the changed one: the read error comes first, as a direct read raises it.
+      await rm(path.join(copy, middle.path));
+      await expect(loadEvidence(copy, { readAhead })).rejects.toMatchObject({ code: 'ENOENT', message: expect.stringContaining(middle.sha256) as unknown });
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
   });
 
   it('skips transcripts when asked and still judges the same', async () => {

@@ -6,9 +6,14 @@ import type { AddressInfo } from 'node:net';
 //                             errors: status + x-amzn-errortype header + {"Message": …}
 //   AWS Config    JSON 1.1   POST / with x-amz-target StarlingDoveService.<Operation>;
 //                             errors: 400 + {"__type": "<Code>", "message": …}
-//   STS           query/XML  POST / Action=GetCallerIdentity; errors: <ErrorResponse> XML
+//   STS           query/XML  POST / Action=GetCallerIdentity | AssumeRole; errors: <ErrorResponse> XML
 // Account and region come from the request's SigV4 credential scope (access key → account), so one
 // server serves many accounts and regions. Every request is recorded with its IAM action.
+//
+// AssumeRole follows a trust table (role ARN → the base access keys its trust policy names and its
+// sts:ExternalId condition). The temporary access key it issues (ASIA…) belongs to the role's account
+// for every later call, which must carry the session token in X-Amz-Security-Token and be made before
+// the credentials expire; GetCallerIdentity then answers with the assumed-role ARN.
 
 export interface RegionData {
   // Security Hub hub; 'not-enabled' answers DescribeHub (and the other Security Hub calls) with InvalidAccessException.
@@ -31,14 +36,56 @@ export interface RecordedRequest {
   account: string;
   region: string;
   status: number;
+  // The access key id of the SigV4 credential scope, and the X-Amz-Security-Token header if sent.
+  accessKeyId: string;
+  securityToken: string | undefined;
   // Request body as sent by the SDK, and the response body as sent back.
   body: string;
   response: string;
 }
 
+// The trust policy of a role the fake STS lets callers assume. The role's credentials belong to the
+// account in its ARN.
+export interface FakeRole {
+  // Base access key ids the trust policy names as principals.
+  trusted: readonly string[];
+  // The trust policy's sts:ExternalId condition: AssumeRole without exactly this value is denied.
+  externalId?: string;
+  // The role's MaxSessionDuration (default 3600 s); a longer DurationSeconds is a ValidationError.
+  maxSessionDuration?: number;
+}
+
+// One sts:AssumeRole request, allowed or not.
+export interface AssumeRoleRequest {
+  caller: string;
+  region: string;
+  roleArn: string | undefined;
+  roleSessionName: string | undefined;
+  externalId: string | undefined;
+  durationSeconds: number | undefined;
+  status: number;
+  // The temporary access key id issued (allowed requests only).
+  issued: string | undefined;
+}
+
+export interface FakeSession {
+  account: string;
+  roleArn: string;
+  sessionName: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
 export interface FakeAwsOptions {
-  // Access key id → account id.
+  // Access key id → account id (long-term keys).
   accounts: Readonly<Record<string, string>>;
+  // Role ARN → trust policy, for sts:AssumeRole.
+  roles?: Readonly<Record<string, FakeRole>>;
+  // Lifetime of the credentials AssumeRole issues (default: the DurationSeconds asked for).
+  sessionSeconds?: number;
+  // Access key id → IAM user name, for the caller ARN in AccessDenied messages (default 'auditor').
+  users?: Readonly<Record<string, string>>;
   data: (account: string, region: string) => RegionData;
   pageSize?: { standards?: number; findings?: number; rules?: number };
   latencyMs?: number;
@@ -47,6 +94,9 @@ export interface FakeAwsOptions {
 export interface FakeAws {
   endpoint: string;
   requests: RecordedRequest[];
+  assumeRoles: AssumeRoleRequest[];
+  // Temporary credentials issued, by access key id.
+  sessions: Map<string, FakeSession>;
   // Keyed by IAM action ('securityhub:GetFindings') or action@region ('securityhub:GetFindings@eu-west-1').
   faults: Map<string, Fault>;
   close(): Promise<void>;
@@ -64,6 +114,16 @@ interface Call {
   account: string;
   region: string;
   input: Record<string, unknown>;
+  accessKeyId: string;
+  securityToken: string | undefined;
+}
+
+const STS_NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
+// RoleSessionName: 2 to 64 of [\w+=,.@-] (the STS API reference).
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+
+function xmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 function credentialScope(req: IncomingMessage): { accessKeyId: string; region: string; service: string } | undefined {
@@ -108,6 +168,8 @@ export async function startFakeAws(opts: FakeAwsOptions): Promise<FakeAws> {
   const faults = new Map<string, Fault>();
   // Counted per fault object, so replacing or clearing a fault starts its count again.
   const faultHits = new WeakMap<Fault, number>();
+  const assumeRoles: AssumeRoleRequest[] = [];
+  const sessions = new Map<string, FakeSession>();
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -123,24 +185,35 @@ export async function startFakeAws(opts: FakeAwsOptions): Promise<FakeAws> {
   function identify(req: IncomingMessage, text: string): Call | undefined {
     const scope = credentialScope(req);
     if (!scope) return undefined;
-    const account = opts.accounts[scope.accessKeyId] ?? '000000000000';
+    const account = opts.accounts[scope.accessKeyId] ?? sessions.get(scope.accessKeyId)?.account ?? '000000000000';
+    const token = req.headers['x-amz-security-token'];
+    const who = { account, region: scope.region, accessKeyId: scope.accessKeyId, securityToken: typeof token === 'string' ? token : undefined };
     const contentType = String(req.headers['content-type'] ?? '');
     const input = parseInput(text, contentType);
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (scope.service === 'securityhub') {
       const operation = SECURITY_HUB_ROUTES[`${req.method} ${path}`];
-      return operation ? { service: 'securityhub', operation, account, region: scope.region, input } : undefined;
+      return operation ? { service: 'securityhub', operation, input, ...who } : undefined;
     }
     if (scope.service === 'config') {
       const target = String(req.headers['x-amz-target'] ?? '');
-      return target.startsWith('StarlingDoveService.') ? { service: 'config', operation: target.slice('StarlingDoveService.'.length), account, region: scope.region, input } : undefined;
+      return target.startsWith('StarlingDoveService.') ? { service: 'config', operation: target.slice('StarlingDoveService.'.length), input, ...who } : undefined;
     }
-    if (scope.service === 'sts' && typeof input.Action === 'string') return { service: 'sts', operation: input.Action, account, region: scope.region, input };
+    if (scope.service === 'sts' && typeof input.Action === 'string') return { service: 'sts', operation: input.Action, input, ...who };
     return undefined;
   }
 
   function send(res: ServerResponse, call: Call, status: number, body: string, contentType: string, headers: Record<string, string>, text: string): void {
-    requests.push({ action: `${call.service}:${call.operation}`, account: call.account, region: call.region, status, body: text, response: body });
+    requests.push({
+      action: `${call.service}:${call.operation}`,
+      account: call.account,
+      region: call.region,
+      status,
+      accessKeyId: call.accessKeyId,
+      securityToken: call.securityToken,
+      body: text,
+      response: body,
+    });
     res.writeHead(status, { 'content-type': contentType, 'x-amzn-requestid': `req-${requests.length}`, ...headers });
     res.end(body);
   }
@@ -151,7 +224,7 @@ export async function startFakeAws(opts: FakeAwsOptions): Promise<FakeAws> {
     } else if (call.service === 'config') {
       send(res, call, status === 429 ? 400 : status, JSON.stringify({ __type: code, message }), 'application/x-amz-json-1.1', {}, text);
     } else {
-      const xml = `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>req</RequestId></ErrorResponse>`;
+      const xml = `<ErrorResponse xmlns="${STS_NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>req-${requests.length + 1}</RequestId></ErrorResponse>`;
       send(res, call, status === 429 ? 400 : status, xml, 'text/xml', {}, text);
     }
   }
@@ -168,13 +241,24 @@ export async function startFakeAws(opts: FakeAwsOptions): Promise<FakeAws> {
       return;
     }
     const action = `${call.service}:${call.operation}`;
+    // Temporary credentials: the session token must come with them, before they expire.
+    const session = opts.accounts[call.accessKeyId] === undefined ? sessions.get(call.accessKeyId) : undefined;
+    if (session) {
+      const json = call.service !== 'sts';
+      if (call.securityToken !== session.sessionToken) {
+        return fail(res, call, call.service === 'config' ? 400 : 403, json ? 'UnrecognizedClientException' : 'InvalidClientTokenId', 'The security token included in the request is invalid.', text);
+      }
+      if (session.expiration.getTime() <= Date.now()) {
+        return fail(res, call, call.service === 'config' ? 400 : 403, json ? 'ExpiredTokenException' : 'ExpiredToken', 'The security token included in the request is expired', text);
+      }
+    }
     const faultKey = faults.has(`${action}@${call.region}`) ? `${action}@${call.region}` : action;
     const fault = faults.get(faultKey);
     if (fault) {
       const hits = (faultHits.get(fault) ?? 0) + 1;
       faultHits.set(fault, hits);
       if (fault.type === 'deny') {
-        const who = `arn:aws:sts::${call.account}:assumed-role/auditpack-audit/auditpack`;
+        const who = session ? assumedRoleArn(session) : `arn:aws:sts::${call.account}:assumed-role/auditpack-audit/auditpack`;
         return fail(res, call, call.service === 'config' ? 400 : 403, 'AccessDeniedException', `User: ${who} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`, text);
       }
       const after = fault.type === 'throttle' ? (fault.after ?? 0) : 0;
@@ -185,10 +269,13 @@ export async function startFakeAws(opts: FakeAwsOptions): Promise<FakeAws> {
     }
 
     if (call.service === 'sts') {
+      if (call.operation === 'AssumeRole') return assumeRole(res, call, text);
       if (call.operation !== 'GetCallerIdentity') return fail(res, call, 400, 'InvalidAction', `Could not find operation ${call.operation}`, text);
+      const arn = session ? assumedRoleArn(session) : `arn:aws:sts::${call.account}:assumed-role/auditpack-audit/auditpack`;
+      const userId = session ? `${roleId(session.roleArn)}:${session.sessionName}` : 'AROAEXAMPLEROLEID1234:auditpack';
       const xml =
-        '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>' +
-        `<Arn>arn:aws:sts::${call.account}:assumed-role/auditpack-audit/auditpack</Arn><UserId>AROAEXAMPLEROLEID1234:auditpack</UserId><Account>${call.account}</Account>` +
+        `<GetCallerIdentityResponse xmlns="${STS_NS}"><GetCallerIdentityResult>` +
+        `<Arn>${xmlEscape(arn)}</Arn><UserId>${xmlEscape(userId)}</UserId><Account>${call.account}</Account>` +
         '</GetCallerIdentityResult><ResponseMetadata><RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId></ResponseMetadata></GetCallerIdentityResponse>';
       return send(res, call, 200, xml, 'text/xml', {}, text);
     }
@@ -222,11 +309,70 @@ export async function startFakeAws(opts: FakeAwsOptions): Promise<FakeAws> {
     }
   }
 
+  // sts:AssumeRole as the trust table allows it: the caller must be a principal of the role's trust
+  // policy (long-term keys only here, no role chaining) and give the ExternalId the policy requires.
+  function assumeRole(res: ServerResponse, call: Call, text: string): void {
+    const str = (k: string): string | undefined => (typeof call.input[k] === 'string' ? call.input[k] : undefined);
+    const roleArn = str('RoleArn');
+    const sessionName = str('RoleSessionName');
+    const externalId = str('ExternalId');
+    const durationText = str('DurationSeconds');
+    const duration = durationText === undefined ? undefined : Number(durationText);
+    const entry: AssumeRoleRequest = { caller: call.accessKeyId, region: call.region, roleArn, roleSessionName: sessionName, externalId, durationSeconds: duration, status: 0, issued: undefined };
+    assumeRoles.push(entry);
+    const reply = (status: number, code: string, message: string): void => {
+      entry.status = status;
+      fail(res, call, status, code, message, text);
+    };
+    if (!roleArn || !sessionName) return reply(400, 'ValidationError', `1 validation error detected: Value null at '${roleArn ? 'roleSessionName' : 'roleArn'}' failed to satisfy constraint: Member must not be null`);
+    if (!SESSION_NAME.test(sessionName)) {
+      return reply(400, 'ValidationError', `1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`);
+    }
+    const role = opts.roles?.[roleArn];
+    const caller = opts.accounts[call.accessKeyId];
+    const user = `arn:aws:iam::${call.account}:user/${opts.users?.[call.accessKeyId] ?? 'auditor'}`;
+    const callerArn = caller === undefined && sessions.get(call.accessKeyId) ? assumedRoleArn(sessions.get(call.accessKeyId) as FakeSession) : user;
+    if (!role || caller === undefined || !role.trusted.includes(call.accessKeyId) || (role.externalId !== undefined && externalId !== role.externalId)) {
+      // The same message whatever the reason (unknown role, untrusted caller, wrong or missing ExternalId), as AWS does.
+      return reply(403, 'AccessDenied', `User: ${callerArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+    }
+    const max = role.maxSessionDuration ?? 3600;
+    const asked = duration ?? 3600;
+    if (!Number.isInteger(asked) || asked < 900) {
+      return reply(400, 'ValidationError', `1 validation error detected: Value '${durationText ?? ''}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900`);
+    }
+    if (asked > max) return reply(400, 'ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+
+    const n = sessions.size + 1;
+    const accessKeyId = `ASIAFAKE${String(n).padStart(12, '0')}`;
+    const session: FakeSession = {
+      account: roleArn.split(':')[4] ?? '000000000000',
+      roleArn,
+      sessionName,
+      secretAccessKey: `fake-temporary-secret-${n}-${Math.random().toString(36).slice(2)}`,
+      sessionToken: `FwoGZXIvYXdzEFAKE//${n}/${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`,
+      // Whole seconds, as STS answers.
+      expiration: new Date(Math.floor(Date.now() / 1000) * 1000 + (opts.sessionSeconds ?? asked) * 1000),
+    };
+    sessions.set(accessKeyId, session);
+    entry.status = 200;
+    entry.issued = accessKeyId;
+    const xml =
+      `<AssumeRoleResponse xmlns="${STS_NS}"><AssumeRoleResult>` +
+      `<AssumedRoleUser><AssumedRoleId>${xmlEscape(`${roleId(roleArn)}:${sessionName}`)}</AssumedRoleId><Arn>${xmlEscape(assumedRoleArn(session))}</Arn></AssumedRoleUser>` +
+      `<Credentials><AccessKeyId>${accessKeyId}</AccessKeyId><SecretAccessKey>${xmlEscape(session.secretAccessKey)}</SecretAccessKey>` +
+      `<SessionToken>${xmlEscape(session.sessionToken)}</SessionToken><Expiration>${session.expiration.toISOString().replace('.000Z', 'Z')}</Expiration></Credentials>` +
+      `</AssumeRoleResult><ResponseMetadata><RequestId>req-${requests.length + 1}</RequestId></ResponseMetadata></AssumeRoleResponse>`;
+    send(res, call, 200, xml, 'text/xml', {}, text);
+  }
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
+    assumeRoles,
+    sessions,
     faults,
     close: () =>
       new Promise<void>((resolve) => {
@@ -234,6 +380,20 @@ export async function startFakeAws(opts: FakeAwsOptions): Promise<FakeAws> {
         server.close(() => resolve());
       }),
   };
+}
+
+// arn:aws:sts::<account>:assumed-role/<role name>/<session name> (the role name without its path).
+function assumedRoleArn(s: FakeSession): string {
+  const [, partition = 'aws', , , account = '', resource = ''] = s.roleArn.split(':');
+  const name = resource.split('/').pop() ?? resource;
+  return `arn:${partition}:sts::${account}:assumed-role/${name}/${s.sessionName}`;
+}
+
+// A stable role id (AROA…) derived from the ARN, as the unique id AWS gives each role.
+function roleId(roleArn: string): string {
+  let h = 0;
+  for (const c of roleArn) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return `AROA${h.toString(36).toUpperCase().padStart(17, 'X')}`;
 }
 
 // A port nothing listens on (bound, then released).
