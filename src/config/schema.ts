@@ -29,7 +29,7 @@ export const AwsAccountConfig = z.strictObject({
   name: TargetName.optional().describe('Target name (default: aws-<id>)'),
   profile: z.string().min(1).optional().describe('shared-config profile for this account (default: aws.profile or --aws-profile)'),
   roleArn: z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/).optional().describe('role to assume for this account (read-only)'),
-  externalId: z.string().min(1).optional(),
+  externalId: z.string().min(1).optional().describe('sts:ExternalId that the role trust policy requires (with roleArn)'),
   regions: z.array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/)).min(1).optional().describe('regions in scope (default: aws.regions)'),
 });
 

@@ -17,7 +17,7 @@ import {
 } from '../../inventory/aws/kinds.ts';
 import type { EvidenceGap, GapReason } from '../../inventory/types.ts';
 import { errorMessage } from '../../shared/errors.ts';
-import type { AwsClientFactory, AwsClients } from './clients.ts';
+import { AssumeRoleError, type AwsClientFactory, type AwsClients } from './clients.ts';
 
 export { awsClientsFromEnvironment, type AwsClientFactory, type AwsClients, type AwsEnvironmentOptions } from './clients.ts';
 
@@ -85,11 +85,13 @@ export async function collectAws(opts: CollectAwsOptions): Promise<CollectAwsRes
     return {
       gaps: [
         {
-          id: 'gap-aws-sts-get-caller-identity',
+          id: failure.roleArn ? 'gap-aws-sts-assume-role' : 'gap-aws-sts-get-caller-identity',
           target: opts.target,
           reason: classify(failure).reason,
           kinds: [...AWS_KINDS],
-          message: `sts:GetCallerIdentity failed (${describe(failure)}): the AWS account is unknown, so regions ${regions.join(', ')} were not collected`,
+          message: failure.roleArn
+            ? `sts:AssumeRole of ${failure.roleArn} failed (${describe(failure)}): no credentials for the account, so regions ${regions.join(', ')} were not collected`
+            : `sts:GetCallerIdentity failed (${describe(failure)}): the AWS account is unknown, so regions ${regions.join(', ')} were not collected`,
         },
       ],
       requests: counter.requests,
@@ -282,6 +284,8 @@ interface CallFailure {
   attempts: number;
   // No HTTP response at all (connection refused, DNS, timeout).
   network: boolean;
+  // Set when the credentials could not be obtained because assuming the account's role failed.
+  roleArn?: string;
 }
 
 type CallResult<O> = { ok: true; output: O; raw: unknown } | { ok: false; failure: CallFailure };
@@ -371,6 +375,7 @@ function failureOf(err: unknown, attempts: number): CallFailure {
     message: errorMessage(err),
     attempts: typeof meta.attempts === 'number' ? meta.attempts : Math.max(attempts, 1),
     network: status === undefined && !ACCESS_DENIED.has(name) && !THROTTLING.has(name),
+    ...(err instanceof AssumeRoleError ? { roleArn: err.roleArn } : {}),
   };
 }
 

@@ -171,7 +171,8 @@ describe('role assumption per account: cloudTargetsFromConfig + the AWS collecto
     ]);
     expect(gaps).toHaveLength(1);
     const gap = gaps[0];
-    expect(gap).toMatchObject({ target: 'aws-denied', reason: 'access-denied' });
+    expect(gap).toMatchObject({ id: 'gap-aws-sts-assume-role', target: 'aws-denied', reason: 'access-denied' });
+    expect(gap?.message).toMatch(/^sts:AssumeRole of arn:aws:iam::\d+:role\/\S+ failed \(AccessDenied 403: /);
     expect(gap?.message).toContain(`sts:AssumeRole of ${ROLE_C} (session auditpack-${THIRD_ACCOUNT}) was denied`);
     expect(gap?.message).toContain(`AccessDenied`);
     expect(gap?.message).toContain(`User: arn:aws:iam::${SECURITY_ACCOUNT}:user/auditpack-ci is not authorized to perform: sts:AssumeRole on resource: ${ROLE_C}`);
