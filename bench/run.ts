@@ -21,7 +21,14 @@ interface Step {
   group: string;
   name: string;
   options: Record<string, unknown>;
+  // Extra Node flags for the scenario process (e.g. a heap limit).
+  nodeArgs?: string[];
 }
+
+// The largest estate is evaluated a second time with V8's heap capped at this many MiB: evaluation
+// must fit in well under the size of the evidence it reads (issue 6: a 1 GiB estate must not need
+// 1 GiB of heap). A run that needs more fails with an out-of-memory error instead of a row.
+const EVAL_HEAP_LIMIT_MB = 768;
 
 // Estates for evaluation: clusters × namespaces × workloads (Deployment + Pod + Service each, plus
 // namespace and workload policies), and AWS accounts × regions × findings beside them.
@@ -43,11 +50,13 @@ const RENDERS = quick
 async function main(): Promise<void> {
   const scratch = await tempDir('auditpack-bench-');
   const steps: Step[] = [];
-  for (const e of ESTATES) {
+  ESTATES.forEach((e, i) => {
     const out = path.join(scratch.dir, e.label);
+    const size = `${(e.clusters * e.namespaces * e.workloads).toLocaleString('en-US')} workloads`;
     steps.push({ group: 'eval', name: 'estate', options: { ...e, out } });
-    steps.push({ group: 'eval', name: 'eval', options: { out, size: `${(e.clusters * e.namespaces * e.workloads).toLocaleString('en-US')} workloads` } });
-  }
+    steps.push({ group: 'eval', name: 'eval', options: { out, size } });
+    if (i === ESTATES.length - 1) steps.push({ group: 'eval', name: 'eval', options: { out, size, heapLimitMb: EVAL_HEAP_LIMIT_MB }, nodeArgs: [`--max-old-space-size=${EVAL_HEAP_LIMIT_MB}`] });
+  });
   steps.push({ group: 'kube', name: 'kube-collect', options: quick ? { namespaces: 5, workloads: 20, latencyMs: 10, pageSize: 50 } : { namespaces: 50, workloads: 100, latencyMs: 20, pageSize: 500 } });
   steps.push({ group: 'aws', name: 'aws-collect', options: quick ? { accounts: 4, regions: 2, latencyMs: 10, findings: 100 } : { accounts: 50, regions: 4, latencyMs: 20, findings: 300 } });
   for (const r of RENDERS) steps.push({ group: 'render', name: 'render', options: r });
@@ -76,7 +85,7 @@ async function main(): Promise<void> {
 
 function runChild(step: Step): Promise<ScenarioResult[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'scenario.ts'), step.name, JSON.stringify(step.options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...(step.nodeArgs ?? []), '--import', 'tsx', path.join(here, 'scenario.ts'), step.name, JSON.stringify(step.options)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');

@@ -11,7 +11,9 @@ import { boundTranscript } from '../../src/evidence/store.ts';
 import { buildInventory, type CollectedObject } from '../../src/inventory/build-inventory.ts';
 import type { TargetInventory } from '../../src/inventory/types.ts';
 import { TARGETS_FILE, TargetsFile, collectTargets } from '../../src/pipeline/collect.ts';
-import { API_RESPONSE_GROUP, loadEvidence } from '../../src/pipeline/load-evidence.ts';
+import { API_RESPONSE_GROUP, indexLines, loadEvidence } from '../../src/pipeline/load-evidence.ts';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 
 // The streaming loader (one target at a time, synchronous batched reads, transcripts on demand)
 // must hand the checks exactly what the straightforward loader did: every record and raw object
@@ -98,5 +100,20 @@ describe('streaming evidence loader', () => {
     const lean = await loadEvidence(dir, { transcripts: false });
     expect(lean.transcripts).toEqual({});
     expect(judge(lean.inventories)).toEqual(judge(reference.inventories));
+  });
+
+  it('splits index lines exactly as readline does, across chunk boundaries', async () => {
+    const file = path.join(dir, 'lines.txt');
+    const text = 'a\r\nb\rc\n\n  \r\r\nd\u00e9\u4e2d\r\ne\r';
+    for (const content of [text, `${text}last`, `${text}\n`, '', '\n', 'x']) {
+      await writeFile(file, content);
+      const expected: string[] = [];
+      for await (const l of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) expected.push(l);
+      for (const size of [1, 2, 3, 5, 1 << 20]) {
+        const got: string[] = [];
+        for await (const chunk of indexLines(file, size)) got.push(...chunk);
+        expect(got, JSON.stringify({ content, size })).toEqual(expected);
+      }
+    }
   });
 });
