@@ -11,6 +11,7 @@ import { diffFindings, failingKeys, trendPoint } from './diff.ts';
 import { HistoryError } from './errors.ts';
 import { loadFindings, parseFindings, type Findings } from './findings.ts';
 import { TREND_RUNS, type ReportHistory } from './types.ts';
+import { processAlive } from '../shared/process-alive.ts';
 
 // The evidence history folder:
 //   index.jsonl          one line per recorded run, oldest first (a convenience; trust comes from runs/)
@@ -272,15 +273,6 @@ async function removePartials(root: string): Promise<void> {
   for (const name of await readdir(runs).catch(() => [] as string[])) {
     const m = /\.partial-(\d+)-[0-9a-f]{8}$/.exec(name);
     if (m && !processAlive(Number(m[1]))) await rm(path.join(runs, name), { recursive: true, force: true });
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

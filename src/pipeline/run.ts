@@ -41,6 +41,7 @@ import type { ExceptionOutcome, ExceptionRule } from '../exceptions/types.ts';
 import { loadAttestations } from '../attestations/load.ts';
 import { copyAttachments } from '../attestations/apply.ts';
 import type { AttestationOutcome, AttestationRule } from '../attestations/types.ts';
+import { processAlive } from '../shared/process-alive.ts';
 
 export type { ConsulApiTarget, KubeTarget, ProgressEvent, SnapshotTarget } from './collect.ts';
 
@@ -398,15 +399,6 @@ async function assertReplaceable(outDir: string): Promise<void> {
 }
 
 const PENDING_SIGNATURE = '.manifest.sig.pending';
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 // Cleans up after a run that was killed: its temp folder goes, and a previous bundle it had moved
 // aside comes back if the new one never arrived. Folders of runs still alive are left alone.
