@@ -6,6 +6,7 @@ import { MANIFEST_FILE } from '../bundle/files.ts';
 import { Manifest } from '../bundle/manifest.ts';
 import { parseFindings, type Findings, type FindingsResult } from '../history/findings.ts';
 import { ArchiveError } from './errors.ts';
+import { FRAMEWORK_LABELS } from '../controls/types.ts';
 
 // The hand-off archive puts, next to the signed bundle (bundle/, unchanged), what an auditor looks
 // for first: the reports at the top, and indexes of the evidence by control, by source (target)
@@ -17,7 +18,7 @@ export const BUNDLE_FOLDER = 'bundle';
 // Copied to the top unchanged (each must equal the signed file in bundle/).
 export const TOP_REPORTS = ['report.html', 'report.pdf', 'findings.json', 'findings.csv', 'workloads.csv'] as const;
 
-const FRAMEWORK_LABEL: Record<string, string> = { soc2: 'SOC 2', hipaa: 'HIPAA Security Rule', 'pci-dss-4': 'PCI DSS v4.0.1' };
+const FRAMEWORK_LABEL: Record<string, string> = FRAMEWORK_LABELS;
 
 export interface DerivedFiles {
   // Archive-relative path (under the top folder) → bytes.

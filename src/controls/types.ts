@@ -1,6 +1,13 @@
 export const FRAMEWORKS = ['soc2', 'hipaa', 'pci-dss-4'] as const;
 export type FrameworkId = (typeof FRAMEWORKS)[number];
 
+// How reports name each framework.
+export const FRAMEWORK_LABELS: Record<FrameworkId, string> = {
+  soc2: 'SOC 2',
+  hipaa: 'HIPAA Security Rule',
+  'pci-dss-4': 'PCI DSS v4.0.1',
+};
+
 export const CONTROL_STATUSES = ['satisfied', 'not_satisfied', 'insufficient_evidence', 'manual', 'not_applicable'] as const;
 export type ControlStatus = (typeof CONTROL_STATUSES)[number];
 

@@ -24,6 +24,7 @@ import {
   type SystemComponent,
 } from './types.ts';
 import { oscalUuid } from './uuid.ts';
+import { FRAMEWORK_LABELS } from '../controls/types.ts';
 
 // oscal/assessment-results.json: the run as an OSCAL 1.1 Assessment Results document, for GRC tools
 // that import OSCAL. It says nothing findings.json does not; it re-expresses it in NIST's model.
@@ -39,12 +40,6 @@ const PROP_MAX = 500;
 const TEXT_MAX = 2000;
 const LINE_MAX = 300;
 const MAX_RESULT_LINES = 50;
-
-const FRAMEWORK_LABELS: Record<FrameworkId, string> = {
-  soc2: 'SOC 2',
-  hipaa: 'HIPAA Security Rule',
-  'pci-dss-4': 'PCI DSS v4.0.1',
-};
 
 const STATUS_LABELS: Record<CheckStatus, string> = {
   pass: 'PASS',

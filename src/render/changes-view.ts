@@ -2,6 +2,7 @@ import type { FrameworkId } from '../controls/types.ts';
 import type { ReportHistory, ResultRef, TrendPoint } from '../history/types.ts';
 import type { ReportInput } from './report-input.ts';
 import { displayText } from './text.ts';
+import { CHECK_STATUS_DISPLAY, CONTROL_STATUS_DISPLAY, type StatusDisplay } from './status-display.ts';
 
 // Section "Changes since last run" (after the executive summary, only with an evidence history):
 // what changed against the last recorded run, and an inline SVG trend over the last runs. Pure
@@ -15,17 +16,11 @@ const LIMIT = { id: 80, name: 160, message: 300, dir: 200 } as const;
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
 
-const STATUS: Record<string, { label: string; cssClass: string }> = {
-  pass: { label: 'Pass', cssClass: 'st-ok' },
-  fail: { label: 'Fail', cssClass: 'st-bad' },
-  error: { label: 'Error', cssClass: 'st-warn' },
-  not_applicable: { label: 'N/A', cssClass: 'st-na' },
-  waived: { label: 'Waived', cssClass: 'st-waived' },
+// Result and control statuses share keys only for not_applicable; the changes list shows results.
+const STATUS: Record<string, StatusDisplay> = {
+  ...CONTROL_STATUS_DISPLAY,
+  ...CHECK_STATUS_DISPLAY,
   absent: { label: 'Not reported', cssClass: 'st-warn' },
-  satisfied: { label: 'Satisfied', cssClass: 'st-ok' },
-  not_satisfied: { label: 'Not satisfied', cssClass: 'st-bad' },
-  insufficient_evidence: { label: 'Insufficient evidence', cssClass: 'st-warn' },
-  manual: { label: 'Manual attestation', cssClass: 'st-manual' },
 };
 
 const FRAMEWORK_LABEL: Record<string, string> = { soc2: 'SOC 2', hipaa: 'HIPAA', 'pci-dss-4': 'PCI DSS v4' };

@@ -14,6 +14,8 @@ import type { ReportInput, ReportedResult } from './report-input.ts';
 import { displayText, truncate } from './text.ts';
 import { EXCEPTIONS_ANCHOR, attestationText, exceptionsSection, waiverText, type ExceptionsSectionView } from './exceptions-view.ts';
 import { CHANGES_ANCHOR, changesSection, type ChangesView } from './changes-view.ts';
+import { FRAMEWORK_LABELS } from '../controls/types.ts';
+import { CHECK_STATUS_DISPLAY, CONTROL_STATUS_DISPLAY } from './status-display.ts';
 
 export const REPORT_TITLE = 'auditpack compliance evidence report';
 
@@ -632,33 +634,11 @@ export interface EvidenceRowView {
   usedBy: string;
 }
 
-const FRAMEWORK_LABELS: Record<FrameworkId, string> = {
-  soc2: 'SOC 2',
-  hipaa: 'HIPAA Security Rule',
-  'pci-dss-4': 'PCI DSS v4.0.1',
-};
-
 // Prefixes in the compact list of controls a result counts toward.
 const FRAMEWORK_SHORT: Record<FrameworkId, string> = {
   soc2: 'SOC2',
   hipaa: 'HIPAA',
   'pci-dss-4': 'PCI',
-};
-
-const CONTROL_STATUS_DISPLAY: Record<ControlStatus, { label: string; cssClass: string }> = {
-  satisfied: { label: 'Satisfied', cssClass: 'st-ok' },
-  not_satisfied: { label: 'Not satisfied', cssClass: 'st-bad' },
-  insufficient_evidence: { label: 'Insufficient evidence', cssClass: 'st-warn' },
-  manual: { label: 'Manual attestation', cssClass: 'st-manual' },
-  not_applicable: { label: 'Not applicable', cssClass: 'st-na' },
-};
-
-const CHECK_STATUS_DISPLAY: Record<CheckStatus, { label: string; cssClass: string }> = {
-  pass: { label: 'Pass', cssClass: 'st-ok' },
-  fail: { label: 'Fail', cssClass: 'st-bad' },
-  error: { label: 'Error', cssClass: 'st-warn' },
-  not_applicable: { label: 'N/A', cssClass: 'st-na' },
-  waived: { label: 'Waived', cssClass: 'st-waived' },
 };
 
 // Order in which results are listed and counted: what needs attention first.
