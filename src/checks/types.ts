@@ -14,7 +14,8 @@ export interface CheckMeta {
   // The secure state, not an instruction ("Workloads accept only mutual TLS").
   title: string;
   severity: Severity;
-  area: 'istio' | 'linkerd' | 'consul' | 'kubernetes' | 'aws' | 'azure' | 'gcp';
+  // 'mesh': judged across every mesh (and none), so never skipped when a mesh is absent.
+  area: 'istio' | 'linkerd' | 'consul' | 'mesh' | 'kubernetes' | 'aws' | 'azure' | 'gcp';
   rationale: string;
   remediation: string;
   // Kubernetes kinds (or logical evidence kinds) the check reads. A gap on any of them turns the
