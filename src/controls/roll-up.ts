@@ -1,5 +1,5 @@
 import type { CheckResult } from '../checks/types.ts';
-import type { Catalog } from './schema.ts';
+import { type Catalog, edgeChecks } from './schema.ts';
 import type { ControlOutcome, ControlStatus, ResultCounts } from './types.ts';
 
 export function controlRef(framework: string, id: string): string {
@@ -11,7 +11,7 @@ export function controlsByCheck(catalogs: readonly Catalog[]): Map<string, strin
   const index = new Map<string, string[]>();
   for (const catalog of catalogs) {
     for (const control of catalog.controls) {
-      for (const check of control.checks ?? []) {
+      for (const check of edgeChecks(control)) {
         const list = index.get(check) ?? [];
         list.push(controlRef(catalog.framework, control.id));
         index.set(check, list);
@@ -56,10 +56,12 @@ export function rollUp(catalogs: readonly Catalog[], results: readonly CheckResu
   const outcomes: ControlOutcome[] = [];
   for (const catalog of catalogs) {
     for (const control of catalog.controls) {
-      const checks = control.checks ?? [];
+      // Interim until the graded roll-up lands: every edge's results are counted, but only an
+      // automated control can be satisfied; a failure on any edge still shows as not_satisfied.
+      const checks = edgeChecks(control);
       const counts = emptyCounts();
       for (const check of checks) for (const r of byCheck.get(check) ?? []) counts[r.status] += 1;
-      const { status, reason } = decideStatus(counts, checks.length > 0);
+      const { status, reason } = decideStatus(counts, control.evidence === 'automated' || counts.fail > 0);
       outcomes.push({
         framework: catalog.framework,
         id: control.id,
@@ -71,7 +73,7 @@ export function rollUp(catalogs: readonly Catalog[], results: readonly CheckResu
         results: counts.pass + counts.fail + counts.error + counts.not_applicable + counts.waived,
         counts,
         reason,
-        ...(control.manual ? { manual: control.manual } : {}),
+        ...(control.attest ? { manual: control.attest } : {}),
       });
     }
   }

@@ -9,8 +9,17 @@ const catalog: Catalog = {
   version: 'v',
   source: 'https://example.com',
   controls: [
-    { id: '164.312(e)(1)', title: 'Transmission security', requirement: 'required', checks: ['a', 'b'] },
-    { id: '164.308(a)(1)(i)', title: 'Security management process', requirement: 'required', manual: 'Attach the risk analysis.' },
+    {
+      id: '164.312(e)(1)',
+      title: 'Transmission security',
+      requirement: 'required',
+      evidence: 'automated',
+      edges: [
+        { check: 'a', strength: 'satisfies', rationale: 'Fails when a port accepts plaintext.', source: 'auditpack' },
+        { check: 'b', strength: 'satisfies', rationale: 'Fails when a gateway serves plaintext.', source: 'auditpack' },
+      ],
+    },
+    { id: '164.308(a)(1)(i)', title: 'Security management process', requirement: 'required', evidence: 'manual', attest: 'Attach the risk analysis.' },
   ],
 };
 

@@ -178,7 +178,17 @@ describe('control roll-up with waived results', () => {
     title: 'PCI',
     version: 'v',
     source: 'https://example.com',
-    controls: [{ id: '4.2.1', title: 'Strong cryptography in transit', checks: ['a', 'b'] }],
+    controls: [
+      {
+        id: '4.2.1',
+        title: 'Strong cryptography in transit',
+        evidence: 'automated',
+        edges: [
+          { check: 'a', strength: 'satisfies', rationale: 'Fails when a port accepts plaintext.', source: 'auditpack' },
+          { check: 'b', strength: 'satisfies', rationale: 'Fails when a gateway serves plaintext.', source: 'auditpack' },
+        ],
+      },
+    ],
   };
   const r = (check: string, status: CheckStatus): CheckResult => result({ check, status });
   const cases: { name: string; statuses: [string, CheckStatus][]; status: string; reason: RegExp; exit: number }[] = [
@@ -201,7 +211,7 @@ describe('control roll-up with waived results', () => {
   it('waiving through applyExceptions then rolling up turns the exit code from 1 to 0', () => {
     const [rule] = parse(ENTRY);
     if (!rule) throw new Error('no rule');
-    const cat: Catalog = { ...catalog, controls: [{ id: '4.2.1', title: 't', checks: ['istio-mtls-strict'] }] };
+    const cat: Catalog = { ...catalog, controls: [{ id: '4.2.1', title: 't', evidence: 'automated', edges: [{ check: 'istio-mtls-strict', strength: 'satisfies', rationale: 'Fails when a port accepts plaintext.', source: 'auditpack' }] }] };
     const failing = [result({ status: 'fail' }), result({ status: 'pass', resource: { kind: 'Deployment', namespace: 'payments', name: 'api' } })];
     expect(exitCodeFor({ controls: rollUp([cat], failing), gaps: [] })).toBe(1);
     const { results } = applyExceptions(failing, [rule], new Date('2026-02-01T00:00:00Z'));
