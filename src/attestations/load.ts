@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Catalog } from '../controls/schema.ts';
+import { type Catalog, edgeChecks } from '../controls/schema.ts';
 import { at, instant, invalid, lineOf, parseWith, readYamlFile, type YamlFile } from '../exceptions/yaml-file.ts';
 import { AttestationsFile } from './schema.ts';
 import type { AttestationRule, AttestationSource } from './types.ts';
@@ -16,7 +16,7 @@ export async function loadAttestations(file: string, catalogs: readonly Catalog[
   return attestationsFrom(await readYamlFile(file, WHAT), catalogs);
 }
 
-// Validates every entry: the control exists and no automated check covers it (an attestation
+// Validates every entry: the control exists and is not decided by checks alone (an attestation
 // never overrides a check's verdict), one entry per control, every attachment is a readable file.
 export async function attestationsFrom(y: YamlFile, catalogs: readonly Catalog[]): Promise<AttestationRule[]> {
   const parsed = parseWith(y, AttestationsFile, WHAT);
@@ -29,8 +29,8 @@ export async function attestationsFrom(y: YamlFile, catalogs: readonly Catalog[]
     const catalog = catalogs.find((c) => c.framework === e.framework);
     const control = catalog?.controls.find((c) => c.id === e.control);
     if (!control) issues.push(`${where('control')}: unknown control "${e.control}" in framework ${e.framework}`);
-    else if (control.checks) {
-      issues.push(`${where('control')}: ${e.framework} ${e.control} is assessed by automated checks (${control.checks.join(', ')}); only manual controls can be attested`);
+    else if (control.evidence === 'automated') {
+      issues.push(`${where('control')}: ${e.framework} ${e.control} is decided by automated checks (${edgeChecks(control, 'satisfies').join(', ')}); only partial and manual controls can be attested`);
     }
     const key = `${e.framework}:${e.control}`;
     if (seen.has(key)) issues.push(`${where('control')}: a second attestation for ${key}; keep one entry per control (replace it when renewing)`);

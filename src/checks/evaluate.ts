@@ -26,7 +26,7 @@ export function evaluateCheck(check: Check, target: TargetInventory, now: Date):
     azure: target.azure.present,
     gcp: target.gcp.present,
   } as const;
-  const mesh = meta.area === 'kubernetes' ? undefined : meta.area;
+  const mesh = meta.area === 'kubernetes' || meta.area === 'mesh' ? undefined : meta.area;
   // A cloud whose every call failed stores nothing, yet its gaps must show as errors, not as N/A.
   const cloudGap = (mesh === 'aws' || mesh === 'azure' || mesh === 'gcp') && target.gaps.some((g) => gapAffects(g, meta.requires, undefined));
   if (mesh && !meshPresent[mesh] && !cloudGap) {
@@ -79,6 +79,7 @@ export function evaluateCheck(check: Check, target: TargetInventory, now: Date):
       data,
       evidence: [...new Set(f.evidence)].sort(),
       ...(f.warning ? { warning: f.warning } : {}),
+      ...(f.mappedControls ? { mappedControls: f.mappedControls.map((m) => ({ ...m })) } : {}),
     };
     // A Namespace result is about that namespace: its gaps, not other namespaces', can hide a pass.
     const resultNamespace = f.resource.namespace ?? (f.resource.kind === 'Namespace' ? f.resource.name : undefined);

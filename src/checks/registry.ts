@@ -23,6 +23,7 @@ import { consulMtlsStrict } from './consul/consul-mtls-strict.ts';
 import { consulConnectCoverage } from './consul/consul-connect-coverage.ts';
 import { consulEgressMeshOnly } from './consul/consul-egress-mesh-only.ts';
 import { consulCaCertValid } from './consul/consul-ca-cert-valid.ts';
+import { meshMtlsCoverage } from './mesh/mesh-mtls-coverage.ts';
 import { k8sNetpolDefaultDenyIngress } from './kubernetes/k8s-netpol-default-deny-ingress.ts';
 import { k8sNetpolDefaultDenyEgress } from './kubernetes/k8s-netpol-default-deny-egress.ts';
 import { k8sNetpolNoAllowAll } from './kubernetes/k8s-netpol-no-allow-all.ts';
@@ -64,6 +65,7 @@ export const CHECKS: readonly Check[] = [
   consulConnectCoverage,
   consulEgressMeshOnly,
   consulCaCertValid,
+  meshMtlsCoverage,
   k8sNetpolDefaultDenyIngress,
   k8sNetpolDefaultDenyEgress,
   k8sNetpolNoAllowAll,

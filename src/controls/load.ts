@@ -2,10 +2,52 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument } from 'yaml';
-import { CatalogError } from '../shared/errors.ts';
-import { Catalog } from './schema.ts';
+import { CatalogError, type CatalogErrorCode } from '../shared/errors.ts';
+import { Catalog, type CatalogControl, type Soc2Category } from './schema.ts';
 
 export const DEFAULT_CONTROLS_DIR = fileURLToPath(new URL('../../controls/', import.meta.url));
+
+type Issue = { code: CatalogErrorCode; text: string };
+
+// Rules the schema alone cannot express (notes/CATALOG-FORMAT.md): evidence kind versus edges and
+// attestation text, per-framework fields, one edge per (check, control), registered check ids.
+function controlIssues(
+  control: CatalogControl,
+  framework: Catalog['framework'],
+  knownChecks: ReadonlySet<string>,
+  at: (p: readonly (string | number)[]) => string,
+  i: number,
+): Issue[] {
+  const issues: Issue[] = [];
+  const here = `controls.${i} ("${control.id}")`;
+  const bad = (text: string, p: readonly (string | number)[] = []): void => {
+    issues.push({ code: 'CATALOG_INVALID_MAPPING', text: `${at(['controls', i, ...p])}: ${here}: ${text}` });
+  };
+  const edges = control.edges ?? [];
+  if (control.evidence === 'automated') {
+    if (control.attest !== undefined) bad('an automated control takes no attest text (checks decide it)', ['attest']);
+    if (!edges.some((e) => e.strength === 'satisfies')) bad('an automated control needs at least one satisfies edge');
+  } else if (control.attest === undefined) {
+    bad(`a ${control.evidence} control needs attest: what a person attests`);
+  }
+  if (framework === 'soc2' && control.category === undefined) bad('a SOC 2 criterion needs its category');
+  if (framework !== 'soc2' && control.category !== undefined) bad('category is for SOC 2 criteria only', ['category']);
+  if (framework === 'hipaa' && control.requirement === undefined) bad('a HIPAA entry needs requirement: required or addressable');
+  if (framework !== 'hipaa' && control.requirement !== undefined) bad('requirement is for HIPAA entries only', ['requirement']);
+  const seen = new Set<string>();
+  edges.forEach((edge, j) => {
+    const where = ['edges', j];
+    if (!knownChecks.has(edge.check)) {
+      issues.push({ code: 'CATALOG_UNKNOWN_CHECK', text: `${at(['controls', i, 'edges', j, 'check'])}: ${here}.edges.${j}: unknown check id "${edge.check}"` });
+    }
+    if (seen.has(edge.check)) bad(`edges.${j}: check "${edge.check}" is mapped twice; one edge per (check, control)`, where);
+    seen.add(edge.check);
+    if (control.evidence === 'manual' && edge.strength === 'satisfies') {
+      bad(`edges.${j}: a satisfies edge ("${edge.check}") cannot point into a manual control; use supports or make the control partial`, where);
+    }
+  });
+  return issues;
+}
 
 // Parses and validates one catalog. Every problem is collected (with file, YAML path and line)
 // before failing, so a reviewer fixes them all in one pass.
@@ -18,10 +60,15 @@ export function parseCatalog(text: string, file: string, knownChecks: ReadonlySe
   }
   if (issues.length > 0) throw new CatalogError('CATALOG_INVALID', `Control catalog ${file} is not valid YAML`, issues);
 
+  // The line of the node at `p`, or of its nearest ancestor when the key is missing.
   const lineOf = (p: readonly PropertyKey[]): string => {
-    const node = doc.getIn(p.map((k) => (typeof k === 'symbol' ? String(k) : k)), true) as { range?: [number, number, number] } | undefined;
-    const offset = node?.range?.[0];
-    return offset === undefined ? '' : `:${lineCounter.linePos(offset).line}`;
+    const keys = p.map((k) => (typeof k === 'symbol' ? String(k) : k));
+    for (let n = keys.length; n >= 0; n -= 1) {
+      const node = doc.getIn(keys.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+      const offset = node?.range?.[0];
+      if (offset !== undefined) return `:${lineCounter.linePos(offset).line}`;
+    }
+    return '';
   };
   const parsed = Catalog.safeParse(doc.toJS({ maxAliasCount: 50 }));
   if (!parsed.success) {
@@ -33,22 +80,20 @@ export function parseCatalog(text: string, file: string, knownChecks: ReadonlySe
     throw new CatalogError('CATALOG_INVALID', `Control catalog ${file} does not match the catalog schema`, issues);
   }
   const catalog = parsed.data;
+  const found: Issue[] = [];
   const seen = new Set<string>();
+  const at = (p: readonly (string | number)[]): string => `${file}${lineOf(p)}`;
   catalog.controls.forEach((control, i) => {
-    if (seen.has(control.id)) issues.push(`${file}${lineOf(['controls', i, 'id'])}: controls.${i}.id: duplicate control id "${control.id}"`);
-    seen.add(control.id);
-    if (!control.checks && !control.manual) {
-      issues.push(`${file}${lineOf(['controls', i])}: controls.${i}: a control needs checks or a manual attestation text`);
+    if (seen.has(control.id)) {
+      found.push({ code: 'CATALOG_DUPLICATE_CONTROL', text: `${at(['controls', i, 'id'])}: controls.${i}.id: duplicate control id "${control.id}"` });
     }
-    control.checks?.forEach((check, j) => {
-      if (!knownChecks.has(check)) {
-        issues.push(`${file}${lineOf(['controls', i, 'checks', j])}: controls.${i}.checks.${j}: unknown check id "${check}"`);
-      }
-    });
+    seen.add(control.id);
+    found.push(...controlIssues(control, catalog.framework, knownChecks, at, i));
   });
-  if (issues.length > 0) {
-    const code = issues.some((i) => i.includes('unknown check id')) ? 'CATALOG_UNKNOWN_CHECK' : 'CATALOG_DUPLICATE_CONTROL';
-    throw new CatalogError(code, `Control catalog ${file} has invalid references`, issues);
+  if (found.length > 0) {
+    const order: CatalogErrorCode[] = ['CATALOG_UNKNOWN_CHECK', 'CATALOG_DUPLICATE_CONTROL', 'CATALOG_INVALID_MAPPING'];
+    const code = order.find((c) => found.some((f) => f.code === c)) ?? 'CATALOG_INVALID';
+    throw new CatalogError(code, `Control catalog ${file} has invalid controls or mappings`, found.map((f) => f.text));
   }
   return catalog;
 }
@@ -71,4 +116,13 @@ export async function loadCatalogs(dir: string, knownChecks: ReadonlySet<string>
   const dup = frameworks.find((f, i) => frameworks.indexOf(f) !== i);
   if (dup) throw new CatalogError('CATALOG_INVALID', 'Control catalogs failed to load', [`framework "${dup}" is defined by more than one file in ${dir}`]);
   return catalogs;
+}
+
+// Keeps only the SOC 2 criteria of the selected categories; Security (the common criteria) always
+// stays. Other frameworks pass through unchanged.
+export function selectSoc2Categories(catalogs: readonly Catalog[], categories: readonly Soc2Category[]): Catalog[] {
+  const keep = new Set<Soc2Category>(['security', ...categories]);
+  return catalogs.map((c) =>
+    c.framework === 'soc2' ? { ...c, controls: c.controls.filter((control) => control.category === undefined || keep.has(control.category)) } : c,
+  );
 }

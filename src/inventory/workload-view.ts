@@ -96,17 +96,17 @@ export const PLAINTEXT = 'plaintext';
 const MESH_CONTAINERS: ReadonlySet<string> = new Set(['istio-proxy', PROXY_CONTAINER, DATAPLANE_CONTAINER, 'envoy-sidecar', 'consul-sidecar']);
 
 const CONSUL_SERVICE_ANNOTATION = 'consul.hashicorp.com/connect-service';
-const CONSUL_EXCLUDE_INBOUND = 'consul.hashicorp.com/transparent-proxy-exclude-inbound-ports';
+export const CONSUL_EXCLUDE_INBOUND = 'consul.hashicorp.com/transparent-proxy-exclude-inbound-ports';
 
-type MeshName = Exclude<WorkloadMesh, 'none'>;
+export type MeshName = Exclude<WorkloadMesh, 'none'>;
 
-interface Claim {
+export interface Claim {
   mesh: MeshName;
   basis: 'observed' | 'predicted';
   reason: string;
 }
 
-interface Dataplanes {
+export interface Dataplanes {
   istio: IstioDataplane;
   linkerd: LinkerdDataplane;
   consul: ConsulDataplane;
@@ -171,7 +171,7 @@ function cmp(a: string, b: string): number {
 
 // ---- mesh choice -------------------------------------------------------------------------------
 
-function claimsOf(dp: Dataplanes): Claim[] {
+export function claimsOf(dp: Dataplanes): Claim[] {
   const claims: Claim[] = [];
   if (dp.istio.mode !== 'none') claims.push({ mesh: dp.istio.mode === 'ambient' ? 'istio-ambient' : 'istio-sidecar', basis: dp.istio.basis, reason: dp.istio.reason });
   if (dp.linkerd.meshed) claims.push({ mesh: 'linkerd', basis: dp.linkerd.basis, reason: dp.linkerd.reason });
@@ -180,7 +180,7 @@ function claimsOf(dp: Dataplanes): Claim[] {
 }
 
 // A running proxy beats a predicted one; otherwise the fixed order Istio, Linkerd, Consul decides.
-function pickClaim(claims: readonly Claim[]): Claim | undefined {
+export function pickClaim(claims: readonly Claim[]): Claim | undefined {
   return claims.find((c) => c.basis === 'observed') ?? claims[0];
 }
 
@@ -198,7 +198,7 @@ function servingContainers(containers: readonly Container[], initContainers: rea
 }
 
 // Application container ports from the template and running pods, without any mesh proxy's own.
-function appPorts(w: Workload): number[] {
+export function appPorts(w: Workload): number[] {
   const ports = new Set<number>();
   const all = [...servingContainers(w.containers, w.initContainers), ...w.pods.flatMap((p) => servingContainers(p.containers, p.initContainers))];
   for (const c of all) for (const p of c.ports) ports.add(p.containerPort);
@@ -540,7 +540,7 @@ function linkerdPart(target: TargetInventory, w: Workload, ns: NamespaceInfo | u
 
 // consul-k8s registers a pod under the connect-service annotation, else under the one Kubernetes
 // Service that selects it (consul-k8s endpoints controller).
-function consulServiceName(target: TargetInventory, w: Workload): { name: string; note: string; evidence: string[] } {
+export function consulServiceName(target: TargetInventory, w: Workload): { name: string; note: string; evidence: string[] } {
   const annotated = w.pods.map((p) => p.annotations[CONSUL_SERVICE_ANNOTATION]).find((v) => v !== undefined) ?? w.podAnnotations[CONSUL_SERVICE_ANNOTATION];
   const first = annotated?.split(',')[0]?.trim();
   if (first) return { name: first, note: `Consul service ${first} (annotation ${CONSUL_SERVICE_ANNOTATION})`, evidence: [] };
@@ -554,7 +554,7 @@ function consulServiceName(target: TargetInventory, w: Workload): { name: string
   return { name: svc.name, note: `Consul service ${svc.name} (Kubernetes Service ${svc.namespace}/${svc.name}${more})`, evidence: services.map((s) => s.evidenceId) };
 }
 
-function consulMtlsMode(target: TargetInventory, service: string): { mode: 'strict' | 'permissive'; why: string; evidence: string[]; notes: string[] } {
+export function consulMtlsMode(target: TargetInventory, service: string): { mode: 'strict' | 'permissive'; why: string; evidence: string[]; notes: string[] } {
   const consul = target.consul;
   const notes: string[] = [];
   // Unsynced config entries were never written to Consul, so they are not in effect.

@@ -64,11 +64,21 @@ describe('attestations.yaml loading', () => {
     expect(rule?.validUntilInstant.toISOString()).toBe('2026-11-05T00:00:00.000Z');
   });
 
+  it('accepts an attestation for a partial control (checks support it, a person attests the rest)', async () => {
+    const [rule] = await load(ENTRY.replace('CC7.4', 'CC6.7'));
+    expect(rule).toMatchObject({ framework: 'soc2', control: 'CC6.7' });
+    expect(catalogs.find((c) => c.framework === 'soc2')?.controls.find((c) => c.id === 'CC6.7')?.evidence).toBe('partial');
+  });
+
   const rejected: { name: string; text: string; want: RegExp }[] = [
     { name: 'missing attachment', text: ENTRY.replace('evidence/tabletop.md', 'evidence/minutes.pdf'), want: /attestations\.yaml:9: attestations\.0\.attachments\.0: attachment evidence\/minutes\.pdf does not exist/ },
     { name: 'attachment is a folder', text: ENTRY.replace('evidence/tabletop.md', 'evidence'), want: /attestations\.yaml:9: .*is not a regular file/ },
     { name: 'unknown control', text: ENTRY.replace('CC7.4', 'CC99.9'), want: /attestations\.yaml:3: attestations\.0\.control: unknown control "CC99\.9" in framework soc2/ },
-    { name: 'control assessed by automated checks', text: ENTRY.replace('CC7.4', 'CC6.1'), want: /attestations\.yaml:3: .*soc2 CC6\.1 is assessed by automated checks .*only manual controls can be attested/ },
+    {
+      name: 'control decided by automated checks',
+      text: ENTRY.replace('framework: soc2', 'framework: hipaa').replace('CC7.4', '"164.312(e)(1)"'),
+      want: /attestations\.yaml:3: .*hipaa 164\.312\(e\)\(1\) is decided by automated checks \(.*istio-mtls-strict.*\); only partial and manual controls can be attested/,
+    },
     { name: 'unknown framework', text: ENTRY.replace('framework: soc2', 'framework: iso27001'), want: /attestations\.yaml:2: attestations\.0\.framework/ },
     { name: 'missing attestedBy', text: ENTRY.replace('    attestedBy: Dana Whitfield\n', ''), want: /attestations\.yaml:2: attestations\.0\.attestedBy: missing attestedBy/ },
     { name: 'validUntil before attestedAt', text: ENTRY.replace('validUntil: 2026-11-04', 'validUntil: 2024-01-01'), want: /attestations\.yaml:7: .*validUntil must be after attestedAt/ },

@@ -203,9 +203,11 @@ describe('auditpack diff and the report section', () => {
     expect(section).toContain('Changes since last run');
     expect(section).toContain(runs['jan']?.runId);
     expect(section).toMatch(/<svg class="trend"[^>]*role="img"/);
-    // Two runs in the chart, each with a satisfied and a not-satisfied bar.
-    expect(section.match(/<rect class="t-ok"/g)).toHaveLength(2);
+    // Two runs in the chart, each with a not-satisfied bar. No satisfied bar: in the demo every
+    // control that checks alone can decide has a failing result, and the rest need attestation.
     expect(section.match(/<rect class="t-bad"/g)).toHaveLength(2);
+    expect(section.match(/<rect class="t-ok"/g)).toBeNull();
+    expect(section).toMatch(/: 0 satisfied, 0 insufficient evidence, \d+ not satisfied;/);
     expect(section).not.toMatch(/<script/i);
     const newFailures = /<h3>New failures \(1\)<\/h3>[\s\S]*?<\/table>/.exec(section)?.[0] ?? '';
     expect(newFailures).toContain('istio-egress-registry-only');
@@ -215,7 +217,7 @@ describe('auditpack diff and the report section', () => {
     // Listed in the table of contents, under the executive summary.
     expect(html).toMatch(/<a href="#changes">Changes since last run<\/a>/);
     const mar = await readFile(path.join(tmp, 'mar', 'report.html'), 'utf8');
-    expect(mar.match(/<rect class="t-ok"/g)).toHaveLength(3);
+    expect(mar.match(/<rect class="t-bad"/g)).toHaveLength(3);
   });
 
   it('the first report says it starts the history, and a run without history has no section', async () => {

@@ -36,6 +36,7 @@ const IMPLEMENTED_IDS = [
   'consul-connect-coverage',
   'consul-egress-mesh-only',
   'consul-ca-cert-valid',
+  'mesh-mtls-coverage',
   'aws-securityhub-enabled',
   'aws-securityhub-standards-enabled',
   'aws-securityhub-failed-controls',
