@@ -258,7 +258,9 @@ function scanValue(s: string, k: number, out: Out, reason: ScrubReason): number 
     while (e < n && !endsValue(s.charCodeAt(e))) e++;
   }
   // A reference to where the secret lives (`$CONSUL_HTTP_TOKEN`, `${DB_PASSWORD}`) is not the secret.
-  if (!ENV_REFERENCE.test(s.slice(v, e))) out.redact(v, e, reason);
+  const ref = s.startsWith('${', v) && s.charCodeAt(e) === 125 ? e + 1 : e;
+  if (ENV_REFERENCE.test(s.slice(v, ref))) return Math.max(ref, k + 1);
+  out.redact(v, e, reason);
   return Math.max(e, k + 1);
 }
 
