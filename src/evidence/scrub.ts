@@ -217,7 +217,10 @@ function scanWord(s: string, word: string, start: number, end: number, mysql: bo
   while (k < n && k - end < 16 && isSpace(s.charCodeAt(k))) k++;
   const sep = s.charCodeAt(k);
   const isFlag = word.charCodeAt(0) === 45;
-  if ((sep === 61 || sep === 58) && !s.startsWith('://', k) && s.charCodeAt(k + 1) !== sep) {
+  // `=` always assigns; `:` only where a key stands (line start, after `{`, `,`, a quote, `- `),
+  // so prose such as "requests with no token: Deployment web/api" stays.
+  const assigns = sep === 61 || (sep === 58 && keyPosition(s, start));
+  if (assigns && !s.startsWith('://', k) && s.charCodeAt(k + 1) !== sep) {
     k++;
     const afterSep = k;
     while (k < n && k - afterSep < 16 && isSpace(s.charCodeAt(k))) k++;
@@ -228,6 +231,14 @@ function scanWord(s: string, word: string, start: number, end: number, mysql: bo
     return scanValue(s, k, out, 'command-line');
   }
   return end;
+}
+
+function keyPosition(s: string, start: number): boolean {
+  let b = start - 1;
+  while (b >= 0 && start - b < 64 && isSpace(s.charCodeAt(b))) b--;
+  if (b < 0) return true;
+  const c = s.charCodeAt(b);
+  return c === 10 || c === 13 || c === 123 || c === 44 || isQuote(c) || c === 40 || c === 91 || c === 59 || c === 45 || c === 92;
 }
 
 function skipSpaces(s: string, k: number): number {

@@ -56,6 +56,7 @@ describe('scrubText: what must stay', () => {
     'https://k8s.example.com:6443/api?limit=500',
     'token: [redacted: 12 chars]',
     'Basic auth is disabled',
+    'RequestAuthentication web/jwt validates tokens, but 1 target(s) accept requests with no token: Deployment web/frontend',
     // References to where a secret lives, and pagination cursors.
     'curl -H "X-Consul-Token: $CONSUL_HTTP_TOKEN" https://consul:8501/v1/agent/self',
     'export DB_PASSWORD=${DB_PASSWORD}',
