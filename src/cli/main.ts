@@ -9,6 +9,7 @@ import { verifyBundle } from '../bundle/verify.ts';
 import { loadKubeConfig, selectContexts } from '../collectors/kubernetes/index.ts';
 import { collectOnly, reportFromEvidence, runPipeline, type ShardDeclaration, type ConsulApiTarget, type KubeTarget, type RunOptions, type RunSummary, type SnapshotTarget } from '../pipeline/run.ts';
 import { parseDuration, type CollectionOptions } from '../pipeline/collect.ts';
+import { scrubText } from '../evidence/scrub.ts';
 import { createReporter, type LogFormat, type Reporter, type ReporterOutput } from '../logging/reporter.ts';
 import { AuditpackError, errorMessage } from '../shared/errors.ts';
 import { TOOL } from '../shared/version.ts';
@@ -36,8 +37,9 @@ interface Io {
 }
 
 const defaultIo: Io = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
+  // Every line the process prints passes the one scrubber (issue 13: nothing secret leaves).
+  out: (line) => process.stdout.write(`${scrubText(line)}\n`),
+  err: (line) => process.stderr.write(`${scrubText(line)}\n`),
   ...(process.stderr.isTTY ? { tty: process.stderr } : {}),
 };
 

@@ -69,13 +69,14 @@ export class EvidenceRecordReader {
     if (v.length === 0) return NO_REDACTIONS;
     for (const r of v as unknown[]) {
       if (!plain(r) || !onlyKeys(r, REDACTION_KEYS) || !str(r.path) || !str(r.reason) || !REDACTION_REASONS.has(r.reason)) return undefined;
+      if ('length' in r && !(Number.isSafeInteger(r.length) && (r.length as number) >= 0)) return undefined;
     }
     // map, not push: an array grown by push keeps room for 16 more elements.
-    return (v as { path: string; reason: Redaction['reason'] }[]).map((r) => {
-      const key = `${r.reason}\0${r.path}`;
+    return (v as { path: string; reason: Redaction['reason']; length?: number }[]).map((r) => {
+      const key = `${r.reason}\0${r.path}\0${r.length ?? ''}`;
       let shared = this.redactions.get(key);
       if (!shared) {
-        shared = { path: this.strings.get(r.path), reason: this.strings.get(r.reason) as Redaction['reason'] };
+        shared = { path: this.strings.get(r.path), reason: this.strings.get(r.reason) as Redaction['reason'], ...(r.length !== undefined ? { length: r.length } : {}) };
         this.redactions.set(key, shared);
       }
       return shared;

@@ -3,6 +3,7 @@ import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { redact } from './redact.ts';
+import { scrubDeep } from './scrub.ts';
 import type { EvidenceRecord, EvidenceSource } from './types.ts';
 import { kubectlGetCommand, shellQuote } from './cli-command.ts';
 
@@ -95,7 +96,9 @@ export class EvidenceStore {
         : `cat ${shellQuote(input.source.file ?? rawRel)}`);
     const cliRel = `evidence/cli/${id}.txt`;
     const collectedAt = this.clock().toISOString();
-    const record: EvidenceRecord = {
+    // Target names, file names, API calls and commands are free text an operator supplied
+    // (a Consul URL with a password, a query with token=): scrubbed like every outgoing string.
+    const record: EvidenceRecord = scrubDeep({
       id,
       target: input.target,
       source: input.source,
@@ -109,7 +112,7 @@ export class EvidenceStore {
       cli,
       cliPath: cliRel,
       redactions,
-    };
+    });
     writeFileSync(path.join(this.dir, 'cli', `${id}.txt`), transcript(record, bytes));
     this.indexBuffer += `${JSON.stringify(record)}\n`;
     if (this.indexBuffer.length >= INDEX_BUFFER) this.flush();

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 
 // One line of evidence/index.jsonl: where a stored object came from and how to reproduce it.
+// path: a JSON pointer into the stored object; length: characters removed (absent in older bundles).
 export const Redaction = z.strictObject({
   path: z.string(),
-  reason: z.enum(['secret-data', 'env-value', 'token-like', 'private-key', 'credential-in-url', 'sensitive-key']),
+  reason: z.enum(['secret-data', 'env-value', 'command-line', 'annotation', 'config-data', 'sensitive-key', 'key-value', 'token-like', 'private-key', 'credential-in-url']),
+  length: z.number().int().min(0).optional(),
 });
 export type Redaction = z.infer<typeof Redaction>;
 

@@ -1,7 +1,7 @@
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
-import { redact } from '../evidence/redact.ts';
+import { scrubText } from '../evidence/scrub.ts';
 import type { ProgressEvent } from '../pipeline/collect.ts';
 
 // How progress and warnings reach stderr while a run is unattended or watched:
@@ -48,11 +48,10 @@ export function resolveLogFormat(format: LogFormat | undefined, out: ReporterOut
   return f;
 }
 
-// Log lines leave the machine (log collectors): anything that looks like a credential in a
-// message (bearer tokens, passwords in URLs, key=value secrets) is masked as it is in evidence.
+// Log lines leave the machine (log collectors): they pass the one scrubber every outgoing string
+// passes (passwords in URLs, key=value secrets, secret flags, tokens, private keys).
 export function scrub(message: string): string {
-  const { value } = redact(message);
-  return typeof value === 'string' ? value : message;
+  return scrubText(message);
 }
 
 export function createReporter(format: LogFormat | undefined, out: ReporterOutput): Reporter {

@@ -6,6 +6,7 @@ import pLimit from 'p-limit';
 import { collectConsulApi } from '../collectors/consul/collect.ts';
 import { collectCloudTarget, type CloudTarget } from './cloud.ts';
 import { collectKubernetes, type KubeCollectOptions } from '../collectors/kubernetes/index.ts';
+import { scrubDeep } from '../evidence/scrub.ts';
 import { EvidenceStore, type PutInput, type StoredEvidence } from '../evidence/store.ts';
 import { API_RESPONSE_GROUP } from '../evidence/api-response.ts';
 import { AuditpackError, CollectorError, UsageError, errorMessage } from '../shared/errors.ts';
@@ -180,7 +181,8 @@ export async function collectTargets(
   const targets = settled.map((r) => (r as PromiseFulfilledResult<CollectedTarget>).value);
   await orderIndex(workDir, targets.map((t) => t.name));
   const file: TargetsFile = { schemaVersion: 1, targets };
-  await writeFile(path.join(workDir, TARGETS_FILE), `${JSON.stringify(file, null, 2)}\n`);
+  // Locations (kubeconfig servers, Consul URLs) and gap messages (API error bodies) are free text.
+  await writeFile(path.join(workDir, TARGETS_FILE), `${JSON.stringify(scrubDeep(file), null, 2)}\n`);
   const gaps = targets.reduce((n, t) => n + t.gaps.length, 0);
   progress({ stage: 'collect', event: 'finish', message: `${targets.length} target(s) collected, ${gaps} evidence gap(s)`, durationMs: Date.now() - t0 });
   return targets;

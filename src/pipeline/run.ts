@@ -43,6 +43,8 @@ import { loadAttestations } from '../attestations/load.ts';
 import { copyAttachments } from '../attestations/apply.ts';
 import type { AttestationOutcome, AttestationRule } from '../attestations/types.ts';
 import { processAlive } from '../shared/process-alive.ts';
+import { scrubDeep } from '../evidence/scrub.ts';
+import { redactionSummary } from '../evidence/redaction-summary.ts';
 
 export type { ConsulApiTarget, KubeTarget, ProgressEvent, SnapshotTarget } from './collect.ts';
 
@@ -206,7 +208,7 @@ export async function collectOnly(opts: Pick<RunOptions, 'snapshots' | 'kube' | 
     const targets = await collectTargets(collectInput(opts), work, p.clock, p.progress);
     await writeFile(
       path.join(work, 'run.json'),
-      `${JSON.stringify({ schemaVersion: 1, id: p.runId, startedAt: p.startedAt.toISOString(), finishedAt: p.clock().toISOString(), tool: TOOL, operator: operator(), command: opts.command ?? 'auditpack collect', stage: 'collect', targets: targets.map((t) => ({ name: t.name, source: t.source, location: t.location })), ...(opts.shard ? { shard: opts.shard } : {}) }, null, 2)}\n`,
+      `${JSON.stringify(scrubDeep({ schemaVersion: 1, id: p.runId, startedAt: p.startedAt.toISOString(), finishedAt: p.clock().toISOString(), tool: TOOL, operator: operator(), command: opts.command ?? 'auditpack collect', stage: 'collect', targets: targets.map((t) => ({ name: t.name, source: t.source, location: t.location })), ...(opts.shard ? { shard: opts.shard } : {}) }), null, 2)}\n`,
     );
     return targets;
   });
@@ -349,24 +351,27 @@ async function renderReport(
   // shows a few in full.
   input.transcripts = await readTranscripts(work, evidenceShownInFull(input));
   if (o.history) input.history = await o.history.reportSection(input);
+  // The writer boundary: every string in every report file passes the one scrubber (gap messages,
+  // target locations, the command line, attestation text), whatever stage produced it.
+  const out = scrubDeep(input);
 
   const t2 = Date.now();
   p.progress({ stage: 'render', event: 'start', message: 'writing the report' });
   const written = ['findings.json', 'run.json', ...(attachments.length > 0 ? [`${attachments.length} attestation attachment(s)`] : [])];
-  await writeFile(path.join(work, 'findings.json'), renderFindingsJson(input));
+  await writeFile(path.join(work, 'findings.json'), renderFindingsJson(out));
   await mkdir(path.join(work, path.dirname(OSCAL_AR_FILE)), { recursive: true });
-  await writeFile(path.join(work, OSCAL_AR_FILE), renderAssessmentResults(input));
+  await writeFile(path.join(work, OSCAL_AR_FILE), renderAssessmentResults(out));
   written.push(OSCAL_AR_FILE);
-  await writeFile(path.join(work, 'run.json'), `${JSON.stringify({ schemaVersion: 1, ...input.run, stage: 'report', targets: summaries.map(({ namespaceDetails: _n, ...t }) => t) }, null, 2)}\n`);
+  await writeFile(path.join(work, 'run.json'), `${JSON.stringify({ schemaVersion: 1, ...out.run, stage: 'report', targets: out.targets.map(({ namespaceDetails: _n, ...t }) => t), redactions: redactionSummary(loaded.records) }, null, 2)}\n`);
   if (o.formats.csv) {
-    await writeFile(path.join(work, 'findings.csv'), renderCsv(reported));
+    await writeFile(path.join(work, 'findings.csv'), renderCsv(out.results));
     written.push('findings.csv');
   }
   // Always written: the report points readers to it for the full workload table.
-  await writeFile(path.join(work, WORKLOADS_CSV_FILE), renderWorkloadsCsv(input.workloads));
+  await writeFile(path.join(work, WORKLOADS_CSV_FILE), renderWorkloadsCsv(out.workloads));
   written.push(WORKLOADS_CSV_FILE);
   if (o.formats.html || o.chromePath) {
-    const html = renderHtml(input);
+    const html = renderHtml(out);
     if (o.formats.html) {
       await writeFile(path.join(work, 'report.html'), html);
       written.push('report.html');

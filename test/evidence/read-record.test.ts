@@ -31,7 +31,10 @@ const validRecord = fc
       namespace: fc.constantFrom('team-001', 'istio-system'),
       name: fc.string({ maxLength: 12 }),
       cli: fc.string({ maxLength: 20 }),
-      redactions: fc.array(fc.record({ path: fc.constantFrom('data.password', 'spec.containers[0].env[0].value'), reason: fc.constantFrom('secret-data', 'env-value', 'token-like') }), { maxLength: 3 }),
+      redactions: fc.array(
+        fc.record({ path: fc.constantFrom('/data/password', '/spec/containers/0/env/0/value'), reason: fc.constantFrom('secret-data', 'env-value', 'token-like', 'annotation'), length: fc.nat({ max: 5000 }) }, { requiredKeys: ['path', 'reason'] }),
+        { maxLength: 3 },
+      ),
     },
     { requiredKeys: ['id', 'target', 'source', 'collectedAt', 'sha256', 'cli', 'redactions'] },
   )
@@ -46,7 +49,7 @@ const damage = fc.oneof(
   fc.record({ key: fc.constantFrom('id', 'sha256', 'path', 'cliPath', 'target', 'cli', 'kind', 'name', 'collectedAt'), value: fc.oneof(fc.string({ maxLength: 5 }), fc.integer(), fc.constant(null), fc.constant(undefined), fc.constant('ev-0123456789ABCDEF')) }),
   fc.record({ key: fc.constant('extra'), value: fc.string() }),
   fc.record({ key: fc.constant('source'), value: fc.oneof(fc.constant({ type: 'snapshot', extra: 1 }), fc.constant({ type: 'nope' }), fc.constant({ type: 'snapshot', line: 1.5 }), fc.constant({ type: 'snapshot', document: 2 ** 60 }), fc.constant([])) }),
-  fc.record({ key: fc.constant('redactions'), value: fc.oneof(fc.constant([{ path: 'a', reason: 'nope' }]), fc.constant([{ path: 1, reason: 'env-value' }]), fc.constant([{ path: 'a', reason: 'env-value', x: 1 }]), fc.constant({}), fc.constant([null])) }),
+  fc.record({ key: fc.constant('redactions'), value: fc.oneof(fc.constant([{ path: 'a', reason: 'nope' }]), fc.constant([{ path: 1, reason: 'env-value' }]), fc.constant([{ path: 'a', reason: 'env-value', x: 1 }]), fc.constant([{ path: 'a', reason: 'env-value', length: -1 }]), fc.constant([{ path: 'a', reason: 'env-value', length: 1.5 }]), fc.constant({}), fc.constant([null])) }),
 );
 
 function read(value: unknown): unknown {

@@ -49,7 +49,7 @@ describe('log reporters', () => {
     expect(parsed[EVENTS.length]?.message).toBe('WARNING: one-time key, publish a key');
     expect(parsed.at(-1)).toMatchObject({ level: 'error', event: 'error' });
     expect(lines.join('\n')).not.toContain('abcdefghijklmnopqrstuvwxyz0123');
-    expect(parsed[4]?.message).toContain('[REDACTED:token-like]');
+    expect(parsed[4]?.message).toContain('Bearer [redacted: 30 chars]');
   });
 
   it('prints the plain lines in text mode, without start events', () => {
@@ -60,7 +60,7 @@ describe('log reporters', () => {
     expect(lines).toEqual([
       '[collect] eu: GET /api: 503 ServiceUnavailable; retry 1 in 0.5 s',
       '[collect] eu: 10 objects (1.2 s)',
-      '[collect] us: evidence gap: GET /api failed with Authorization: [REDACTED:token-like]',
+      '[collect] us: evidence gap: GET /api failed with Authorization: Bearer [redacted: 30 chars]',
       '[collect] us: 0 objects (0.0 s)',
       '[evaluate] 38 checks (0.0 s)',
     ]);
@@ -76,7 +76,7 @@ describe('log reporters', () => {
 
     expect(r.format).toBe('bar');
     expect(tty.text()).toMatch(/2\/2 targets \| evaluate 38 checks/);
-    expect(tty.text()).toContain('[collect] us: evidence gap: GET /api failed with Authorization: [REDACTED:token-like]');
+    expect(tty.text()).toContain('[collect] us: evidence gap: GET /api failed with Authorization: Bearer [redacted: 30 chars]');
     expect(tty.text()).not.toContain('abcdefghijklmnopqrstuvwxyz0123');
     // After the bar stops, events are plain lines.
     expect(lines).toEqual(['[sign] signed']);

@@ -144,7 +144,7 @@ describe('collectAws against a local AWS endpoint (real SDK clients)', () => {
     // NextToken values are opaque, but EvidenceStore redacts every *Token key (sensitive-key): the only change.
     const redactToken = (v: unknown): unknown => {
       const o = v as Record<string, unknown>;
-      return 'NextToken' in o ? { ...o, NextToken: '[REDACTED:sensitive-key]' } : o;
+      return typeof o.NextToken === 'string' ? { ...o, NextToken: `[redacted: ${o.NextToken.length} chars]` } : o;
     };
     const sent = aws.requests.filter((q) => q.status === 200 && q.action !== 'sts:GetCallerIdentity').map((q) => redactToken(JSON.parse(q.response)));
     const kept = store.records.filter((r) => r.kind !== 'AwsCallerIdentity' && r.name !== `aws/${A}/${US}/securityhub/DescribeHub`).map((r) => raw(r));
