@@ -218,7 +218,7 @@ export const awsCollect: Scenario = async (o) => {
   const findingsPerRegion = num(o, 'findings', 300);
   const { collectAws } = await import('../src/collectors/aws/collect.ts');
   const { EvidenceStore } = await import('../src/evidence/store.ts');
-  const { CIS_V3, FSBP, PCI_V4, findingBody, hubBody, recorderStatusBody, recordersBody, rulesBody, standardsBody } = await import('../test/collectors/aws/aws-objects.ts');
+  const { CIS_V3, FSBP, PCI_V4, controlsBody, findingBody, hubBody, recorderStatusBody, recordersBody, rulesBody, standardsBody } = await import('../test/collectors/aws/aws-objects.ts');
   const { testClients } = await import('../test/collectors/aws/environment.ts');
   const { startFakeAws } = await import('../test/collectors/aws/fake-aws.ts');
   const ids = Array.from({ length: accounts }, (_v, i) => accountId(i));
@@ -230,7 +230,14 @@ export const awsCollect: Scenario = async (o) => {
       d = {
         hub: hubBody(account, region),
         standards: list(standardsBody([{ standard: PCI_V4 }, { standard: FSBP }, { standard: CIS_V3 }], account, region), 'StandardsSubscriptions'),
-        findings: Array.from({ length: findingsPerRegion }, (_v, i) => findingBody({ control: `S3.${(i % 20) + 1}`, n: i + 1, account, region, severity: i % 7 === 0 ? 'CRITICAL' : 'MEDIUM', requirements: ['PCI DSS v4.0.1/1.4.4'] })),
+        // Controls per standard about as many as AWS has (PCI DSS v4.0.1 ~141, FSBP ~250, CIS v3 ~40).
+        controls: Object.fromEntries(
+          ([[PCI_V4, 141], [FSBP, 250], [CIS_V3, 40]] as const).map(([std, n]) => [
+            `arn:aws:securityhub:${region}:${account}:subscription/${std}`,
+            list(controlsBody(std, Array.from({ length: n }, (_v, i) => ({ control: `S3.${i + 1}`, requirements: std === PCI_V4 ? ['PCI DSS v4.0.1/4.2.1'] : [] })), account, region), 'Controls'),
+          ]),
+        ),
+        findings: Array.from({ length: findingsPerRegion }, (_v, i) => findingBody({ control: `S3.${(i % 20) + 1}`, n: i + 1, account, region, status: i % 3 === 0 ? 'FAILED' : 'PASSED', severity: i % 7 === 0 ? 'CRITICAL' : 'MEDIUM', requirements: ['PCI DSS v4.0.1/1.4.4'] })),
         recorders: list(recordersBody([{ includeGlobal: region === 'us-east-1' }], account), 'ConfigurationRecorders'),
         recorderStatus: list(recorderStatusBody([{}]), 'ConfigurationRecordersStatus'),
         rules: list(rulesBody(Array.from({ length: 150 }, (_v, i) => ({ name: `rule-${i}`, type: i % 10 === 0 ? 'NON_COMPLIANT' : 'COMPLIANT', count: i % 10 === 0 ? 3 : 0 }))), 'ComplianceByConfigRules'),
@@ -239,7 +246,7 @@ export const awsCollect: Scenario = async (o) => {
     }
     return d;
   };
-  const server = await startFakeAws({ accounts: Object.fromEntries(ids.map((a) => [`AKIDBENCH${a}`, a])), data, pageSize: { findings: 100, rules: 25 }, latencyMs });
+  const server = await startFakeAws({ accounts: Object.fromEntries(ids.map((a) => [`AKIDBENCH${a}`, a])), data, pageSize: { findings: 100, rules: 25, controls: 100 }, latencyMs });
   const work = await tempDir('auditpack-bench-aws-');
   try {
     const store = new EvidenceStore(work.dir, () => new Date());

@@ -1,9 +1,12 @@
-import { scopeKey } from '../../inventory/aws/kinds.ts';
 import { NO_SCOPE_MESSAGE, awsScopes, gapText, identityEvidence, noScopeFinding } from '../../inventory/aws/scope.ts';
-import type { AwsFinding } from '../../inventory/aws/types.ts';
 import type { Check, CheckFinding, Severity } from '../types.ts';
+import { controlGroups, findingIdList, reproduceCommand, resourcesOf, securityHubMapping, type ControlGroup } from '../../inventory/aws/control-groups.ts';
 
-const REQUIRES = ['AwsSecurityHubHub', 'AwsSecurityHubFindings'] as const;
+// One result per (account, region, Security Hub control): what Security Hub itself concluded about
+// that control, carried to the requirements its own RelatedRequirements name (result.mappedControls).
+// The id is kept from when only failures were reported: reports and exceptions files refer to it.
+
+const REQUIRES = ['AwsSecurityHubHub', 'AwsSecurityHubFindings', 'AwsSecurityHubStandardsControls'] as const;
 
 const SEVERITY_ORDER = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL'] as const;
 const SEVERITY_MAP: Readonly<Record<string, Severity>> = { CRITICAL: 'critical', HIGH: 'high', MEDIUM: 'medium', LOW: 'low', INFORMATIONAL: 'info' };
@@ -17,38 +20,39 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-interface ControlGroup {
-  account: string;
-  region: string;
-  key: string;
-  controlId: string;
-  findings: AwsFinding[];
-}
-
 export const awsSecurityhubFailedControls: Check = {
   meta: {
     id: 'aws-securityhub-failed-controls',
-    title: 'No active Security Hub control finding has failed in any account or region in scope',
+    title: 'Every Security Hub control evaluated in scope passes',
     severity: 'high',
     area: 'aws',
     rationale:
-      'Each FAILED control finding is a resource that does not meet a security standard control (PCI DSS, AWS Foundational Security ' +
-      'Best Practices, CIS). Only ACTIVE findings describe the current state: ARCHIVED ones are stale, whatever their status, and a ' +
-      'finding suppressed in Security Hub is still a failed control unless an approved exception covers it.',
+      'Security Hub evaluates each control of the enabled standards per account and region. Only ACTIVE findings describe the ' +
+      'current state: ARCHIVED ones are stale. A control passes only when all its current findings PASSED; WARNING and ' +
+      'NOT_AVAILABLE mean Security Hub could not decide, and a control disabled without a reason was switched off unexplained. ' +
+      'A finding suppressed in Security Hub is still a failed control unless an approved exception covers it.',
     remediation:
       'Fix the resources named in each failed control (the control\'s remediation link in Security Hub explains how), or record an ' +
-      'approved, expiring exception for it in the auditpack exceptions file. Security Hub re-evaluates the control and archives or ' +
-      'passes the finding once the resource complies.',
+      'approved, expiring exception for it in the auditpack exceptions file. For WARNING / NOT_AVAILABLE, make the control\'s AWS ' +
+      'Config rule evaluate; for a disabled control, record why it was disabled (aws securityhub update-standards-control ' +
+      '--disabled-reason) or enable it.',
     requires: REQUIRES,
     proves:
-      'Security Hub reports no ACTIVE control finding with Compliance.Status FAILED for the collected accounts and regions, judged from ' +
-      'GetFindings (RecordState ACTIVE, ComplianceStatus FAILED) per failed control, with its severity and related PCI DSS requirements.',
+      'Per account, region and Security Hub control: the compliance status of its ACTIVE findings (GetFindings, every status) and its ' +
+      'state in each enabled standard (DescribeStandardsControls), mapped to the PCI DSS v4.0.1 requirements AWS relates it to.',
     messages: {
-      noFailedControls: 'No active Security Hub control finding in {{scope}} has failed{{note}}.',
+      controlPassed: 'Security Hub control {{control}} passes in {{scope}}: {{findings}}, {{total}} evaluated. {{title}}',
       controlFailed:
-        'Security Hub control {{control}} fails in {{scope}} ({{severityLabel}}): {{findings}} on {{resources}}. {{title}}{{requirements}}',
+        'Security Hub control {{control}} fails in {{scope}} ({{severityLabel}}): {{findings}}, {{failing}} of {{total}} failing. {{title}}{{requirements}}',
+      controlUndecided:
+        'Security Hub control {{control}} in {{scope}} is not decided: {{findings}} ({{statuses}}), so it proves nothing. {{title}}',
+      controlNoFindings:
+        'Security Hub control {{control}} is enabled in {{standards}} in {{scope}} but has no current finding: it has not been evaluated, or no resource of its type exists; neither shows it passes.',
+      controlDisabledNoReason: 'Security Hub control {{control}} is disabled in {{standards}} in {{scope}} without a recorded reason, so it is not evaluated.',
+      controlDisabled: 'Security Hub control {{control}} is disabled in {{standards}} in {{scope}}: {{reason}}.',
+      noControlFindings: 'Security Hub in {{scope}} reports no current control finding and no enabled standard control, so no control is shown to pass.',
       hubNotEnabled: 'Security Hub is not enabled in {{scope}}, so no control is evaluated there.',
-      findingsMissing: 'Failed Security Hub controls in {{scope}} are unknown: no GetFindings response is in the evidence{{gaps}}.',
+      findingsMissing: 'Security Hub control results in {{scope}} are unknown: no GetFindings response is in the evidence{{gaps}}.',
       noScope: NO_SCOPE_MESSAGE,
     },
   },
@@ -56,28 +60,11 @@ export const awsSecurityhubFailedControls: Check = {
     const scopes = awsScopes(target);
     if (scopes.length === 0) return [noScopeFinding(target)];
 
-    // Current failures only; a finding listed twice (cross-region aggregation, two snapshot files) counts once.
-    const failed = new Map<string, AwsFinding>();
-    const archived = new Map<string, number>();
-    for (const s of scopes) {
-      for (const f of s.inventory?.findings?.items ?? []) {
-        if (f.recordState !== 'ACTIVE') {
-          archived.set(s.key, (archived.get(s.key) ?? 0) + 1);
-          continue;
-        }
-        if (f.complianceStatus === 'FAILED' && !failed.has(f.id)) failed.set(f.id, f);
-      }
-    }
-    // Grouped by where the finding is from (its account and region) and control.
-    const groups = new Map<string, ControlGroup>();
-    for (const f of failed.values()) {
-      const key = scopeKey(f.account, f.region);
-      const id = `${key}\0${f.controlId}`;
-      const g = groups.get(id) ?? { account: f.account, region: f.region, key, controlId: f.controlId, findings: [] };
-      g.findings.push(f);
-      groups.set(id, g);
-    }
-    const failingScopes = new Set([...groups.values()].map((g) => g.key));
+    const usable = scopes.filter((s) => s.inventory?.hub?.state !== 'not-enabled' && s.inventory?.findings);
+    const groups = controlGroups(
+      usable.map((s) => ({ key: s.key, account: s.account, region: s.region, findings: s.inventory?.findings?.items ?? [], controls: s.inventory?.controls?.items ?? [] })),
+    );
+    const judged = new Set(groups.map((g) => g.key));
 
     const results: CheckFinding[] = [];
     for (const s of scopes) {
@@ -95,46 +82,88 @@ export const awsSecurityhubFailedControls: Check = {
           data: { scope: s.key, gaps: gaps ? ` (${gaps})` : '' },
           evidence: hub ? [hub.evidenceId] : identityEvidence(target, s.account),
         });
-      } else if (!failingScopes.has(s.key)) {
-        const n = archived.get(s.key) ?? 0;
-        results.push({
-          status: 'pass',
-          resource,
-          messageId: 'noFailedControls',
-          data: { scope: s.key, note: n > 0 ? ` (${plural(n, 'archived finding')} ignored as stale)` : '' },
-          evidence: findings.evidenceIds,
-        });
+      } else if (!judged.has(s.key)) {
+        results.push({ status: 'error', resource, messageId: 'noControlFindings', data: { scope: s.key }, evidence: [...findings.evidenceIds, ...(s.inventory?.controls?.evidenceIds ?? [])] });
       }
     }
-
-    const sorted = [...groups.values()].sort((a, b) => a.key.localeCompare(b.key) || a.controlId.localeCompare(b.controlId, undefined, { numeric: true }));
-    for (const g of sorted) {
-      const worst = g.findings.map((f) => f.severity).sort((a, b) => rank(a) - rank(b))[0] ?? 'UNKNOWN';
-      const resources = new Set(g.findings.flatMap((f) => (f.resourceIds.length > 0 ? f.resourceIds : [f.id])));
-      const pci = [...new Set(g.findings.flatMap((f) => f.relatedRequirements).filter((r) => /^PCI\b/i.test(r)))].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
-      const titles = [...new Set(g.findings.map((f) => f.title).filter((t) => t !== ''))];
-      const suppressed = g.findings.filter((f) => f.workflowStatus === 'SUPPRESSED').length;
-      const severity = SEVERITY_MAP[worst];
-      results.push({
-        status: 'fail',
-        resource: { kind: 'SecurityHubControl', namespace: g.key, name: g.controlId },
-        messageId: 'controlFailed',
-        data: {
-          control: g.controlId,
-          scope: g.key,
-          severityLabel: worst,
-          findings: plural(g.findings.length, 'active FAILED finding'),
-          resources: plural(resources.size, 'resource'),
-          title: titles[0] ? `${titles[0].replace(/\.$/, '')}.` : '',
-          requirements: pci.length > 0 ? ` Related PCI DSS requirements: ${pci.join(', ')}.` : '',
-        },
-        evidence: [...new Set(g.findings.map((f) => f.evidenceId))],
-        ...(severity ? { severity } : {}),
-        ...(suppressed > 0
-          ? { warning: `${plural(suppressed, 'finding')} of this control ${suppressed === 1 ? 'is' : 'are'} SUPPRESSED in Security Hub; a suppression is not an approved exception, so ${suppressed === 1 ? 'it still counts' : 'they still count'}` }
-          : {}),
-      });
-    }
+    for (const g of groups) results.push(judge(g));
     return results;
   },
 };
+
+function judge(g: ControlGroup): CheckFinding {
+  const resource = { kind: 'SecurityHubControl', namespace: g.key, name: g.controlId };
+  const mappedControls = securityHubMapping(g);
+  const evidence = [...new Set([...g.findings.map((f) => f.evidenceId), ...g.associations.map((a) => a.evidenceId)])];
+  const title = [...new Set([...g.findings.map((f) => f.title), ...g.associations.map((a) => a.title)].filter((t) => t !== ''))][0];
+  const enabledIn = g.associations.filter((a) => a.status === 'ENABLED');
+  const disabledIn = g.associations.filter((a) => a.status !== 'ENABLED');
+  const standards = (list: typeof g.associations): string => [...new Set(list.map((a) => standardName(a.standard)))].sort().join(', ');
+  const base = { control: g.controlId, scope: g.key, title: title ? `${title.replace(/\.$/, '')}.` : '' };
+
+  if (g.findings.length === 0) {
+    // Known only from the standards: enabled without a finding, or disabled.
+    if (enabledIn.length > 0) {
+      return { status: 'error', resource, messageId: 'controlNoFindings', data: { ...base, standards: standards(enabledIn) }, evidence, severity: 'info', mappedControls };
+    }
+    const unexplained = disabledIn.filter((a) => a.reason === undefined);
+    if (unexplained.length > 0) {
+      return { status: 'error', resource, messageId: 'controlDisabledNoReason', data: { ...base, standards: standards(unexplained) }, evidence, mappedControls };
+    }
+    const reason = [...new Set(disabledIn.flatMap((a) => (a.reason ? [a.reason] : [])))].join('; ');
+    return { status: 'not_applicable', resource, messageId: 'controlDisabled', data: { ...base, standards: standards(disabledIn), reason }, evidence, mappedControls };
+  }
+
+  const failed = g.findings.filter((f) => f.complianceStatus === 'FAILED');
+  const undecided = g.findings.filter((f) => f.complianceStatus !== 'FAILED' && f.complianceStatus !== 'PASSED');
+  const total = resourcesOf(g.findings).size;
+  const common = {
+    ...base,
+    total: plural(total, 'resource'),
+    findingIds: findingIdList(g.findings),
+    command: reproduceCommand(g),
+  };
+  if (failed.length > 0) {
+    const worst = failed.map((f) => f.severity).sort((a, b) => rank(a) - rank(b))[0] ?? 'UNKNOWN';
+    const severity = SEVERITY_MAP[worst];
+    const suppressed = failed.filter((f) => f.workflowStatus === 'SUPPRESSED').length;
+    const requirements = mappedControls.map((m) => m.control.slice('pci-dss-4:'.length));
+    return {
+      status: 'fail',
+      resource,
+      messageId: 'controlFailed',
+      data: {
+        ...common,
+        severityLabel: worst,
+        findings: plural(failed.length, 'active FAILED finding'),
+        failing: String(resourcesOf(failed).size),
+        requirements: requirements.length > 0 ? ` AWS relates it to PCI DSS v4.0.1 ${requirements.join(', ')}.` : '',
+      },
+      evidence,
+      mappedControls,
+      ...(severity ? { severity } : {}),
+      ...(suppressed > 0
+        ? { warning: `${plural(suppressed, 'finding')} of this control ${suppressed === 1 ? 'is' : 'are'} SUPPRESSED in Security Hub; a suppression is not an approved exception, so ${suppressed === 1 ? 'it still counts' : 'they still count'}` }
+        : {}),
+    };
+  }
+  if (undecided.length > 0) {
+    const statuses = [...new Set(undecided.map((f) => f.complianceStatus))].sort().join(', ');
+    return { status: 'error', resource, messageId: 'controlUndecided', data: { ...common, findings: plural(undecided.length, 'active finding'), statuses }, evidence, mappedControls };
+  }
+  return {
+    status: 'pass',
+    resource,
+    messageId: 'controlPassed',
+    data: { ...common, findings: plural(g.findings.length, 'active PASSED finding') },
+    evidence,
+    mappedControls,
+    ...(disabledIn.length > 0 && enabledIn.length === 0 ? { warning: `the control is disabled in ${standards(disabledIn)} yet has current findings` } : {}),
+  };
+}
+
+// arn:aws:securityhub:<region>::standards/pci-dss/v/4.0.1 → pci-dss v4.0.1
+function standardName(arn: string): string {
+  const m = /(?:standards|subscription|ruleset)\/([^/]+)\/v\/([^/]+)/.exec(arn);
+  return m ? `${m[1] ?? ''} v${m[2] ?? ''}` : arn;
+}

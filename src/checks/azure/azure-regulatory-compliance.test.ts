@@ -157,3 +157,42 @@ it('azure-regulatory-compliance: the Failed control names its failing assessment
   expect(manual?.message).toContain('manual evidence is required');
   expect(results.some((r) => r.status === 'pass')).toBe(false);
 });
+
+it('azure-regulatory-compliance: PCI DSS v4.0.1 gives one result per control, each on the same PCI id; Skipped and Unsupported are gaps', () => {
+  const std = 'PCI-DSS-4.0.1';
+  const results = runCase(azureRegulatoryCompliance, {
+    name: 'pci v4.0.1',
+    objects: [
+      standards(standard(std, 'Failed', { passed: 1, failed: 1, skipped: 1, unsupported: 1 })),
+      controls(
+        std,
+        control(std, '1.2.1', 'Passed', { passed: 1 }),
+        control(std, 'PCI_DSS_v4.0.1_4.2.1', 'Failed', { passed: 1, failed: 1 }),
+        control(std, '8.3.1', 'Skipped', { skipped: 2 }),
+        control(std, '12.1.1', 'Unsupported'),
+      ),
+    ],
+    expect: [],
+  });
+  expect(results.map((r) => [r.resource.name, r.status, r.mappedControls?.map((m) => `${m.control} ${m.strength} ${m.provenance}`)])).toEqual([
+    [`${std}/1.2.1`, 'pass', ['pci-dss-4:1.2.1 supports Microsoft Defender for Cloud regulatory compliance']],
+    [`${std}/PCI_DSS_v4.0.1_4.2.1`, 'fail', ['pci-dss-4:4.2.1 supports Microsoft Defender for Cloud regulatory compliance']],
+    [`${std}/8.3.1`, 'error', ['pci-dss-4:8.3.1 supports Microsoft Defender for Cloud regulatory compliance']],
+    [`${std}/12.1.1`, 'error', ['pci-dss-4:12.1.1 supports Microsoft Defender for Cloud regulatory compliance']],
+  ]);
+  expect(results[0]?.mappedControls?.[0]?.rationale).toBe(
+    'Defender for Cloud assesses PCI DSS v4 requirement 1.2.1 as control 1.2.1 of PCI-DSS-4.0.1; its automated assessments cover part of the requirement, not all of it.',
+  );
+});
+
+it('azure-regulatory-compliance: SOC 2 controls map to the same criterion; PCI DSS 3.2.1 (the REST fixture) and unknown names map nowhere', () => {
+  const soc = 'SOC-2-Type-2';
+  const mapped = runCase(azureRegulatoryCompliance, {
+    name: 'soc2',
+    objects: [standards(standard(soc, 'Passed', { passed: 2 })), controls(soc, control(soc, 'CC6.1', 'Passed', { passed: 1 }), control(soc, 'SOC_2_CC7.2', 'Passed', { passed: 1 }), control(soc, 'Bogus 1', 'Passed', { passed: 1 }))],
+    expect: [],
+  });
+  expect(mapped.map((r) => r.mappedControls?.map((m) => m.control))).toEqual([['soc2:CC6.1'], ['soc2:CC7.2'], []]);
+  const legacy = runCase(azureRegulatoryCompliance, { name: 'fixtures', objects: fixtureEvidence(), expect: [] });
+  expect(legacy.filter((r) => r.resource.kind.endsWith('regulatoryComplianceControls')).map((r) => r.mappedControls)).toEqual([[], [], []]);
+});

@@ -1,5 +1,6 @@
 import { AZURE_KINDS } from '../../inventory/azure/schema.ts';
 import { failedCallFor, type AzureAssessment, type AzureControl, type AzureStandard, type AzureSubscription } from '../../inventory/azure/types.ts';
+import { defenderMapping } from '../../inventory/azure/vendor-mapping.ts';
 import type { Check, CheckFinding } from '../types.ts';
 
 // One result per control of every standard whose controls were collected (the configured
@@ -101,7 +102,11 @@ function judgeStandard(sub: AzureSubscription, std: AzureStandard): CheckFinding
     return [{ status: 'error', resource, messageId: 'noControls', data: { standard: std.name, subscription: sub.id }, evidence: [std.evidenceId, ...lists.flatMap((l) => l.evidenceIds)] }];
   }
   const assessments = sub.assessmentLists.flatMap((l) => l.items).filter((a) => same(a.standard, std.name));
-  const findings = controls.map((c) => controlFinding(sub, std, c, assessments.filter((a) => same(a.control, c.name))));
+  // Each control result carries the requirement it is named after (PCI DSS v4, SOC 2).
+  const findings = controls.map((c) => {
+    const f = controlFinding(sub, std, c, assessments.filter((a) => same(a.control, c.name)));
+    return f.messageId === 'foreign' ? f : { ...f, mappedControls: defenderMapping(std.name, c.name) };
+  });
   // A standard that reports failed controls which the control list does not show: the list is incomplete.
   if ((std.state === 'Failed' || std.failedControls > 0) && !findings.some((f) => f.status === 'fail')) {
     findings.push({

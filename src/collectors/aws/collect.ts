@@ -1,5 +1,5 @@
 import { DescribeComplianceByConfigRuleCommand, DescribeConfigurationRecordersCommand, DescribeConfigurationRecorderStatusCommand } from '@aws-sdk/client-config-service';
-import { DescribeHubCommand, GetEnabledStandardsCommand, GetFindingsCommand } from '@aws-sdk/client-securityhub';
+import { DescribeHubCommand, DescribeStandardsControlsCommand, GetEnabledStandardsCommand, GetFindingsCommand } from '@aws-sdk/client-securityhub';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { MiddlewareStack } from '@smithy/types';
 import type { EvidenceStore, PutInput } from '../../evidence/store.ts';
@@ -22,7 +22,8 @@ import { AssumeRoleError, type AwsClientFactory, type AwsClients } from './clien
 export { awsClientsFromEnvironment, type AwsClientFactory, type AwsClients, type AwsEnvironmentOptions } from './clients.ts';
 
 // Collects the AWS responses the AWS checks judge, for one account (the caller's identity) in each
-// region given: Security Hub DescribeHub, GetEnabledStandards and GetFindings (ACTIVE, FAILED),
+// region given: Security Hub DescribeHub, GetEnabledStandards, DescribeStandardsControls (per enabled
+// standard) and GetFindings (ACTIVE control findings of every compliance status),
 // AWS Config DescribeConfigurationRecorders, DescribeConfigurationRecorderStatus and
 // DescribeComplianceByConfigRule. Every page is stored verbatim (the HTTP response body, before
 // the SDK drops fields it does not know) with the aws CLI command that prints the same data.
@@ -178,14 +179,33 @@ async function collectSecurityHub(ctx: RegionContext, region: string, clients: A
     return out;
   } else {
     out.gaps.push(failureGap(ctx, region, 'AwsSecurityHubHub', hub.failure));
-    if (hub.failure.network) return unreachable(ctx, region, out, ['AwsSecurityHubStandards', 'AwsSecurityHubFindings']);
+    if (hub.failure.network) return unreachable(ctx, region, out, ['AwsSecurityHubStandards', 'AwsSecurityHubStandardsControls', 'AwsSecurityHubFindings']);
   }
 
-  const standards = await paged(ctx, region, 'AwsSecurityHubStandards', (token, hook) =>
-    sh.send(hooked(new GetEnabledStandardsCommand({ MaxResults: 100, ...(token ? { NextToken: token } : {}) }), hook)),
+  const subscriptions: string[] = [];
+  const standards = await paged(
+    ctx,
+    region,
+    'AwsSecurityHubStandards',
+    (token, hook) => sh.send(hooked(new GetEnabledStandardsCommand({ MaxResults: 100, ...(token ? { NextToken: token } : {}) }), hook)),
+    { onPage: (o) => subscriptions.push(...(o.StandardsSubscriptions ?? []).flatMap((x) => (x.StandardsSubscriptionArn && x.StandardsStatus !== 'DELETING' ? [x.StandardsSubscriptionArn] : []))) },
   );
   merge(out, standards.out);
-  if (standards.network) return unreachable(ctx, region, out, ['AwsSecurityHubFindings']);
+  if (standards.network) return unreachable(ctx, region, out, ['AwsSecurityHubStandardsControls', 'AwsSecurityHubFindings']);
+
+  // Which controls each enabled standard has, which are disabled and why, and their requirements.
+  for (const arn of subscriptions) {
+    const standard = /:subscription\/(.+)$/.exec(arn)?.[1] ?? arn;
+    const controls = await paged(
+      ctx,
+      region,
+      'AwsSecurityHubStandardsControls',
+      (token, hook) => sh.send(hooked(new DescribeStandardsControlsCommand({ StandardsSubscriptionArn: arn, MaxResults: 100, ...(token ? { NextToken: token } : {}) }), hook)),
+      { part: standard, cliArgs: ['--standards-subscription-arn', arn] },
+    );
+    merge(out, controls.out);
+    if (controls.network) return unreachable(ctx, region, out, ['AwsSecurityHubFindings']);
+  }
 
   const findings = await paged(ctx, region, 'AwsSecurityHubFindings', (token, hook) =>
     sh.send(hooked(new GetFindingsCommand({ Filters: filters(), MaxResults: 100, ...(token ? { NextToken: token } : {}) }), hook)),
@@ -248,6 +268,8 @@ async function paged<O extends { NextToken?: string | undefined }>(
   region: string,
   kind: AwsKind,
   sendPage: (token: string | undefined, hook: StackHook) => Promise<O>,
+  // part: names the list in the record name (one of several of a kind); cliArgs: its CLI arguments.
+  opt: { onPage?: (output: O) => void; part?: string; cliArgs?: readonly string[] } = {},
 ): Promise<{ out: RegionOutput; network: boolean }> {
   const out: RegionOutput = { records: [], gaps: [] };
   let token: string | undefined;
@@ -255,11 +277,14 @@ async function paged<O extends { NextToken?: string | undefined }>(
   for (let page = 1; ; page++) {
     const res = await call(ctx.counter, (hook) => sendPage(token, hook));
     if (!res.ok) {
-      const gap = failureGap(ctx, region, kind, res.failure);
+      const failed = failureGap(ctx, region, kind, res.failure);
+      // One gap per list: several lists of a kind in a region (one per standard) need distinct ids.
+      const gap = opt.part ? { ...failed, id: `${failed.id}-${opt.part.replace(/[^A-Za-z0-9.]+/g, '-')}` } : failed;
       out.gaps.push(page > 1 ? { ...gap, message: `${gap.message}; ${page - 1} page(s) were read before, so the stored list is incomplete` } : gap);
       return { out, network: res.failure.network };
     }
-    out.records.push(put(ctx.opts.target, kind, ctx.account, region, res.raw ?? strip(res.output), String(page)));
+    out.records.push(put(ctx.opts.target, kind, ctx.account, region, res.raw ?? strip(res.output), opt.part ? `${opt.part}/${page}` : String(page), opt.cliArgs));
+    opt.onPage?.(res.output);
     const next = res.output.NextToken;
     if (!next) return { out, network: false };
     if (seen.has(next)) {
@@ -418,7 +443,7 @@ function regionGap(ctx: RegionContext, region: string, kind: AwsKind, reason: Ga
   };
 }
 
-function put(target: string, kind: AwsKind, account: string, region: string, raw: unknown, page?: string): PutInput {
+function put(target: string, kind: AwsKind, account: string, region: string, raw: unknown, page?: string, cliArgs?: readonly string[]): PutInput {
   const spec = AWS_CALLS[kind];
   return {
     target,
@@ -427,7 +452,7 @@ function put(target: string, kind: AwsKind, account: string, region: string, raw
     apiVersion: AWS_API_VERSION,
     kind,
     name: awsRecordName(kind, account, region, page),
-    cli: awsCliCommand(kind, region),
+    cli: awsCliCommand(kind, region, cliArgs),
   };
 }
 

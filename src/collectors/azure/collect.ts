@@ -55,8 +55,9 @@ export interface CollectAzureResult {
 }
 
 // Names as Defender for Cloud uses them, as prefixes after normalisation (SOC-2 also matches SOC2 and
-// SOC-2-Type-2; SOC-TSP is the older SOC 2 Trust Services standard; HIPAA matches HIPAA-HITRUST).
-export const DEFAULT_AZURE_STANDARDS: readonly string[] = ['PCI-DSS-4', 'PCI-DSS-3.2.1', 'SOC-2', 'SOC-TSP', 'HIPAA', 'HITRUST'];
+// SOC-2-Type-2; SOC-TSP is the older SOC 2 Trust Services standard; HIPAA matches HIPAA-HITRUST;
+// NIST SP 800-53 R5 as Defender names it, with or without 'SP'). Only assigned standards are read.
+export const DEFAULT_AZURE_STANDARDS: readonly string[] = ['PCI-DSS-4', 'PCI-DSS-3.2.1', 'SOC-2', 'SOC-TSP', 'HIPAA', 'HITRUST', 'NIST-SP-800-53-R5', 'NIST-800-53-R5'];
 
 // The role that grants every read this collector makes.
 export const AZURE_READER_ROLE = 'Security Reader';

@@ -9,10 +9,11 @@ import {
   DescribeHubBody,
   GetEnabledStandardsBody,
   GetFindingsBody,
+  StandardsControlsBody,
   StandardsSubscription,
   type Finding,
 } from './schema.ts';
-import type { AwsFinding, AwsHub, AwsInventory, AwsList, AwsRegionInventory, AwsStandardSubscription } from './types.ts';
+import type { AwsFinding, AwsHub, AwsInventory, AwsList, AwsRegionInventory, AwsStandardControl, AwsStandardSubscription } from './types.ts';
 
 // Builds the AWS inventory from API-response records (live collection) and recognised CLI output
 // (snapshots), both stored as { apiVersion: 'http.auditpack.io/v1', kind: 'Aws…', metadata: { name:
@@ -23,7 +24,7 @@ export function emptyAwsInventory(): AwsInventory {
   return { present: false, presenceEvidence: [], identities: [], regions: [] };
 }
 
-const PAGED: ReadonlySet<AwsKind> = new Set(['AwsSecurityHubStandards', 'AwsSecurityHubFindings', 'AwsConfigRuleCompliance']);
+const PAGED: ReadonlySet<AwsKind> = new Set(['AwsSecurityHubStandards', 'AwsSecurityHubStandardsControls', 'AwsSecurityHubFindings', 'AwsConfigRuleCompliance']);
 
 const STANDARD_NAMES: Readonly<Record<string, string>> = {
   'pci-dss': 'PCI DSS',
@@ -46,13 +47,14 @@ export function buildAwsInventory(input: AreaInput): AreaOutput<AwsInventory> {
     const key = scopeKey(account, region);
     let r = regions.get(key);
     if (!r) {
-      r = { account, region, key, hub: undefined, standards: undefined, findings: undefined, recorders: undefined, recorderStatus: undefined, ruleCompliance: undefined };
+      r = { account, region, key, hub: undefined, standards: undefined, findings: undefined, controls: undefined, recorders: undefined, recorderStatus: undefined, ruleCompliance: undefined };
       regions.set(key, r);
     }
     return r;
   };
-  const notePage = (r: AwsRegionInventory, kind: AwsKind, nextToken: string | null | undefined): void => {
-    const k = `${r.key}\0${kind}`;
+  // `stream`: one paged list among several of a kind in a region (the controls of one standard).
+  const notePage = (r: AwsRegionInventory, kind: AwsKind, nextToken: string | null | undefined, stream = ''): void => {
+    const k = `${r.key}\0${kind}\0${stream}`;
     const seen = lastPageSeen.get(k) ?? { region: r, kind, last: false };
     seen.last ||= !nextToken;
     lastPageSeen.set(k, seen);
@@ -105,6 +107,15 @@ export function buildAwsInventory(input: AreaInput): AreaOutput<AwsInventory> {
         const r = regionOf(name.account, name.region);
         r.findings = addPage(r.findings, o.evidenceId, (body.Findings ?? []).map((f) => findingOf(o.evidenceId, f, r)));
         notePage(r, kind, body.NextToken);
+        break;
+      }
+      case 'AwsSecurityHubStandardsControls': {
+        const body = parse(input, o, StandardsControlsBody, scope);
+        if (!body) break;
+        const r = regionOf(name.account, name.region);
+        const items = standardControlsOf(o.evidenceId, body, name.region);
+        r.controls = addPage(r.controls, o.evidenceId, items);
+        notePage(r, kind, body.NextToken, items[0]?.standard ?? '');
         break;
       }
       case 'AwsConfigRecorders': {
@@ -170,7 +181,11 @@ export function buildAwsInventory(input: AreaInput): AreaOutput<AwsInventory> {
   // A list whose every page ends with a NextToken is cut short: what is missing could be anything.
   for (const { region: r, kind, last } of lastPageSeen.values()) {
     if (last || !PAGED.has(kind)) continue;
-    const list = kind === 'AwsSecurityHubStandards' ? r.standards : kind === 'AwsSecurityHubFindings' ? r.findings : r.ruleCompliance;
+    const list =
+      kind === 'AwsSecurityHubStandards' ? r.standards
+      : kind === 'AwsSecurityHubFindings' ? r.findings
+      : kind === 'AwsSecurityHubStandardsControls' ? r.controls
+      : r.ruleCompliance;
     if (list) list.truncated = true;
     input.addGap({
       id: `gap-aws-${r.account}-${r.region}-${AWS_CALLS[kind].operation.toLowerCase()}-truncated`,
@@ -185,6 +200,7 @@ export function buildAwsInventory(input: AreaInput): AreaOutput<AwsInventory> {
   for (const r of regions.values()) {
     r.standards?.items.sort((a, b) => a.standardsArn.localeCompare(b.standardsArn));
     r.findings?.items.sort((a, b) => a.id.localeCompare(b.id));
+    r.controls?.items.sort((a, b) => a.controlId.localeCompare(b.controlId, undefined, { numeric: true }) || a.standard.localeCompare(b.standard));
     r.recorders?.items.sort((a, b) => a.name.localeCompare(b.name));
     r.recorderStatus?.items.sort((a, b) => a.name.localeCompare(b.name));
     r.ruleCompliance?.items.sort((a, b) => a.name.localeCompare(b.name));
@@ -272,6 +288,34 @@ function findingOf(evidenceId: string, f: Finding, r: AwsRegionInventory): AwsFi
     relatedRequirements: f.Compliance?.RelatedRequirements ?? [],
     resourceIds: (f.Resources ?? []).flatMap((x) => (x.Id ? [x.Id] : [])),
   };
+}
+
+// DescribeStandardsControls: the standard comes from the control ARN (…:control/<family>/v/<version>/<id>);
+// ListStandardsControlAssociations names it and the SecurityControlId directly.
+function standardControlsOf(evidenceId: string, body: z.infer<typeof StandardsControlsBody>, region: string): AwsStandardControl[] {
+  const described = (body.Controls ?? []).map((c): AwsStandardControl => {
+    const m = /^arn:([\w-]+):securityhub:[^:]*:[^:]*:control\/(.+)\/v\/([^/]+)\/(.+)$/.exec(c.StandardsControlArn ?? '');
+    const standard = m ? `arn:${m[1] ?? 'aws'}:securityhub:${region}::standards/${m[2] ?? ''}/v/${m[3] ?? ''}` : (c.StandardsControlArn ?? '');
+    return {
+      evidenceId,
+      standard,
+      controlId: c.ControlId ?? m?.[4] ?? '',
+      status: (c.ControlStatus ?? '').toUpperCase(),
+      reason: c.DisabledReason?.trim() || undefined,
+      title: c.Title ?? '',
+      relatedRequirements: c.RelatedRequirements ?? [],
+    };
+  });
+  const associated = (body.StandardsControlAssociationSummaries ?? []).map((a): AwsStandardControl => ({
+    evidenceId,
+    standard: a.StandardsArn,
+    controlId: a.SecurityControlId,
+    status: a.AssociationStatus.toUpperCase(),
+    reason: a.UpdatedReason?.trim() || undefined,
+    title: a.StandardsControlTitle ?? '',
+    relatedRequirements: a.RelatedRequirements ?? [],
+  }));
+  return [...described, ...associated];
 }
 
 // Consolidated control findings carry Compliance.SecurityControlId (e.g. CloudTrail.2); older

@@ -10,11 +10,17 @@ import { shellQuote } from '../../evidence/cli-command.ts';
 export const AWS_API_GROUP = 'http.auditpack.io';
 export const AWS_API_VERSION = `${AWS_API_GROUP}/v1`;
 
-// Security Hub GetFindings filter: only current (ACTIVE) control findings that FAILED. ARCHIVED
-// findings are stale, and PASSED ones are not needed to list failures.
+// Security Hub GetFindings filter: current (ACTIVE) control findings of every compliance status, so
+// a control can be shown to pass and WARNING / NOT_AVAILABLE are seen (EQUALS values are ORed).
+// ARCHIVED findings are stale; findings without Compliance (GuardDuty, Inspector) are not control results.
 export const FINDINGS_FILTERS = {
   RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
-  ComplianceStatus: [{ Value: 'FAILED', Comparison: 'EQUALS' }],
+  ComplianceStatus: [
+    { Value: 'PASSED', Comparison: 'EQUALS' },
+    { Value: 'FAILED', Comparison: 'EQUALS' },
+    { Value: 'WARNING', Comparison: 'EQUALS' },
+    { Value: 'NOT_AVAILABLE', Comparison: 'EQUALS' },
+  ],
 } as const;
 
 export interface AwsCallSpec {
@@ -38,6 +44,17 @@ export const AWS_CALLS = {
     action: 'securityhub:GetEnabledStandards',
     cliService: 'securityhub',
     cliCommand: 'get-enabled-standards',
+    regional: true,
+  },
+  // One paged call per enabled standard: its controls, ENABLED or DISABLED (with the reason), and
+  // their RelatedRequirements. ListStandardsControlAssociations answers the same per control (one
+  // call per SecurityControlId, hundreds per region), so its CLI output is recognised into this kind.
+  AwsSecurityHubStandardsControls: {
+    service: 'securityhub',
+    operation: 'DescribeStandardsControls',
+    action: 'securityhub:DescribeStandardsControls',
+    cliService: 'securityhub',
+    cliCommand: 'describe-standards-controls',
     regional: true,
   },
   AwsSecurityHubFindings: {
@@ -88,10 +105,10 @@ export const UNKNOWN = 'unknown';
 
 // The aws CLI command that prints the whole response (the CLI follows NextToken itself, so one
 // command covers every stored page).
-export function awsCliCommand(kind: AwsKind, region: string): string {
+export function awsCliCommand(kind: AwsKind, region: string, extraArgs: readonly string[] = []): string {
   const spec: AwsCallSpec = AWS_CALLS[kind];
   const withRegion = spec.regional && region !== UNKNOWN && region !== GLOBAL_REGION;
-  return ['aws', spec.cliService, spec.cliCommand, ...(withRegion ? ['--region', region] : []), ...(spec.cliArgs ?? []), '--output', 'json']
+  return ['aws', spec.cliService, spec.cliCommand, ...(withRegion ? ['--region', region] : []), ...(spec.cliArgs ?? []), ...extraArgs, '--output', 'json']
     .map(shellQuote)
     .join(' ');
 }

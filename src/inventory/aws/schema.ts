@@ -60,6 +60,32 @@ export const Finding = z.looseObject({
 });
 export type Finding = z.infer<typeof Finding>;
 
+// DescribeStandardsControls (live) and ListStandardsControlAssociations (CLI output): per standard
+// and control, whether it is enabled, why it was disabled, and the requirements AWS relates it to.
+export const StandardsControl = z.looseObject({
+  StandardsControlArn: Str,
+  ControlStatus: Str,
+  DisabledReason: Str,
+  ControlId: Str,
+  Title: Str,
+  RelatedRequirements: z.array(z.string()).nullish(),
+});
+
+export const StandardsControlAssociationSummary = z.looseObject({
+  StandardsArn: z.string(),
+  SecurityControlId: z.string(),
+  AssociationStatus: z.string(),
+  UpdatedReason: Str,
+  StandardsControlTitle: Str,
+  RelatedRequirements: z.array(z.string()).nullish(),
+});
+
+export const StandardsControlsBody = z.looseObject({
+  Controls: z.array(StandardsControl).nullish(),
+  StandardsControlAssociationSummaries: z.array(StandardsControlAssociationSummary).nullish(),
+  NextToken: Str,
+});
+
 export const GetFindingsBody = z.looseObject({ Findings: z.array(Finding).nullish(), NextToken: Str });
 
 export const ConfigurationRecorder = z.looseObject({
@@ -110,6 +136,7 @@ export const AWS_BODY_SCHEMAS = {
   AwsCallerIdentity: CallerIdentityBody,
   AwsSecurityHubHub: DescribeHubBody,
   AwsSecurityHubStandards: GetEnabledStandardsBody,
+  AwsSecurityHubStandardsControls: StandardsControlsBody,
   AwsSecurityHubFindings: GetFindingsBody,
   AwsConfigRecorders: DescribeConfigurationRecordersBody,
   AwsConfigRecorderStatus: DescribeConfigurationRecorderStatusBody,

@@ -55,6 +55,21 @@ export interface AwsFinding {
   resourceIds: string[];
 }
 
+// A control of an enabled standard (DescribeStandardsControls or ListStandardsControlAssociations).
+export interface AwsStandardControl {
+  evidenceId: string;
+  // The standard (arn:…:standards/pci-dss/v/4.0.1) when known, else the subscription ARN.
+  standard: string;
+  // SecurityControlId (S3.5) or the standard's control id.
+  controlId: string;
+  // ENABLED or DISABLED (upper-cased as reported).
+  status: string;
+  // DisabledReason / UpdatedReason; undefined when none was given.
+  reason: string | undefined;
+  title: string;
+  relatedRequirements: string[];
+}
+
 export interface AwsConfigRecorder {
   evidenceId: string;
   name: string;
@@ -104,6 +119,7 @@ export interface AwsRegionInventory {
   hub: AwsHub | undefined;
   standards: AwsList<AwsStandardSubscription> | undefined;
   findings: AwsList<AwsFinding> | undefined;
+  controls: AwsList<AwsStandardControl> | undefined;
   recorders: AwsList<AwsConfigRecorder> | undefined;
   recorderStatus: AwsList<AwsConfigRecorderStatus> | undefined;
   ruleCompliance: AwsList<AwsConfigRuleCompliance> | undefined;

@@ -9,6 +9,7 @@ import {
   awsRecordName,
   type AwsKind,
 } from '../../inventory/aws/kinds.ts';
+import { shellQuote } from '../../evidence/cli-command.ts';
 import type { RecognizedOutput, Recognizer } from './types.ts';
 
 // `aws … --output json` output in a snapshot folder, recognised by shape and stored under the same
@@ -18,6 +19,8 @@ import type { RecognizedOutput, Recognizer } from './types.ts';
 //   aws sts get-caller-identity                              → AwsCallerIdentity
 //   aws securityhub describe-hub                             → AwsSecurityHubHub
 //   aws securityhub get-enabled-standards                    → AwsSecurityHubStandards
+//   aws securityhub describe-standards-controls              → AwsSecurityHubStandardsControls
+//   aws securityhub list-standards-control-associations      → AwsSecurityHubStandardsControls
 //   aws securityhub get-findings                             → AwsSecurityHubFindings
 //   aws configservice describe-configuration-recorders       → AwsConfigRecorders
 //   aws configservice describe-configuration-recorder-status → AwsConfigRecorderStatus
@@ -166,10 +169,45 @@ const complianceByConfigRule: Recognizer = (value, file) => {
   return output('AwsConfigRuleCompliance', file, { account: undefined, region: undefined });
 };
 
+// describe-standards-controls: every control ARN names the account, region and standard, so the
+// command (its --standards-subscription-arn) is rebuilt from them.
+const standardsControls: Recognizer = (value, file) => {
+  const list = listOf(value, 'Controls');
+  if (!list || list.length === 0) return undefined;
+  if (!list.every((c) => isRecord(c) && typeof c.StandardsControlArn === 'string' && str(c.StandardsControlArn)?.includes(':control/'))) return undefined;
+  const arns = list.map((c) => str(isRecord(c) ? c.StandardsControlArn : undefined) ?? '');
+  const found = output('AwsSecurityHubStandardsControls', file, common(arns.map(fromArn)));
+  const m = /^arn:([\w-]+):securityhub:([^:]+):(\d{12}):control\/(.+\/v\/[^/]+)\//.exec(arns[0] ?? '');
+  const standards = new Set(arns.map((a) => /:control\/(.+\/v\/[^/]+)\//.exec(a)?.[1]));
+  if (!m || standards.size !== 1) return found;
+  const subscription = `arn:${m[1] ?? 'aws'}:securityhub:${m[2] ?? ''}:${m[3] ?? ''}:subscription/${m[4] ?? ''}`;
+  const region = parseRegion(found.name);
+  return { ...found, cli: awsCliCommand('AwsSecurityHubStandardsControls', region, ['--standards-subscription-arn', subscription]) };
+};
+
+// list-standards-control-associations --security-control-id X: one control in each enabled
+// standard. The standards ARN names the region; the account comes from the path.
+const controlAssociations: Recognizer = (value, file) => {
+  const list = listOf(value, 'StandardsControlAssociationSummaries');
+  if (!list || list.length === 0) return undefined;
+  if (!list.every((a) => isRecord(a) && typeof a.StandardsArn === 'string' && typeof a.SecurityControlId === 'string' && typeof a.AssociationStatus === 'string')) return undefined;
+  const found = output('AwsSecurityHubStandardsControls', file, common(list.map((a) => ({ account: undefined, region: fromArn(isRecord(a) ? a.StandardsArn : undefined).region }))));
+  const ids = new Set(list.map((a) => (isRecord(a) ? str(a.SecurityControlId) : undefined)));
+  const region = parseRegion(found.name);
+  const args = ['aws', 'securityhub', 'list-standards-control-associations', ...(region !== UNKNOWN ? ['--region', region] : []), ...(ids.size === 1 ? ['--security-control-id', [...ids][0] ?? ''] : []), '--output', 'json'];
+  return { ...found, cli: args.map(shellQuote).join(' ') };
+};
+
+function parseRegion(name: string): string {
+  return name.split('/')[2] ?? UNKNOWN;
+}
+
 export const awsRecognizers: readonly Recognizer[] = [
   callerIdentity,
   describeHub,
   enabledStandards,
+  standardsControls,
+  controlAssociations,
   findings,
   configurationRecorders,
   recorderStatus,

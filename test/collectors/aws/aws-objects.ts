@@ -75,6 +75,36 @@ export function standards(specs: readonly StandardSpec[], account = ACCOUNT, reg
   return awsObject('AwsSecurityHubStandards', account, region, standardsBody(specs, account, region, nextToken), page);
 }
 
+export interface ControlSpec {
+  control: string;
+  status?: 'ENABLED' | 'DISABLED';
+  reason?: string;
+  requirements?: readonly string[];
+}
+
+// DescribeStandardsControls response of one standard subscription (aws-cli describe-standards-controls shape).
+export function controlsBody(standard: string, specs: readonly ControlSpec[], account = ACCOUNT, region = EU, nextToken?: string): Record<string, unknown> {
+  return {
+    Controls: specs.map((c) => ({
+      StandardsControlArn: `arn:aws:securityhub:${region}:${account}:control/${standard}/${c.control}`,
+      ControlStatus: c.status ?? 'ENABLED',
+      ...(c.reason !== undefined ? { DisabledReason: c.reason } : {}),
+      ControlStatusUpdatedAt: '2026-10-06T02:18:23.076000+00:00',
+      ControlId: c.control,
+      Title: `${c.control} control title`,
+      Description: `This AWS control checks ${c.control}.`,
+      RemediationUrl: `https://docs.aws.amazon.com/console/securityhub/${c.control}/remediation`,
+      SeverityRating: 'MEDIUM',
+      RelatedRequirements: [...(c.requirements ?? [])],
+    })),
+    ...(nextToken ? { NextToken: nextToken } : {}),
+  };
+}
+
+export function standardsControls(standard: string, specs: readonly ControlSpec[], account = ACCOUNT, region = EU, page = '1', nextToken?: string): unknown {
+  return awsObject('AwsSecurityHubStandardsControls', account, region, controlsBody(standard, specs, account, region, nextToken), `${standard}/${page}`);
+}
+
 export interface FindingSpec {
   control: string;
   status?: string;

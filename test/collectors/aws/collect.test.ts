@@ -92,7 +92,12 @@ const HAPPY = [
   `aws-securityhub-standards-enabled pass SecurityHubStandards ${A}/${US2}|${A}/${US2} ready`,
   `aws-securityhub-failed-controls error SecurityHubControls ${A}/${US}|${A}/${US} hubNotEnabled`,
   `aws-securityhub-failed-controls fail SecurityHubControl ${A}/${EU}|EC2.19 controlFailed`,
+  `aws-securityhub-failed-controls not_applicable SecurityHubControl ${A}/${EU}|EKS.1 controlDisabled`,
+  `aws-securityhub-failed-controls error SecurityHubControl ${A}/${EU}|ELB.3 controlNoFindings`,
+  `aws-securityhub-failed-controls error SecurityHubControl ${A}/${EU}|GuardDuty.1 controlDisabledNoReason`,
   `aws-securityhub-failed-controls fail SecurityHubControl ${A}/${EU}|IAM.6 controlFailed`,
+  `aws-securityhub-failed-controls pass SecurityHubControl ${A}/${EU}|KMS.4 controlPassed`,
+  `aws-securityhub-failed-controls pass SecurityHubControl ${A}/${EU}|S3.5 controlPassed`,
   `aws-securityhub-failed-controls fail SecurityHubControl ${A}/${EU}|S3.8 controlFailed`,
   `aws-securityhub-failed-controls fail SecurityHubControl ${A}/${US2}|CloudTrail.2 controlFailed`,
   `aws-config-recorder-on pass ConfigurationRecorder ${A}/${EU}|${A}/${EU} recording`,
@@ -120,9 +125,13 @@ describe('collectAws against a local AWS endpoint (real SDK clients)', () => {
       ['AwsSecurityHubHub', `aws/${A}/${EU}/securityhub/DescribeHub`, 'cloud-api', `securityhub:DescribeHub ${EU}`],
       ['AwsSecurityHubStandards', `aws/${A}/${EU}/securityhub/GetEnabledStandards#1`, 'cloud-api', `securityhub:GetEnabledStandards ${EU} page 1`],
       ['AwsSecurityHubStandards', `aws/${A}/${EU}/securityhub/GetEnabledStandards#2`, 'cloud-api', `securityhub:GetEnabledStandards ${EU} page 2`],
+      ['AwsSecurityHubStandardsControls', `aws/${A}/${EU}/securityhub/DescribeStandardsControls#pci-dss/v/4.0.1/1`, 'cloud-api', `securityhub:DescribeStandardsControls ${EU} page pci-dss/v/4.0.1/1`],
+      ['AwsSecurityHubStandardsControls', `aws/${A}/${EU}/securityhub/DescribeStandardsControls#aws-foundational-security-best-practices/v/1.0.0/1`, 'cloud-api', `securityhub:DescribeStandardsControls ${EU} page aws-foundational-security-best-practices/v/1.0.0/1`],
+      ['AwsSecurityHubStandardsControls', `aws/${A}/${EU}/securityhub/DescribeStandardsControls#cis-aws-foundations-benchmark/v/3.0.0/1`, 'cloud-api', `securityhub:DescribeStandardsControls ${EU} page cis-aws-foundations-benchmark/v/3.0.0/1`],
       ['AwsSecurityHubFindings', `aws/${A}/${EU}/securityhub/GetFindings#1`, 'cloud-api', `securityhub:GetFindings ${EU} page 1`],
       ['AwsSecurityHubFindings', `aws/${A}/${EU}/securityhub/GetFindings#2`, 'cloud-api', `securityhub:GetFindings ${EU} page 2`],
       ['AwsSecurityHubFindings', `aws/${A}/${EU}/securityhub/GetFindings#3`, 'cloud-api', `securityhub:GetFindings ${EU} page 3`],
+      ['AwsSecurityHubFindings', `aws/${A}/${EU}/securityhub/GetFindings#4`, 'cloud-api', `securityhub:GetFindings ${EU} page 4`],
       ['AwsConfigRecorders', `aws/${A}/${EU}/config/DescribeConfigurationRecorders`, 'cloud-api', `config:DescribeConfigurationRecorders ${EU}`],
       ['AwsConfigRecorderStatus', `aws/${A}/${EU}/config/DescribeConfigurationRecorderStatus`, 'cloud-api', `config:DescribeConfigurationRecorderStatus ${EU}`],
       ['AwsConfigRuleCompliance', `aws/${A}/${EU}/config/DescribeComplianceByConfigRule#1`, 'cloud-api', `config:DescribeComplianceByConfigRule ${EU} page 1`],
@@ -130,6 +139,7 @@ describe('collectAws against a local AWS endpoint (real SDK clients)', () => {
       ['AwsConfigRuleCompliance', `aws/${A}/${EU}/config/DescribeComplianceByConfigRule#3`, 'cloud-api', `config:DescribeComplianceByConfigRule ${EU} page 3`],
       ['AwsSecurityHubHub', `aws/${A}/${US2}/securityhub/DescribeHub`, 'cloud-api', `securityhub:DescribeHub ${US2}`],
       ['AwsSecurityHubStandards', `aws/${A}/${US2}/securityhub/GetEnabledStandards#1`, 'cloud-api', `securityhub:GetEnabledStandards ${US2} page 1`],
+      ['AwsSecurityHubStandardsControls', `aws/${A}/${US2}/securityhub/DescribeStandardsControls#aws-foundational-security-best-practices/v/1.0.0/1`, 'cloud-api', `securityhub:DescribeStandardsControls ${US2} page aws-foundational-security-best-practices/v/1.0.0/1`],
       ['AwsSecurityHubFindings', `aws/${A}/${US2}/securityhub/GetFindings#1`, 'cloud-api', `securityhub:GetFindings ${US2} page 1`],
       ['AwsConfigRecorders', `aws/${A}/${US2}/config/DescribeConfigurationRecorders`, 'cloud-api', `config:DescribeConfigurationRecorders ${US2}`],
       ['AwsConfigRecorderStatus', `aws/${A}/${US2}/config/DescribeConfigurationRecorderStatus`, 'cloud-api', `config:DescribeConfigurationRecorderStatus ${US2}`],
@@ -161,13 +171,17 @@ describe('collectAws against a local AWS endpoint (real SDK clients)', () => {
     expect(off && raw(off)).toEqual({ Error: { Code: 'InvalidAccessException', Message: `Account ${A} is not subscribed to AWS Security Hub`, HttpStatusCode: 401 } });
     expect(aws.requests.filter((q) => q.region === US && q.action.startsWith('securityhub:')).map((q) => q.action)).toEqual(['securityhub:DescribeHub']);
 
-    // Filters sent with every GetFindings page: the ARCHIVED and PASSED findings never reach the evidence.
+    // Filters sent with every GetFindings page: ACTIVE control findings of every status; the ARCHIVED one never reaches the evidence.
     const findingsRequests = aws.requests.filter((q) => q.action === 'securityhub:GetFindings' && q.region === EU).map((q) => JSON.parse(q.body) as { Filters: unknown; NextToken?: string });
-    for (const q of findingsRequests) expect(q.Filters).toEqual({ RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }], ComplianceStatus: [{ Value: 'FAILED', Comparison: 'EQUALS' }] });
-    expect(findingsRequests.map((q) => q.NextToken ?? null)).toEqual([null, 'tok-2', 'tok-4']);
+    for (const q of findingsRequests) expect(q.Filters).toEqual(JSON.parse('{"RecordState":[{"Value":"ACTIVE","Comparison":"EQUALS"}],"ComplianceStatus":[{"Value":"PASSED","Comparison":"EQUALS"},{"Value":"FAILED","Comparison":"EQUALS"},{"Value":"WARNING","Comparison":"EQUALS"},{"Value":"NOT_AVAILABLE","Comparison":"EQUALS"}]}'));
+    expect(findingsRequests.map((q) => q.NextToken ?? null)).toEqual([null, 'tok-2', 'tok-4', 'tok-6']);
+    // DescribeStandardsControls: one paged GET per enabled standard, the subscription ARN in the path.
+    expect(store.records.find((r) => r.kind === 'AwsSecurityHubStandardsControls')?.cli).toBe(
+      `aws securityhub describe-standards-controls --region eu-west-1 --standards-subscription-arn arn:aws:securityhub:eu-west-1:${A}:subscription/pci-dss/v/4.0.1 --output json`,
+    );
 
     const cli = store.records.find((r) => (r.name ?? '').endsWith('GetFindings#2'))?.cli;
-    expect(cli).toBe(`aws securityhub get-findings --region eu-west-1 --filters '{"RecordState":[{"Value":"ACTIVE","Comparison":"EQUALS"}],"ComplianceStatus":[{"Value":"FAILED","Comparison":"EQUALS"}]}' --output json`);
+    expect(cli).toBe(`aws securityhub get-findings --region eu-west-1 --filters '{"RecordState":[{"Value":"ACTIVE","Comparison":"EQUALS"}],"ComplianceStatus":[{"Value":"PASSED","Comparison":"EQUALS"},{"Value":"FAILED","Comparison":"EQUALS"},{"Value":"WARNING","Comparison":"EQUALS"},{"Value":"NOT_AVAILABLE","Comparison":"EQUALS"}]}' --output json`);
     expect(store.records.find((r) => r.kind === 'AwsConfigRuleCompliance')?.cli).toBe('aws configservice describe-compliance-by-config-rule --region eu-west-1 --output json');
 
     const inv = await load(result.gaps);
@@ -183,7 +197,8 @@ describe('collectAws against a local AWS endpoint (real SDK clients)', () => {
       for (const id of r.evidence) expect(ids.has(id), `${line(r)} cites ${id}`).toBe(true);
     }
     const cloudTrail = results.find((r) => r.resource.name === 'CloudTrail.2');
-    expect(cloudTrail?.message).toContain('Related PCI DSS requirements: PCI DSS v3.2.1/3.4.');
+    expect(cloudTrail?.mappedControls).toEqual([]);
+    expect(results.find((r) => r.resource.name === 'S3.5')?.mappedControls?.map((m) => [m.control, m.strength, m.provenance])).toEqual([['pci-dss-4:4.2.1', 'supports', 'AWS Security Hub RelatedRequirements']]);
     expect(results.find((r) => r.resource.name === `${A}/${US2}` && r.check === 'aws-config-recorder-on')?.warning).toBeUndefined();
   });
 
@@ -206,7 +221,7 @@ describe('collectAws against a local AWS endpoint (real SDK clients)', () => {
     expect(aws.requests.filter((q) => q.status === 429).length).toBe(2);
     expect(aws.requests.filter((q) => q.action === 'config:DescribeConfigurationRecorderStatus' && q.status === 400).length).toBe(1);
     expect(result.requests).toBe(aws.requests.length);
-    expect(store.records.filter((r) => r.kind === 'AwsSecurityHubFindings')).toHaveLength(4);
+    expect(store.records.filter((r) => r.kind === 'AwsSecurityHubFindings')).toHaveLength(5);
     expect(judge(await load(result.gaps)).map(line)).toEqual(HAPPY);
   });
 
@@ -250,6 +265,47 @@ describe('collectAws against a local AWS endpoint (real SDK clients)', () => {
     expect(fc.some((l) => l.includes(` pass `) && l.includes(`${A}/${EU}`))).toBe(false);
   });
 
+  it('DescribeStandardsControls: paged per standard; denied, it is a gap and that region\'s passing controls are not accepted', async () => {
+    const paging = await startFakeAws({ accounts: { [ACCESS_KEY]: ACCOUNT }, data: estate, pageSize: { controls: 1 } });
+    try {
+      const clients = testClients(() => paging.endpoint);
+      const first = await collectAws({ target: TARGET, regions: [EU], clients, store });
+      expect(first.gaps).toEqual([]);
+      const pci = paging.requests.filter((q) => q.action === 'securityhub:DescribeStandardsControls' && q.response.includes('pci-dss/v/4.0.1'));
+      expect(pci).toHaveLength(4);
+      expect(store.records.filter((r) => (r.name ?? '').includes('DescribeStandardsControls#pci-dss/v/4.0.1/')).map((r) => r.name?.split('#')[1])).toEqual([
+        'pci-dss/v/4.0.1/1',
+        'pci-dss/v/4.0.1/2',
+        'pci-dss/v/4.0.1/3',
+        'pci-dss/v/4.0.1/4',
+      ]);
+      const results = judge(await load(first.gaps)).filter((r) => r.check === 'aws-securityhub-failed-controls').map(line);
+      expect(results).toEqual(HAPPY.filter((l) => l.startsWith('aws-securityhub-failed-controls') && l.includes(`${A}/${EU}|`) && !l.includes(`${A}/${EU}|${A}/${EU}`)));
+    } finally {
+      await paging.close();
+    }
+  });
+
+  it('DescribeStandardsControls denied (403): an access-denied gap naming the action; the region\'s passes become errors, failures stand', async () => {
+    aws.faults.set(`securityhub:DescribeStandardsControls@${EU}`, { type: 'deny' });
+    const result = await collect({ regions: [EU] });
+    expect(result.gaps.map((g) => [g.reason, g.kinds[0], g.namespace])).toEqual([
+      ['access-denied', 'AwsSecurityHubStandardsControls', `${A}/${EU}`],
+      ['access-denied', 'AwsSecurityHubStandardsControls', `${A}/${EU}`],
+      ['access-denied', 'AwsSecurityHubStandardsControls', `${A}/${EU}`],
+    ]);
+    expect(result.gaps[0]?.message).toMatch(/^missing IAM permission securityhub:DescribeStandardsControls in eu-west-1 \(account 123456789012\): AccessDeniedException 403/);
+    const results = judge(await load(result.gaps)).filter((r) => r.check === 'aws-securityhub-failed-controls');
+    expect(results.map((r) => `${r.status} ${r.resource.name} ${r.messageId}`)).toEqual([
+      'fail EC2.19 controlFailed',
+      'fail IAM.6 controlFailed',
+      'error KMS.4 controlPassed',
+      'error S3.5 controlPassed',
+      'fail S3.8 controlFailed',
+      'error aws-prod evidenceGap',
+    ]);
+  });
+
   it('AccessDeniedException is a gap naming the IAM action; only that region and kind lose their passes', async () => {
     aws.faults.set(`securityhub:GetFindings@${EU}`, { type: 'deny' });
     aws.faults.set('config:DescribeConfigurationRecorders', { type: 'deny' });
@@ -291,6 +347,7 @@ describe('collectAws against a local AWS endpoint (real SDK clients)', () => {
     expect(result.gaps.map((g) => [g.kinds[0], g.reason, g.namespace])).toEqual([
       ['AwsSecurityHubHub', 'api-error', `${A}/${AP}`],
       ['AwsSecurityHubStandards', 'api-error', `${A}/${AP}`],
+      ['AwsSecurityHubStandardsControls', 'api-error', `${A}/${AP}`],
       ['AwsSecurityHubFindings', 'api-error', `${A}/${AP}`],
       ['AwsConfigRecorders', 'api-error', `${A}/${AP}`],
       ['AwsConfigRecorderStatus', 'api-error', `${A}/${AP}`],

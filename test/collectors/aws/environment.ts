@@ -8,6 +8,7 @@ import {
   CIS_V3,
   FSBP,
   PCI_V4,
+  controlsBody,
   findingBody,
   fixture,
   hubBody,
@@ -41,6 +42,19 @@ export function estate(account: string, region: string): RegionData {
       // A field the SDK version does not model: the stored evidence must still hold it.
       hub: { ...hubBody(account, region), HubFeatureFlagsPreview: { CentralConfiguration: 'ON' } },
       standards: list(standardsBody([{ standard: PCI_V4 }, { standard: FSBP }, { standard: CIS_V3, status: 'INCOMPLETE', reason: 'NO_AVAILABLE_CONFIGURATION_RECORDER' }], account, region), 'StandardsSubscriptions'),
+      controls: {
+        [subscription(PCI_V4, account, region)]: list(
+          controlsBody(PCI_V4, [
+            { control: 'S3.5', requirements: ['PCI DSS v4.0.1/4.2.1'] },
+            { control: 'S3.8', requirements: ['PCI DSS v4.0.1/1.4.4', 'PCI DSS v4.0.1/7.2.1'] },
+            { control: 'ELB.3', requirements: ['PCI DSS v4.0.1/4.2.1'] },
+            { control: 'GuardDuty.1', status: 'DISABLED', reason: '', requirements: ['PCI DSS v4.0.1/11.5.1'] },
+          ], account, region),
+          'Controls',
+        ),
+        [subscription(FSBP, account, region)]: list(controlsBody(FSBP, [{ control: 'S3.5' }, { control: 'EKS.1', status: 'DISABLED', reason: 'No EKS clusters (SEC-112)' }], account, region), 'Controls'),
+        [subscription(CIS_V3, account, region)]: [],
+      },
       findings: [
         findingBody({ control: 'S3.8', n: 1, severity: 'HIGH', requirements: ['PCI DSS v4.0.1/1.4.4'] }),
         findingBody({ control: 'S3.8', n: 2, severity: 'CRITICAL', requirements: ['PCI DSS v4.0.1/7.2.1'] }),
@@ -64,6 +78,7 @@ export function estate(account: string, region: string): RegionData {
     return {
       hub: hubBody(account, region),
       standards: list(standardsBody([{ standard: FSBP }], account, region), 'StandardsSubscriptions'),
+      controls: { [subscription(FSBP, account, region)]: list(controlsBody(FSBP, [{ control: 'CloudTrail.2' }], account, region), 'Controls') },
       findings: [...list(fixture('sdkjs-securityhub-get-findings-example.json'), 'Findings'), ...example1],
       recorders: list(recordersBody([{ includeGlobal: false }], account), 'ConfigurationRecorders'),
       recorderStatus: list(recorderStatusBody([{ lastStatus: 'Success' }]), 'ConfigurationRecordersStatus'),
@@ -79,6 +94,10 @@ export function estate(account: string, region: string): RegionData {
     };
   }
   return {};
+}
+
+function subscription(standard: string, account: string, region: string): string {
+  return `arn:aws:securityhub:${region}:${account}:subscription/${standard}`;
 }
 
 // Real SDK clients pointed at the fake endpoint (or, per region, elsewhere), with fast retries.

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 // A local AWS endpoint speaking the three wire protocols the collector's SDK clients use:
-//   Security Hub  REST-JSON  GET /accounts (DescribeHub), POST /standards/get, POST /findings;
+//   Security Hub  REST-JSON  GET /accounts (DescribeHub), POST /standards/get, POST /findings,
+//                             GET /standards/controls/{StandardsSubscriptionArn+}?NextToken&MaxResults;
 //                             errors: status + x-amzn-errortype header + {"Message": …}
 //   AWS Config    JSON 1.1   POST / with x-amz-target StarlingDoveService.<Operation>;
 //                             errors: 400 + {"__type": "<Code>", "message": …}
@@ -20,6 +21,8 @@ export interface RegionData {
   hub?: Record<string, unknown> | 'not-enabled';
   standards?: readonly unknown[];
   findings?: readonly unknown[];
+  // DescribeStandardsControls: StandardsControl objects per StandardsSubscriptionArn.
+  controls?: Readonly<Record<string, readonly unknown[]>>;
   recorders?: readonly unknown[];
   recorderStatus?: readonly unknown[];
   rules?: readonly unknown[];
@@ -87,7 +90,7 @@ export interface FakeAwsOptions {
   // Access key id → IAM user name, for the caller ARN in AccessDenied messages (default 'auditor').
   users?: Readonly<Record<string, string>>;
   data: (account: string, region: string) => RegionData;
-  pageSize?: { standards?: number; findings?: number; rules?: number };
+  pageSize?: { standards?: number; controls?: number; findings?: number; rules?: number };
   latencyMs?: number;
 }
 
@@ -190,8 +193,15 @@ export async function startFakeAws(opts: FakeAwsOptions): Promise<FakeAws> {
     const who = { account, region: scope.region, accessKeyId: scope.accessKeyId, securityToken: typeof token === 'string' ? token : undefined };
     const contentType = String(req.headers['content-type'] ?? '');
     const input = parseInput(text, contentType);
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname;
     if (scope.service === 'securityhub') {
+      // REST-JSON GET operations take their input in the query string and the path.
+      if (req.method === 'GET' && path.startsWith('/standards/controls/')) {
+        const query = Object.fromEntries(url.searchParams.entries());
+        const max = query.MaxResults === undefined ? {} : { MaxResults: Number(query.MaxResults) };
+        return { service: 'securityhub', operation: 'DescribeStandardsControls', input: { ...query, ...max, StandardsSubscriptionArn: decodeURIComponent(path.slice('/standards/controls/'.length)) }, ...who };
+      }
       const operation = SECURITY_HUB_ROUTES[`${req.method} ${path}`];
       return operation ? { service: 'securityhub', operation, input, ...who } : undefined;
     }
@@ -289,6 +299,15 @@ export async function startFakeAws(opts: FakeAwsOptions): Promise<FakeAws> {
       if (call.operation === 'GetEnabledStandards') {
         const p = page(data.standards ?? [], call.input, opts.pageSize?.standards);
         return ok(res, call, { StandardsSubscriptions: p.items, ...(p.next ? { NextToken: p.next } : {}) }, text);
+      }
+      if (call.operation === 'DescribeStandardsControls') {
+        const arn = String(call.input.StandardsSubscriptionArn);
+        // A subscription of GetEnabledStandards without listed controls answers with none.
+        const subscribed = (data.standards ?? []).some((x) => typeof x === 'object' && x !== null && (x as { StandardsSubscriptionArn?: unknown }).StandardsSubscriptionArn === arn);
+        const controls = data.controls?.[arn] ?? (subscribed ? [] : undefined);
+        if (!controls) return fail(res, call, 400, 'InvalidInputException', `The request was rejected because the standards subscription ${arn} does not exist`, text);
+        const p = page(controls, call.input, opts.pageSize?.controls);
+        return ok(res, call, { Controls: p.items, ...(p.next ? { NextToken: p.next } : {}) }, text);
       }
       const matching = (data.findings ?? []).filter((f) => matchesFilters(f, call.input.Filters));
       const p = page(matching, call.input, opts.pageSize?.findings);

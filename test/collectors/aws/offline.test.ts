@@ -18,7 +18,7 @@ import { loadEvidence } from '../../../src/pipeline/load-evidence.ts';
 import { awsRecognizers } from '../../../src/sources/cloud-cli/aws.ts';
 import { recognizeCloudOutput } from '../../../src/sources/cloud-cli/recognize.ts';
 import { readSnapshot } from '../../../src/sources/snapshot/read-snapshot.ts';
-import { ACCOUNT, fixture, fixtureText } from './aws-objects.ts';
+import { ACCOUNT, PCI_V4, controlsBody, fixture, fixtureText } from './aws-objects.ts';
 import { ACCESS_KEY, EU, US, US2, estate, testClients } from './environment.ts';
 import { startFakeAws, type FakeAws } from './fake-aws.ts';
 
@@ -30,6 +30,7 @@ const NOW = new Date('2026-11-22T12:00:00Z');
 const CHECKS: Check[] = [awsSecurityhubEnabled, awsSecurityhubStandardsEnabled, awsSecurityhubFailedControls, awsConfigRecorderOn, awsConfigRulesCompliant];
 const LIST_KEYS: Partial<Record<AwsKind, string>> = {
   AwsSecurityHubStandards: 'StandardsSubscriptions',
+  AwsSecurityHubStandardsControls: 'Controls',
   AwsSecurityHubFindings: 'Findings',
   AwsConfigRuleCompliance: 'ComplianceByConfigRules',
 };
@@ -95,9 +96,12 @@ describe('offline: aws CLI JSON in a snapshot folder is judged like live collect
       const kind = r.kind as AwsKind;
       const body = JSON.parse(readFileSync(join(liveDir, r.path), 'utf8')) as Record<string, unknown>;
       // `describe-hub` on an account without Security Hub prints an error on stderr, not JSON.
-      if (!name || 'Error' in body) continue;
+      // An empty describe-standards-controls list names no standard: nothing to print.
+      if (!name || 'Error' in body || (Array.isArray(body.Controls) && body.Controls.length === 0)) continue;
       const spec = AWS_CALLS[kind];
-      const rel = spec.regional ? `aws/${name.account}/${name.region}/${spec.cliCommand}.json` : `aws/${name.account}/${spec.cliService}-${spec.cliCommand}.json`;
+      // describe-standards-controls runs once per standard (the record part is '<standard>/<page>').
+      const per = kind === 'AwsSecurityHubStandardsControls' ? `-${(name.part ?? '').replace(/\/\d+$/, '').replace(/\//g, '_')}` : '';
+      const rel = spec.regional ? `aws/${name.account}/${name.region}/${spec.cliCommand}${per}.json` : `aws/${name.account}/${spec.cliService}-${spec.cliCommand}.json`;
       const listKey = LIST_KEYS[kind];
       const { NextToken: _token, ...rest } = body;
       const prev = files.get(rel);
@@ -112,7 +116,7 @@ describe('offline: aws CLI JSON in a snapshot folder is judged like live collect
     const results = judge(offline.inv);
 
     const securityHubInUs = (r: CheckResult): boolean => r.resource.namespace === `${ACCOUNT}/${US}` && r.check.startsWith('aws-securityhub-');
-    expect(live.filter((r) => !securityHubInUs(r))).toHaveLength(18);
+    expect(live.filter((r) => !securityHubInUs(r))).toHaveLength(23);
     expect(results.filter((r) => !securityHubInUs(r)).map(line)).toEqual(live.filter((r) => !securityHubInUs(r)).map(line));
     // Without a describe-hub document for us-east-1, Security Hub there is unknown: errors, never a pass.
     expect(results.filter(securityHubInUs).map((r) => `${r.check} ${r.status} ${r.messageId}`)).toEqual([
@@ -148,7 +152,7 @@ describe('offline: aws CLI JSON in a snapshot folder is judged like live collect
       'aws-securityhub-enabled error aws-prod evidenceGap',
       `aws-securityhub-standards-enabled error ${ACCOUNT}/us-west-1 ready`,
       'aws-securityhub-standards-enabled error aws-prod evidenceGap',
-      `aws-securityhub-failed-controls error ${ACCOUNT}/us-west-1 noFailedControls`,
+      `aws-securityhub-failed-controls error ${ACCOUNT}/us-west-1 noControlFindings`,
       'aws-securityhub-failed-controls error aws-prod evidenceGap',
       `aws-config-recorder-on error ${ACCOUNT}/us-west-1 recording`,
       'aws-config-recorder-on error aws-prod evidenceGap',
@@ -166,7 +170,7 @@ describe('awsRecognizers', () => {
   };
 
   it('recognises each aws CLI output, taking account and region from ARNs in the content first', () => {
-    expect(awsRecognizers).toHaveLength(7);
+    expect(awsRecognizers).toHaveLength(9);
     expect(hit(fixture('securityhub-describe-hub.json'), 'hub.json')).toBe(
       `AwsSecurityHubHub aws/${ACCOUNT}/us-west-1/securityhub/DescribeHub#hub.json | aws securityhub describe-hub --region us-west-1 --output json`,
     );
@@ -188,6 +192,23 @@ describe('awsRecognizers', () => {
     expect(hit({ UserId: 'AIDASAMPLEUSERID', Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/DevAdmin` }, 'whoami.json')).toBe(
       `AwsCallerIdentity aws/${ACCOUNT}/global/sts/GetCallerIdentity#whoami.json | aws sts get-caller-identity --output json`,
     );
+  });
+
+  it('describe-standards-controls and list-standards-control-associations: the controls of the enabled standards', () => {
+    expect(hit(controlsBody(PCI_V4, [{ control: 'S3.5', requirements: ['PCI DSS v4.0.1/4.2.1'] }]), 'pci.json')).toBe(
+      `AwsSecurityHubStandardsControls aws/${ACCOUNT}/eu-west-1/securityhub/DescribeStandardsControls#pci.json | aws securityhub describe-standards-controls --region eu-west-1 --standards-subscription-arn arn:aws:securityhub:eu-west-1:${ACCOUNT}:subscription/pci-dss/v/4.0.1 --output json`,
+    );
+    // The aws-cli example shape of list-standards-control-associations (the account is not in it).
+    const associations = {
+      StandardsControlAssociationSummaries: [
+        { StandardsArn: 'arn:aws:securityhub:eu-west-1::standards/pci-dss/v/4.0.1', SecurityControlId: 'S3.5', SecurityControlArn: `arn:aws:securityhub:eu-west-1:${ACCOUNT}:security-control/S3.5`, AssociationStatus: 'ENABLED', RelatedRequirements: ['PCI DSS v4.0.1/4.2.1'], UpdatedAt: '2026-05-15T18:49:04.473000+00:00', StandardsControlTitle: 'S3 general purpose buckets should require requests to use SSL' },
+        { StandardsArn: 'arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0', SecurityControlId: 'S3.5', SecurityControlArn: `arn:aws:securityhub:eu-west-1:${ACCOUNT}:security-control/S3.5`, AssociationStatus: 'DISABLED', RelatedRequirements: [], UpdatedAt: '2026-05-15T18:49:04.473000+00:00', UpdatedReason: 'Covered by the PCI DSS standard' },
+      ],
+    };
+    expect(hit(associations, `aws/${ACCOUNT}/s3.5.json`)).toBe(
+      `AwsSecurityHubStandardsControls aws/${ACCOUNT}/eu-west-1/securityhub/DescribeStandardsControls#aws/${ACCOUNT}/s3.5.json | aws securityhub list-standards-control-associations --region eu-west-1 --security-control-id S3.5 --output json`,
+    );
+    expect(hit({ Controls: [{ ControlId: 'S3.5' }] }, 'x.json')).toBeUndefined();
   });
 
   it('get-findings: the path names the region called; findings from several regions do not', () => {

@@ -170,9 +170,11 @@ describe('collectAzure', () => {
     for (const results of Object.values(r)) for (const x of results) expect(x.evidence.length, `${x.check} ${x.messageId}`).toBeGreaterThan(0);
   });
 
-  it('the default standards select PCI DSS 4 / 3.2.1, SOC 2 and HIPAA HITRUST names, not others', async () => {
-    for (const name of ['PCI-DSS-4', 'PCI-DSS-4.0.1', 'PCI DSS 3.2.1', 'SOC-TSP', 'SOC-2-Type-2', 'HIPAA-HITRUST', 'HITRUST-9.2']) expect(standardSelected(name, DEFAULT_AZURE_STANDARDS), name).toBe(true);
-    for (const name of ['PCI-DSS-3.2', 'Azure-CIS-1.1.0', 'ISO-27001', 'NIST-SP-800-53-R5']) expect(standardSelected(name, DEFAULT_AZURE_STANDARDS), name).toBe(false);
+  it('the default standards select PCI DSS 4 / 3.2.1, SOC 2, HIPAA HITRUST and NIST SP 800-53 R5 names, not others', async () => {
+    for (const name of ['PCI-DSS-4', 'PCI-DSS-4.0.1', 'PCI DSS 3.2.1', 'SOC-TSP', 'SOC-2-Type-2', 'HIPAA-HITRUST', 'HITRUST-9.2', 'NIST-SP-800-53-R5', 'NIST SP 800-53 R5']) {
+      expect(standardSelected(name, DEFAULT_AZURE_STANDARDS), name).toBe(true);
+    }
+    for (const name of ['PCI-DSS-3.2', 'Azure-CIS-1.1.0', 'ISO-27001', 'NIST-SP-800-53-R4', 'NIST-SP-800-171-R2']) expect(standardSelected(name, DEFAULT_AZURE_STANDARDS), name).toBe(false);
     await collect({ standards: undefined });
     const controlsListed = [...new Set(fake.seen.filter((s) => s.path.endsWith('/regulatoryComplianceControls')).map((s) => s.path))];
     expect(controlsListed).toEqual([STD_PATH(PCI4), STD_PATH(SOC)]);
