@@ -1,9 +1,13 @@
 import type { ReportInput } from './report-input.ts';
+import { resultId } from './result-id.ts';
 
 // findings.json: the machine-readable contract of DESIGN.md (schemaVersion 1; fields may be added,
 // never renamed). Sorted, so two runs over the same evidence differ only in run metadata.
 export function renderFindingsJson(input: ReportInput): string {
+  const remediation = new Map(input.checks.map((c) => [c.id, c.remediation]));
   const results = input.results.map((r) => ({
+    // Stable across runs for the same check and subject (render/result-id.ts).
+    id: resultId(r),
     check: r.check,
     status: r.status,
     severity: r.severity,
@@ -14,6 +18,7 @@ export function renderFindingsJson(input: ReportInput): string {
     data: r.data,
     evidence: r.evidence,
     controls: r.controls,
+    remediation: remediation.get(r.check) ?? '',
     ...(r.warning ? { warning: r.warning } : {}),
     ...(r.gaps ? { gaps: r.gaps } : {}),
     ...(r.exception ? { exception: r.exception } : {}),

@@ -163,6 +163,7 @@ export interface RunView {
   coverCommand: string;
   targets: string;
   frameworks: string;
+  selection: string[];
   signing: {
     algorithm: string;
     keyFingerprint: string;
@@ -1258,6 +1259,7 @@ function runView(input: ReportInput): RunView {
     frameworks: selectedFrameworks(input)
       .map((fw) => FRAMEWORK_LABELS[fw])
       .join(', '),
+    selection: (run.selection ?? []).map((l) => displayText(l, LIMITS.command)),
     signing: {
       algorithm: name(run.signing.algorithm),
       keyFingerprint: name(run.signing.keyFingerprint),
