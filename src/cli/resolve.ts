@@ -30,7 +30,7 @@ export async function loadConfigIfGiven(file: string | undefined): Promise<Audit
 // A snapshot must be a folder: a file or a missing path is a usage error naming the flag.
 async function assertSnapshotFolder(dir: string): Promise<void> {
   const s = await stat(dir).catch(() => undefined);
-  if (!s) throw new AuditpackError('SNAPSHOT_NOT_FOUND', `--snapshot ${dir}: no such folder`);
+  if (!s) throw new AuditpackError('SNAPSHOT_NOT_FOUND', `Snapshot folder not found: ${dir}`);
   if (!s.isDirectory()) throw new AuditpackError('USAGE', `--snapshot ${dir} is a file; give the folder that holds the *.yaml, *.yml and *.json files`);
 }
 

@@ -26,11 +26,11 @@ export function registerReport(program: Command, ctx: Ctx): void {
       .option('--config <file>', 'auditpack.yaml: its output, signing, selection, exceptions and attestations apply (flags given here win)')
       .option('--evidence-key <file>', 'public key the evidence folder must be signed with'),
   ))).action(async (evidence: string, flags: Flags) => {
+    await assertEvidenceFolder(evidence);
     const [{ reportFromEvidence }, r, j, { reporterFor }, { loadPublicKey }] = await Promise.all([import('../../pipeline/run.ts'), import('../resolve.ts'), import('../judged.ts'), import('../summary.ts'), import('../../bundle/keys.ts')]);
     const config = await r.loadConfigIfGiven(flags.config);
     const formats = r.formatsFrom(flags, config);
     const selection = await j.selectionFrom(flags, config);
-    await assertEvidenceFolder(evidence);
     const pinned = flags.evidenceKey ? await loadPublicKey(flags.evidenceKey) : undefined;
     const chrome = flags.chrome ?? config?.output?.chrome;
     const reporter = await reporterFor(ctx, config);
