@@ -80,6 +80,14 @@ function consulTargets(values: readonly string[], names: readonly string[]): Con
   });
 }
 
+// Cloud accounts, subscriptions and projects of the config; the cloud SDKs load only when there are some.
+export async function cloudTargets(config: AuditpackConfig | undefined, awsProfile: string | undefined): Promise<CloudTarget[]> {
+  const withProfile = withAwsProfile(config, awsProfile);
+  if (!withProfile?.aws && !withProfile?.azure && !withProfile?.gcp) return [];
+  const { cloudTargetsFromConfig } = await import('../pipeline/cloud.ts');
+  return cloudTargetsFromConfig(withProfile);
+}
+
 export function withAwsProfile(config: AuditpackConfig | undefined, profile: string | undefined): AuditpackConfig | undefined {
   if (!profile) return config;
   if (!config?.aws) throw new AuditpackError('USAGE', '--aws-profile needs AWS accounts in --config (aws.accounts)');

@@ -30,7 +30,7 @@ import { SIGNATURE_FILE } from '../bundle/files.ts';
 import { verifyBundle } from '../bundle/verify.ts';
 import type { Catalog } from '../controls/schema.ts';
 import type { CloudTarget } from './cloud.ts';
-import { type CollectionOptions, type ConsulApiTarget, type CollectInput, type CollectedTarget, type KubeTarget, type Progress, type SnapshotTarget } from './collect.ts';
+import type { CollectionOptions, ConsulApiTarget, CollectInput, CollectedTarget, KubeTarget, Progress, SnapshotTarget } from './collect.ts';
 import type { KubeCollectOptions } from '../collectors/kubernetes/index.ts';
 import { loadEvidence, readTranscripts, type LoadedEvidence } from './load-evidence.ts';
 import { evaluateChecks, mapControls } from './evaluate.ts';

@@ -9,14 +9,13 @@ type Flags = OutputFlags & TargetFlags & { target?: string[]; shard?: string; sh
 
 // collect (and run --shard): signed evidence only; a shard collects its slice of the targets.
 export async function collectCommand(ctx: Ctx, flags: Flags, config: AuditpackConfig | undefined, shard: ShardDeclaration | undefined): Promise<number> {
-  const [{ collectOnly }, r, { reporterFor, warnEphemeral, uploadIfAsked }, { selectShard }, { cloudTargetsFromConfig }] = await Promise.all([
+  const [{ collectOnly }, r, { reporterFor, warnEphemeral, uploadIfAsked }, { selectShard }] = await Promise.all([
     import('../../pipeline/run.ts'),
     import('../resolve.ts'),
     import('../summary.ts'),
     import('../../shard/assign.ts'),
-    import('../../pipeline/cloud.ts'),
   ]);
-  const all = r.selectTargets({ ...(await r.targetsFrom(flags, config)), cloud: cloudTargetsFromConfig(r.withAwsProfile(config, flags.awsProfile)) }, flags.target && flags.target.length > 0 ? flags.target : config?.select?.targets);
+  const all = r.selectTargets({ ...(await r.targetsFrom(flags, config)), cloud: await r.cloudTargets(config, flags.awsProfile) }, flags.target && flags.target.length > 0 ? flags.target : config?.select?.targets);
   const slice = shard ? selectShard(all, shard) : undefined;
   const collection = await r.collectionFrom(flags, config);
   const reporter = await reporterFor(ctx, config);

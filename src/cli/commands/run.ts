@@ -9,13 +9,12 @@ export function registerRun(program: Command, ctx: Ctx): void {
   withSelectionOptions(withJudgementOptions(withShardOptions(withRunOptions(withTargetOptions(
     program.command('run').description('collect, judge, report and sign for the given targets').option('--history <dir>', 'evidence history: chain the run to its last run, compare with it in the report, and record it (like history:)'),
   ))))).action(async (flags: Flags) => {
-    const [{ runPipeline }, r, j, { reporterFor }, { parseShard }, { cloudTargetsFromConfig }] = await Promise.all([
+    const [{ runPipeline }, r, j, { reporterFor }, { parseShard }] = await Promise.all([
       import('../../pipeline/run.ts'),
       import('../resolve.ts'),
       import('../judged.ts'),
       import('../summary.ts'),
       import('../../shard/assign.ts'),
-      import('../../pipeline/cloud.ts'),
     ]);
     const config = await r.loadConfigIfGiven(flags.config);
     const shard = parseShard(flags.shard, flags.shards);
@@ -26,7 +25,7 @@ export function registerRun(program: Command, ctx: Ctx): void {
     }
     const formats = r.formatsFrom(flags, config);
     const selection = await j.selectionFrom(flags, config);
-    const targets = r.selectTargets({ ...(await r.targetsFrom(flags, config)), cloud: cloudTargetsFromConfig(r.withAwsProfile(config, flags.awsProfile)) }, selection?.targets);
+    const targets = r.selectTargets({ ...(await r.targetsFrom(flags, config)), cloud: await r.cloudTargets(config, flags.awsProfile) }, selection?.targets);
     const chrome = flags.chrome ?? config?.output?.chrome;
     const collection = await r.collectionFrom(flags, config);
     const reporter = await reporterFor(ctx, config);
