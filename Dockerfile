@@ -1,5 +1,14 @@
 # auditpack runtime image: Node 20 on Debian bookworm, Debian's Chromium for the PDF report,
 # poppler-utils for `pdfsig`-style checks by operators, and fonts for the report. No browser download.
+
+# Compiles src/ to dist/ (TypeScript is a devDependency, left behind in this stage).
+FROM node:20-bookworm-slim AS build
+WORKDIR /build
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+RUN PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts
+COPY src ./src
+RUN npm run build
+
 FROM node:20-bookworm-slim
 
 ENV NODE_ENV=production \
@@ -15,7 +24,7 @@ WORKDIR /opt/auditpack
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY bin ./bin
-COPY src ./src
+COPY --from=build /build/dist ./dist
 COPY controls ./controls
 COPY templates ./templates
 COPY schema ./schema

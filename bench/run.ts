@@ -50,6 +50,7 @@ const RENDERS = quick
 async function main(): Promise<void> {
   const scratch = await tempDir('auditpack-bench-');
   const steps: Step[] = [];
+  steps.push({ group: 'startup', name: 'startup', options: { runs: quick ? 5 : 15 } });
   ESTATES.forEach((e, i) => {
     const out = path.join(scratch.dir, e.label);
     const size = `${(e.clusters * e.namespaces * e.workloads).toLocaleString('en-US')} workloads`;

@@ -14,4 +14,5 @@ if (!scenario) {
 const rows = await scenario(JSON.parse(json ?? '{}') as Record<string, unknown>);
 // ru_maxrss: the high-water mark of this process, in KiB on Linux.
 const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-for (const row of rows) process.stdout.write(`BENCH_RESULT ${JSON.stringify({ ...row, peakRssMb })}\n`);
+// A row that measured another process (start-up) carries that process's peak instead.
+for (const row of rows) process.stdout.write(`BENCH_RESULT ${JSON.stringify({ peakRssMb, ...row })}\n`);

@@ -10,6 +10,7 @@ import { DEFAULT_CONTROLS_DIR, loadCatalogs } from '../src/controls/load.ts';
 import { evaluateChecks, mapControls } from '../src/pipeline/evaluate.ts';
 import { loadEvidence } from '../src/pipeline/load-evidence.ts';
 import type { RegionData } from '../test/collectors/aws/fake-aws.ts';
+import { startup } from './startup.ts';
 import { REGIONS, accountId, controlPlaneObjects, generateEstate, namespaceObjects, prng } from './generate-estate.ts';
 
 export interface ScenarioResult {
@@ -404,6 +405,7 @@ function sampleProcessTree(root: number, intervalMs: number): { stop: () => { rs
 }
 
 export const SCENARIOS: Record<string, Scenario> = {
+  startup,
   estate,
   eval: evalVsParse,
   'kube-collect': kubeCollect,

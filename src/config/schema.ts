@@ -5,7 +5,7 @@ import { FRAMEWORKS } from '../controls/types.ts';
 // Every CLI flag has an equivalent here; a flag given on the command line wins. Strict: a typo is
 // an error, never a silently ignored setting.
 
-const TargetName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'letters, digits, . _ : - (max 128)');
+export const TargetName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'letters, digits, . _ : - (max 128)');
 
 export const SnapshotConfig = z.strictObject({
   dir: z.string().min(1).describe('Folder of *.yaml, *.yml, *.json to judge as one offline target'),
@@ -61,7 +61,7 @@ export const GcpConfig = z.strictObject({
 
 export const OutputConfig = z.strictObject({
   dir: z.string().min(1).optional().describe('output folder (like --out)'),
-  formats: z.array(z.enum(['html', 'pdf', 'csv', 'json'])).optional().describe('outputs (findings.json is always written)'),
+  formats: z.array(z.enum(['html', 'pdf', 'csv', 'sarif', 'junit', 'json', 'all'])).optional().describe('outputs, like --format (findings.json is always written; default html, pdf, csv)'),
   chrome: z.string().min(1).optional().describe('Chromium/Chrome for the PDF (like --chrome)'),
   upload: z
     .strictObject({
@@ -95,7 +95,19 @@ export const LoggingConfig = z.strictObject({
 
 export const AuditpackConfig = z.strictObject({
   $schema: z.string().optional(),
-  frameworks: z.array(z.enum(FRAMEWORKS)).min(1).optional().describe('frameworks in the report (default: all)'),
+  frameworks: z.array(z.enum(FRAMEWORKS)).min(1).optional().describe('frameworks in the report (default: all), like --framework'),
+  select: z
+    .strictObject({
+      checks: z.array(z.string().min(1)).min(1).optional().describe('only checks with these ids or globs, like --check'),
+      excludeChecks: z.array(z.string().min(1)).min(1).optional().describe('leave out checks with these ids or globs, like --exclude-check'),
+      severity: z.enum(['critical', 'high', 'medium', 'low', 'info']).optional().describe('only results of this severity or higher, like --severity'),
+      namespaces: z.array(z.string().min(1)).min(1).optional().describe('only results in these namespaces (names or globs), like --namespace'),
+      excludeNamespaces: z.array(z.string().min(1)).min(1).optional().describe('leave out results in these namespaces, like --exclude-namespace'),
+      targets: z.array(z.string().min(1)).min(1).optional().describe('only the targets with these names or globs, like --target'),
+    })
+    .optional()
+    .describe('what is judged and reported (recorded in run.json and the report)'),
+  failOn: z.enum(['critical', 'high', 'medium', 'low']).optional().describe('exit 1 only when a failed result has this severity or higher, like --fail-on'),
   output: OutputConfig.optional(),
   history: z.string().min(1).optional().describe('evidence history folder: each run chains to, is compared with and is recorded in it (like --history)'),
   signing: z

@@ -18,25 +18,25 @@ import { renderFindingsJson } from '../render/findings-json.ts';
 import { OSCAL_AR_FILE, renderAssessmentResults } from '../oscal/assessment-results.ts';
 import { renderHtml } from '../render/html.ts';
 import { evidenceShownInFull } from '../render/view-model.ts';
-import { renderPdf } from '../render/pdf.ts';
 import type { ReportInput, ReportedResult, TargetSummary } from '../render/report-input.ts';
-import { BundleError, UsageError } from '../shared/errors.ts';
+import { BundleError, RenderError, UsageError } from '../shared/errors.ts';
 import { TOOL } from '../shared/version.ts';
 import { loadSigner } from '../bundle/keys.ts';
 import { generateEphemeralSigner, type Signer } from '../bundle/signer.ts';
-import { X509Signer, loadP12Signer } from '../bundle/x509-signer.ts';
-import { KmsSigner, type KmsSignerOptions } from '../bundle/kms-signer.ts';
-import { signPdf } from '../bundle/pdf-sign.ts';
+import type { KmsSignerOptions } from '../bundle/kms-signer.ts';
+import type { X509Identity } from '../bundle/x509-signer.ts';
 import { signBundle, type ManifestPrevious } from '../bundle/manifest.ts';
 import { openHistory, type History } from '../history/store.ts';
 import { SIGNATURE_FILE } from '../bundle/files.ts';
 import { verifyBundle } from '../bundle/verify.ts';
 import type { Catalog } from '../controls/schema.ts';
 import type { CloudTarget } from './cloud.ts';
-import { collectTargets, type CollectionOptions, type ConsulApiTarget, type CollectInput, type CollectedTarget, type KubeTarget, type Progress, type SnapshotTarget } from './collect.ts';
+import type { CollectionOptions, ConsulApiTarget, CollectInput, CollectedTarget, KubeTarget, Progress, SnapshotTarget } from './collect.ts';
 import type { KubeCollectOptions } from '../collectors/kubernetes/index.ts';
 import { loadEvidence, readTranscripts, type LoadedEvidence } from './load-evidence.ts';
 import { evaluateChecks, mapControls } from './evaluate.ts';
+import { describeSelection, selectGaps, selectResults, type Selection } from './selection.ts';
+import { renderJunit, renderSarif, JUNIT_FILE, SARIF_FILE } from '../render/ci-formats.ts';
 import { loadExceptions } from '../exceptions/load.ts';
 import type { ExceptionOutcome, ExceptionRule } from '../exceptions/types.ts';
 import { loadAttestations } from '../attestations/load.ts';
@@ -52,6 +52,9 @@ export interface OutputFormats {
   html: boolean;
   pdf: boolean;
   csv: boolean;
+  // findings.sarif (SARIF 2.1.0) and findings.junit.xml, only when asked for.
+  sarif?: boolean;
+  junit?: boolean;
 }
 
 export interface RunOptions {
@@ -65,6 +68,8 @@ export interface RunOptions {
   cloud?: readonly CloudTarget[];
   // Frameworks in the report (default: every catalog).
   frameworks?: readonly FrameworkId[];
+  // Checks, severities, namespaces and targets judged (default: all); recorded in run.json.
+  selection?: Selection;
   outDir: string;
   formats: OutputFormats;
   chrome?: string;
@@ -99,6 +104,8 @@ export interface RunSummary {
   files: string[];
   // Where the run was recorded (--history) and how many runs the history now holds.
   history?: { dir: string; runs: number; previous?: string };
+  // The PDF was asked for but could not be rendered: the bundle is signed without it.
+  pdfError?: string;
 }
 
 interface Judgement {
@@ -144,8 +151,8 @@ async function prepare(opts: Pick<RunOptions, 'outDir' | 'signingKey' | 'signP12
 async function chooseSigner(opts: Pick<RunOptions, 'signingKey' | 'signP12' | 'kms'>, now: Date): Promise<Signer> {
   const given = [opts.signingKey && '--key', opts.signP12 && '--sign-p12', opts.kms && '--kms-key-id'].filter((g) => typeof g === 'string');
   if (given.length > 1) throw new UsageError('USAGE', `Give one signing key, not ${given.join(' and ')}`);
-  if (opts.signP12) return loadP12Signer(opts.signP12.file, opts.signP12.passphrase, now);
-  if (opts.kms) return KmsSigner.create(opts.kms);
+  if (opts.signP12) return (await import('../bundle/x509-signer.ts')).loadP12Signer(opts.signP12.file, opts.signP12.passphrase, now);
+  if (opts.kms) return (await import('../bundle/kms-signer.ts')).KmsSigner.create(opts.kms);
   return opts.signingKey ? loadSigner(opts.signingKey) : generateEphemeralSigner();
 }
 
@@ -158,7 +165,7 @@ async function inWorkDir<T>(p: Prepared, build: (work: string) => Promise<T>, pr
   await mkdir(work, { recursive: true });
   try {
     const value = await build(work);
-    const manifest = await signBundle(work, p.signer, { tool: { name: TOOL.name, version: TOOL.version }, runId: p.runId, createdAt: p.clock().toISOString(), ...(previous ? { previous } : {}), signedPdf: p.signer instanceof X509Signer });
+    const manifest = await signBundle(work, p.signer, { tool: { name: TOOL.name, version: TOOL.version }, runId: p.runId, createdAt: p.clock().toISOString(), ...(previous ? { previous } : {}), signedPdf: isX509(p.signer) });
     // The signature is held aside until the folder has its final name, so a crash never leaves a
     // signed folder anywhere but at --out, and never an unsigned one that verifies.
     await rename(path.join(work, SIGNATURE_FILE), path.join(work, PENDING_SIGNATURE));
@@ -183,8 +190,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   const { value, files } = await inWorkDir(
     p,
     async (work) => {
+      const { collectTargets } = await import('./collect.ts');
       await collectTargets(collectInput(opts), work, p.clock, p.progress);
-      return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack run', judgement, ...(history ? { history } : {}) });
+      return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack run', judgement, ...(history ? { history } : {}), ...(opts.selection ? { selection: opts.selection } : {}) });
     },
     history?.previous,
   );
@@ -204,6 +212,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
 // collect: evidence only, signed, for `report` to judge later (or elsewhere).
 export async function collectOnly(opts: Pick<RunOptions, 'snapshots' | 'kube' | 'kubeOptions' | 'collection' | 'consul' | 'cloud' | 'outDir' | 'signingKey' | 'signP12' | 'kms' | 'clock' | 'onProgress' | 'command'> & { shard?: ShardDeclaration }): Promise<{ runId: string; outDir: string; targets: CollectedTarget[]; signer: RunSummary['signer'] }> {
   const p = await prepare(opts);
+  const { collectTargets } = await import('./collect.ts');
   const { value } = await inWorkDir(p, async (work) => {
     const targets = await collectTargets(collectInput(opts), work, p.clock, p.progress);
     await writeFile(
@@ -248,7 +257,7 @@ export async function reportFromEvidence(opts: ReportOptions): Promise<RunSummar
   const p = await prepare(opts);
   const { value, files } = await inWorkDir(p, async (work) => {
     await cp(path.join(source, 'evidence'), path.join(work, 'evidence'), { recursive: true, verbatimSymlinks: true });
-    return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack report', judgement });
+    return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack report', judgement, ...(opts.selection ? { selection: opts.selection } : {}) });
   });
   return { ...value, runId: p.runId, outDir: p.outDir, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral }, files };
 }
@@ -268,7 +277,7 @@ export async function reportFromAssembledEvidence(opts: Omit<ReportOptions, 'evi
   const p = await prepare(opts);
   const { value, files } = await inWorkDir(p, async (work) => {
     await assemble(work);
-    return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack merge', judgement });
+    return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack merge', judgement, ...(opts.selection ? { selection: opts.selection } : {}) });
   });
   return { ...value, runId: p.runId, outDir: p.outDir, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral }, files };
 }
@@ -278,12 +287,14 @@ async function renderReport(
   loaded: LoadedEvidence,
   catalogs: Catalog[],
   p: Prepared,
-  o: { formats: OutputFormats; chromePath: string | undefined; command: string; judgement?: Judgement; history?: History },
-): Promise<Pick<RunSummary, 'results' | 'controls' | 'gaps' | 'exceptions' | 'attestations'>> {
+  o: { formats: OutputFormats; chromePath: string | undefined; command: string; judgement?: Judgement; history?: History; selection?: Selection },
+): Promise<Pick<RunSummary, 'results' | 'controls' | 'gaps' | 'exceptions' | 'attestations' | 'pdfError'>> {
   const t1 = Date.now();
   p.progress({ stage: 'evaluate', event: 'start', message: `${CHECKS.length} checks on ${loaded.inventories.length} target(s)` });
   // Exceptions are judged at the run's start time (injected clock), like the checks.
-  const { results, exceptions } = evaluateChecks(loaded.inventories, p.startedAt, o.judgement?.exceptions ?? []);
+  const evaluated = evaluateChecks(loaded.inventories, p.startedAt, o.judgement?.exceptions ?? []);
+  const { exceptions } = evaluated;
+  const results = selectResults(evaluated.results, o.selection);
   p.progress({ stage: 'evaluate', event: 'finish', message: `${CHECKS.length} checks on ${loaded.inventories.length} target(s): ${results.length} results`, durationMs: Date.now() - t1 });
 
   const context = rollUpContext(loaded.inventories, catalogs, CHECKS.map((c) => c.meta), o.judgement?.notApplicable);
@@ -320,7 +331,7 @@ async function renderReport(
       ignored.push({ target: inventory.name, evidenceId: '', kind: '(file)', apiVersion: '', name: `${n.file}${n.line ? `:${n.line}` : ''}`, reason: n.message });
     }
   });
-  const gaps = loaded.inventories.flatMap((i) => i.gaps);
+  const gaps = selectGaps(loaded.inventories.flatMap((i) => i.gaps), o.selection);
   const views = loaded.inventories.map((i) => workloadView(i));
   const input: ReportInput = {
     run: {
@@ -332,6 +343,7 @@ async function renderReport(
       command: o.command,
       frameworks: FRAMEWORKS.filter((f) => catalogs.some((c) => c.framework === f)),
       signing: { algorithm: p.signer.algorithm, keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral },
+      ...(describeSelection(o.selection).length > 0 ? { selection: describeSelection(o.selection) } : {}),
     },
     targets: summaries,
     checks: CHECKS.map((c) => c.meta),
@@ -362,14 +374,23 @@ async function renderReport(
   await mkdir(path.join(work, path.dirname(OSCAL_AR_FILE)), { recursive: true });
   await writeFile(path.join(work, OSCAL_AR_FILE), renderAssessmentResults(out));
   written.push(OSCAL_AR_FILE);
-  await writeFile(path.join(work, 'run.json'), `${JSON.stringify({ schemaVersion: 1, ...out.run, stage: 'report', targets: out.targets.map(({ namespaceDetails: _n, ...t }) => t), redactions: redactionSummary(loaded.records) }, null, 2)}\n`);
+  await writeFile(path.join(work, 'run.json'), `${JSON.stringify({ schemaVersion: 1, ...out.run, ...(o.selection ? { select: o.selection } : {}), stage: 'report', targets: out.targets.map(({ namespaceDetails: _n, ...t }) => t), redactions: redactionSummary(loaded.records) }, null, 2)}\n`);
   if (o.formats.csv) {
     await writeFile(path.join(work, 'findings.csv'), renderCsv(out.results));
     written.push('findings.csv');
+    // With the CSV outputs: the report points readers to it for the full workload table.
+    await writeFile(path.join(work, WORKLOADS_CSV_FILE), renderWorkloadsCsv(out.workloads));
+    written.push(WORKLOADS_CSV_FILE);
   }
-  // Always written: the report points readers to it for the full workload table.
-  await writeFile(path.join(work, WORKLOADS_CSV_FILE), renderWorkloadsCsv(out.workloads));
-  written.push(WORKLOADS_CSV_FILE);
+  if (o.formats.sarif) {
+    await writeFile(path.join(work, SARIF_FILE), renderSarif(out));
+    written.push(SARIF_FILE);
+  }
+  if (o.formats.junit) {
+    await writeFile(path.join(work, JUNIT_FILE), renderJunit(out));
+    written.push(JUNIT_FILE);
+  }
+  let pdfError: string | undefined;
   if (o.formats.html || o.chromePath) {
     const html = renderHtml(out);
     if (o.formats.html) {
@@ -377,15 +398,27 @@ async function renderReport(
       written.push('report.html');
     }
     if (o.chromePath) {
-      const pdf = await renderPdf(html, { chromePath: o.chromePath });
+      // A browser that cannot render loses only the PDF: the evidence and other outputs are signed.
+      const pdf = await (await import('../render/pdf.ts')).renderPdf(html, { chromePath: o.chromePath }).catch((err: unknown) => {
+        if (!(err instanceof RenderError)) throw err;
+        pdfError = err.message;
+        return undefined;
+      });
       // With an X.509 identity the PDF carries its own signature, so it can be checked once it leaves the bundle.
-      const signed = p.signer instanceof X509Signer ? await signPdf(pdf, p.signer.identity, { reason: `Compliance evidence, run ${p.runId}`, name: p.signer.identity.certificate.subject.replaceAll('\n', ', '), location: os.hostname(), contactInfo: operator(), signingTime: p.clock() }) : pdf;
-      await writeFile(path.join(work, 'report.pdf'), signed);
-      written.push('report.pdf');
+      if (pdf) {
+        const signed = isX509(p.signer) ? await (await import('../bundle/pdf-sign.ts')).signPdf(pdf, p.signer.identity, { reason: `Compliance evidence, run ${p.runId}`, name: p.signer.identity.certificate.subject.replaceAll('\n', ', '), location: os.hostname(), contactInfo: operator(), signingTime: p.clock() }) : pdf;
+        await writeFile(path.join(work, 'report.pdf'), signed);
+        written.push('report.pdf');
+      }
     }
   }
   p.progress({ stage: 'render', event: 'finish', message: written.join(', '), durationMs: Date.now() - t2 });
-  return { results, controls, gaps, exceptions, attestations };
+  return { results, controls, gaps, exceptions, attestations, ...(pdfError ? { pdfError } : {}) };
+}
+
+// X.509 signers carry an identity that also signs the PDF; checked without loading node-forge.
+function isX509(signer: Signer): signer is Signer & { identity: X509Identity } {
+  return 'identity' in signer;
 }
 
 function operator(): string {

@@ -4,6 +4,7 @@ import { resultId } from './result-id.ts';
 // findings.json: the machine-readable contract of DESIGN.md (schemaVersion 1; fields may be added,
 // never renamed). Sorted, so two runs over the same evidence differ only in run metadata.
 export function renderFindingsJson(input: ReportInput): string {
+  const remediation = new Map(input.checks.map((c) => [c.id, c.remediation]));
   const results = input.results.map((r) => ({
     // Stable across runs for the same check and subject (render/result-id.ts).
     id: resultId(r),
@@ -17,6 +18,7 @@ export function renderFindingsJson(input: ReportInput): string {
     data: r.data,
     evidence: r.evidence,
     controls: r.controls,
+    remediation: remediation.get(r.check) ?? '',
     ...(r.warning ? { warning: r.warning } : {}),
     ...(r.gaps ? { gaps: r.gaps } : {}),
     ...(r.exception ? { exception: r.exception } : {}),

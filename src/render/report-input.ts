@@ -17,6 +17,8 @@ export interface RunInfo {
   command: string;
   frameworks: FrameworkId[];
   signing: { algorithm: string; keyFingerprint: string; ephemeral: boolean };
+  // What the run was narrowed to (--check, --namespace, …), one line per selector; absent: everything.
+  selection?: string[];
 }
 
 export interface NamespaceSummary {

@@ -68,6 +68,7 @@ export function runView(input: ReportInput): RunView {
     frameworks: selectedFrameworks(input)
       .map((fw) => FRAMEWORK_LABELS[fw])
       .join(', '),
+    selection: (run.selection ?? []).map((l) => displayText(l, LIMITS.command)),
     signing: {
       algorithm: name(run.signing.algorithm),
       keyFingerprint: name(run.signing.keyFingerprint),

@@ -71,6 +71,7 @@ export interface RunView {
   coverCommand: string;
   targets: string;
   frameworks: string;
+  selection: string[];
   signing: {
     algorithm: string;
     keyFingerprint: string;
