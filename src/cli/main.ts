@@ -22,6 +22,7 @@ import { expandOutPath } from '../storage/out-path.ts';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor, exitCodeForError } from './exit-codes.ts';
 import { registerHistoryCommands, verifyArchiveCommand, verifyHistoryCommand } from '../history/cli.ts';
 import { isArchivePath } from '../archive/verify.ts';
+import { unverifiedEvidenceWarning } from '../pipeline/input-evidence.ts';
 
 export const DEMO_ENVIRONMENT = fileURLToPath(new URL('../../demo/environment/', import.meta.url));
 // The demo shows a waived result and an attested control unless other files are given.
@@ -430,6 +431,7 @@ export function buildProgram(io: Io = defaultIo, onExit: (code: number) => void 
       onProgress: reporter.onProgress,
     }).finally(reporter.close);
     summarize(io, summary, reporter);
+    if (summary.inputEvidence) reporter.warn(unverifiedEvidenceWarning(evidence, summary.inputEvidence));
     await uploadIfAsked(io, uploadSettings(flags.upload, undefined), summary.outDir, summary.runId);
     onExit(exitCodeFor(summary));
   });

@@ -29,7 +29,6 @@ import { signPdf } from '../bundle/pdf-sign.ts';
 import { signBundle, type ManifestPrevious } from '../bundle/manifest.ts';
 import { openHistory, type History } from '../history/store.ts';
 import { SIGNATURE_FILE } from '../bundle/files.ts';
-import { verifyBundle } from '../bundle/verify.ts';
 import type { Catalog } from '../controls/schema.ts';
 import type { CloudTarget } from './cloud.ts';
 import { collectTargets, type CollectionOptions, type ConsulApiTarget, type CollectInput, type CollectedTarget, type KubeTarget, type Progress, type SnapshotTarget } from './collect.ts';
@@ -42,6 +41,7 @@ import { loadAttestations } from '../attestations/load.ts';
 import { copyAttachments } from '../attestations/apply.ts';
 import type { AttestationOutcome, AttestationRule } from '../attestations/types.ts';
 import { processAlive } from '../shared/process-alive.ts';
+import { checkInputEvidence, type InputEvidence } from './input-evidence.ts';
 
 export type { ConsulApiTarget, KubeTarget, ProgressEvent, SnapshotTarget } from './collect.ts';
 
@@ -92,6 +92,8 @@ export interface RunSummary {
   attestations: AttestationOutcome[];
   signer: { keyFingerprint: string; ephemeral: boolean };
   files: string[];
+  // report: whether the judged evidence folder was verified, and with which key.
+  inputEvidence?: InputEvidence;
   // Where the run was recorded (--history) and how many runs the history now holds.
   history?: { dir: string; runs: number; previous?: string };
 }
@@ -230,19 +232,15 @@ export async function reportFromEvidence(opts: ReportOptions): Promise<RunSummar
   const judgement = await loadJudgement(opts, catalogs);
   const chromePath = opts.formats.pdf ? findChrome(opts.chrome) : undefined;
   const source = path.resolve(opts.evidenceDir);
-  if (await stat(path.join(source, 'manifest.json')).catch(() => undefined)) {
-    const check = await verifyBundle(source, opts.evidenceKeyPem ? { publicKeyPem: opts.evidenceKeyPem } : {});
-    if (!check.ok) {
-      const first = check.problems[0];
-      throw new BundleError(first?.code ?? 'MANIFEST_INVALID', `Evidence folder ${opts.evidenceDir} does not verify (${check.problems.length} problem(s), first: ${first?.message ?? 'unknown'}); refusing to report on it`);
-    }
-  }
+  // Refuses (before any output exists) evidence that does not verify, or is unsigned under --evidence-key.
+  const inputEvidence = await checkInputEvidence(source, opts.evidenceKeyPem);
+  if (!inputEvidence.verified) opts.onProgress?.({ stage: 'collect', message: `WARNING: evidence folder ${opts.evidenceDir} is unsigned; judging it WITHOUT verification` });
   const p = await prepare(opts);
   const { value, files } = await inWorkDir(p, async (work) => {
     await cp(path.join(source, 'evidence'), path.join(work, 'evidence'), { recursive: true, verbatimSymlinks: true });
-    return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack report', judgement });
+    return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack report', judgement, inputEvidence });
   });
-  return { ...value, runId: p.runId, outDir: p.outDir, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral }, files };
+  return { ...value, runId: p.runId, outDir: p.outDir, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral }, files, inputEvidence };
 }
 
 // A sharded collect's place in the whole, recorded in run.json so `merge` can tell a missing shard.
@@ -270,7 +268,7 @@ async function renderReport(
   loaded: LoadedEvidence,
   catalogs: Catalog[],
   p: Prepared,
-  o: { formats: OutputFormats; chromePath: string | undefined; command: string; judgement?: Judgement; history?: History },
+  o: { formats: OutputFormats; chromePath: string | undefined; command: string; judgement?: Judgement; history?: History; inputEvidence?: InputEvidence },
 ): Promise<Pick<RunSummary, 'results' | 'controls' | 'gaps' | 'exceptions' | 'attestations'>> {
   const t1 = Date.now();
   p.progress({ stage: 'evaluate', event: 'start', message: `${CHECKS.length} checks on ${loaded.inventories.length} target(s)` });
@@ -323,6 +321,7 @@ async function renderReport(
       command: o.command,
       frameworks: FRAMEWORKS.filter((f) => catalogs.some((c) => c.framework === f)),
       signing: { algorithm: p.signer.algorithm, keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral },
+      ...(o.inputEvidence ? { inputEvidence: o.inputEvidence } : {}),
     },
     targets: summaries,
     checks: CHECKS.map((c) => c.meta),

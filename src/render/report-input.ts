@@ -6,6 +6,7 @@ import type { CoverageRow, WorkloadRow } from '../inventory/workload-view.ts';
 import type { ExceptionOutcome } from '../exceptions/types.ts';
 import type { AttestationOutcome } from '../attestations/types.ts';
 import type { ReportHistory } from '../history/types.ts';
+import type { InputEvidence } from '../pipeline/input-evidence.ts';
 
 export interface RunInfo {
   id: string;
@@ -17,6 +18,8 @@ export interface RunInfo {
   command: string;
   frameworks: FrameworkId[];
   signing: { algorithm: string; keyFingerprint: string; ephemeral: boolean };
+  // `report`: whether the evidence folder judged was verified, and with which key.
+  inputEvidence?: InputEvidence;
 }
 
 export interface NamespaceSummary {

@@ -1,3 +1,4 @@
+import { describeInputEvidence } from '../pipeline/input-evidence.ts';
 import { createHash } from 'node:crypto';
 import { CHECK_STATUSES, SEVERITIES, type CheckMeta, type CheckStatus, type MessageData, type Severity } from '../checks/types.ts';
 import {
@@ -169,6 +170,8 @@ export interface RunView {
     ephemeral: boolean;
     notice: string;
   };
+  // `report` only: how the judged evidence folder was checked (shown loudly when it was not).
+  inputEvidence?: { verified: boolean; text: string };
 }
 
 export interface TotalsView {
@@ -1264,6 +1267,7 @@ function runView(input: ReportInput): RunView {
       ephemeral: run.signing.ephemeral,
       notice: run.signing.ephemeral ? EPHEMERAL_NOTICE : '',
     },
+    ...(run.inputEvidence ? { inputEvidence: { verified: run.inputEvidence.verified, text: message(describeInputEvidence(run.inputEvidence)) } } : {}),
   };
 }
 
