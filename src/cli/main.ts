@@ -23,6 +23,7 @@ import { EXIT, EXIT_CODES_HELP, exitCodeFor, exitCodeForError } from './exit-cod
 import { registerHistoryCommands, verifyArchiveCommand, verifyHistoryCommand } from '../history/cli.ts';
 import { isArchivePath } from '../archive/verify.ts';
 import { unverifiedEvidenceWarning } from '../pipeline/input-evidence.ts';
+import { escapeTerminal } from '../shared/terminal-text.ts';
 
 export const DEMO_ENVIRONMENT = fileURLToPath(new URL('../../demo/environment/', import.meta.url));
 // The demo shows a waived result and an attested control unless other files are given.
@@ -36,9 +37,10 @@ interface Io {
   tty?: NodeJS.WritableStream;
 }
 
+// Everything printed is escaped: cluster data, file names and messages never drive the terminal.
 const defaultIo: Io = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
+  out: (line) => process.stdout.write(`${escapeTerminal(line, { keepNewlines: true })}\n`),
+  err: (line) => process.stderr.write(`${escapeTerminal(line, { keepNewlines: true })}\n`),
   ...(process.stderr.isTTY ? { tty: process.stderr } : {}),
 };
 
@@ -483,13 +485,13 @@ export function buildProgram(io: Io = defaultIo, onExit: (code: number) => void 
       }
       const pinned = flags.key ? await loadPublicKey(flags.key) : undefined;
       const report = await verifyBundle(bundle, pinned ? { publicKeyPem: pinned.pem } : {});
-      for (const p of report.problems) io.err(`FAIL ${p.code}${p.path ? ` ${p.path}` : ''}: ${p.message}`);
+      for (const p of report.problems) io.err(escapeTerminal(`FAIL ${p.code}${p.path ? ` ${p.path}` : ''}: ${p.message}`));
       if (!report.ok) {
-        io.err(`Bundle ${bundle} did NOT verify (${report.problems.length} problem(s)).`);
+        io.err(escapeTerminal(`Bundle ${bundle} did NOT verify (${report.problems.length} problem(s)).`));
         onExit(EXIT.NOT_SATISFIED);
         return;
       }
-      io.out(`OK: ${bundle} verified — signature valid, ${report.manifest?.files.length ?? 0} files match the manifest, no extra files.`);
+      io.out(`OK: ${escapeTerminal(bundle)} verified — signature valid, ${report.manifest?.files.length ?? 0} files match the manifest, no extra files.`);
       io.out(`Signer key ${report.fingerprint}${report.keySource === 'bundled' ? ' (key taken from the bundle: integrity only; pass --key with your published key to prove origin)' : ' (pinned)'}`);
       if (report.certificate) {
         io.out(`Signer certificate: ${report.certificate.subject}, issued by ${report.certificate.issuer}, valid until ${report.certificate.validTo} (check it chains to a CA you trust: see VERIFY.md)`);

@@ -1,3 +1,4 @@
+import { escapeTerminal } from '../shared/terminal-text.ts';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadPublicKey } from '../bundle/keys.ts';
@@ -23,7 +24,7 @@ async function pinnedKey(file: string | undefined): Promise<{ publicKeyPem?: str
 
 export async function verifyHistoryCommand(io: Io, dir: string, keyFile: string | undefined): Promise<number> {
   const report = await verifyHistory(dir, await pinnedKey(keyFile));
-  for (const p of report.problems) io.err(`FAIL ${p.code}${p.runId ? ` ${p.runId}` : ''}: ${p.message}`);
+  for (const p of report.problems) io.err(escapeTerminal(`FAIL ${p.code}${p.runId ? ` ${p.runId}` : ''}: ${p.message}`));
   if (!report.ok) {
     io.err(`History ${dir} did NOT verify (${report.problems.length} problem(s)).`);
     return NOT_VERIFIED;
@@ -43,7 +44,7 @@ export async function verifyHistoryCommand(io: Io, dir: string, keyFile: string 
 
 export async function verifyArchiveCommand(io: Io, file: string, keyFile: string | undefined): Promise<number> {
   const report = await verifyArchive(file, await pinnedKey(keyFile));
-  for (const p of report.problems) io.err(`FAIL ${p.code}${p.path ? ` ${p.path}` : ''}: ${p.message}`);
+  for (const p of report.problems) io.err(escapeTerminal(`FAIL ${p.code}${p.path ? ` ${p.path}` : ''}: ${p.message}`));
   if (!report.ok) {
     io.err(`Archive ${file} did NOT verify (${report.problems.length} problem(s)).`);
     return NOT_VERIFIED;
