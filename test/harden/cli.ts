@@ -12,6 +12,8 @@ export interface CliRun {
   code: number;
   stdout: string;
   stderr: string;
+  // Set when the process was killed (e.g. SIGKILL by AUDITPACK_CRASH_AT).
+  signal?: string;
 }
 
 // Runs the real CLI in a child process, as an operator would.
@@ -20,8 +22,8 @@ export async function cli(args: readonly string[], opts: { cwd?: string; env?: N
     const { stdout, stderr } = await execFile(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, maxBuffer: 64 * 1024 * 1024 });
     return { code: 0, stdout, stderr };
   } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+    const e = err as { code?: number; stdout?: string; stderr?: string; signal?: string | null };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '', ...(e.signal ? { signal: e.signal } : {}) };
   }
 }
 
