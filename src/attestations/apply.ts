@@ -1,4 +1,6 @@
-import { copyFile, mkdir } from 'node:fs/promises';
+import { constants, createWriteStream } from 'node:fs';
+import { mkdir, open } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import { controlRef } from '../controls/roll-up.ts';
 import type { ControlAttestation, ControlOutcome } from '../controls/types.ts';
@@ -71,7 +73,9 @@ export async function copyAttachments(work: string, rules: readonly AttestationR
     for (const a of rule.attachments) {
       const dest = path.join(work, ...a.path.split('/'));
       await mkdir(path.dirname(dest), { recursive: true });
-      await copyFile(a.file, dest);
+      // No symlink may have been swapped in since loading: O_NOFOLLOW on the last component.
+      const handle = await open(a.file, constants.O_RDONLY | constants.O_NOFOLLOW);
+      await pipeline(handle.createReadStream(), createWriteStream(dest));
       const copied = await sha256File(dest);
       if (copied.sha256 !== a.sha256) {
         throw new BundleError('FILE_CHANGED', `Attestation attachment ${a.file} changed while the run was in progress; run again`);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { type Catalog, edgeChecks } from '../controls/schema.ts';
 import { at, instant, invalid, lineOf, parseWith, readYamlFile, type YamlFile } from '../exceptions/yaml-file.ts';
@@ -43,7 +43,12 @@ export async function attestationsFrom(y: YamlFile, catalogs: readonly Catalog[]
     const dir = `${ATTESTATIONS_DIR}/${safeName(e.framework)}/${safeName(e.control)}`;
     for (const [j, rel] of e.attachments.entries()) {
       const file = path.resolve(base, rel);
-      const s = await stat(file).catch((err: NodeJS.ErrnoException) => err);
+      const escape = await attachmentEscape(base, rel);
+      if (escape !== undefined) {
+        issues.push(`${where('attachments', j)}: attachment ${JSON.stringify(rel)} ${escape}; attachments must be regular files inside ${base}`);
+        continue;
+      }
+      const s = await lstat(file).catch((err: NodeJS.ErrnoException) => err);
       if (s instanceof Error) {
         issues.push(`${where('attachments', j)}: attachment ${rel} ${s.code === 'ENOENT' ? 'does not exist' : `cannot be read (${s.code ?? s.message})`} (looked for ${file})`);
         continue;
@@ -84,6 +89,25 @@ export async function attestationsFrom(y: YamlFile, catalogs: readonly Catalog[]
   }
   if (issues.length > 0) throw invalid(WHAT, y.file, 'has invalid entries', issues);
   return rules;
+}
+
+// Why an attachment path may not be copied into a signed bundle, or undefined when it names a
+// file inside the attestations file's folder with no symlink on the way (a symlink could point at
+// the signing key or /etc/passwd). A missing file is reported by the caller.
+async function attachmentEscape(base: string, rel: string): Promise<string | undefined> {
+  if (path.isAbsolute(rel) || /^[A-Za-z]:/.test(rel)) return 'is an absolute path';
+  const file = path.resolve(base, rel);
+  const inside = path.relative(base, file);
+  if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside)) return 'resolves outside the attestations file\'s folder';
+  const realBase = await realpath(base).catch(() => base);
+  let current = realBase;
+  for (const segment of inside.split(path.sep)) {
+    current = path.join(current, segment);
+    const s = await lstat(current).catch(() => undefined);
+    if (s === undefined) return undefined;
+    if (s.isSymbolicLink()) return `goes through a symlink (${path.relative(realBase, current)})`;
+  }
+  return undefined;
 }
 
 // Bundle file names: letters, digits, . _ - only, so they pass the manifest's path rules on every OS.

@@ -19,6 +19,7 @@ import {
 } from './files.ts';
 import { SIGNER_CERT_FILE, SIGNING_ALGORITHMS, signingAlgorithmFor, verifyWithKey, type Signer } from './signer.ts';
 import { verifyMarkdown } from './verify-md.ts';
+import { crashPoint } from '../shared/crash-point.ts';
 
 // manifest.json, schemaVersion 1. Strict objects: a verifier must not silently ignore a signed
 // claim it does not understand; a new field means a new schemaVersion. Path safety and duplicates
@@ -108,7 +109,9 @@ export function serializeManifest(manifest: Manifest): Uint8Array {
 // manifest.sig (raw 64-byte Ed25519 signature over manifest.json's bytes). Refuses
 // (OUTPUT_EXISTS) a folder that already has manifest.json or manifest.sig: re-signing must be an
 // explicit decision of the caller, who deletes them first.
-export async function signBundle(dir: string, signer: Signer, meta: BundleMeta): Promise<Manifest> {
+// opts.signatureFile: write the signature under another name (the caller renames it to
+// manifest.sig once the folder is in its final place, so a folder still being built never verifies).
+export async function signBundle(dir: string, signer: Signer, meta: BundleMeta, opts: { signatureFile?: string } = {}): Promise<Manifest> {
   await assertDirectory(dir);
   for (const name of [MANIFEST_FILE, SIGNATURE_FILE]) {
     if (await pathExists(path.join(dir, name))) {
@@ -141,14 +144,18 @@ export async function signBundle(dir: string, signer: Signer, meta: BundleMeta):
       files: contents,
     }),
   );
+  crashPoint('sign-verify-md');
   await writeFile(path.join(dir, BUNDLED_PUBLIC_KEY_FILE), signer.publicKeyPem);
+  crashPoint('sign-public-key');
 
   const manifest = await buildManifest(dir, { ...meta, signer: signerInfo });
   const bytes = serializeManifest(manifest);
   const signature = await signer.sign(bytes);
   assertSignatureMatches(signer, bytes, signature);
-  await writeFile(path.join(dir, SIGNATURE_FILE), signature);
+  await writeFile(path.join(dir, opts.signatureFile ?? SIGNATURE_FILE), signature);
+  crashPoint('sign-signature');
   await writeFile(path.join(dir, MANIFEST_FILE), bytes);
+  crashPoint('sign-manifest');
   return manifest;
 }
 

@@ -1,4 +1,5 @@
 import { scrubText } from '../evidence/scrub.ts';
+import { escapeTerminal } from '../shared/terminal-text.ts';
 
 // Where the CLI writes: stdout for what a person or script reads, stderr for logs and errors.
 export interface Io {
@@ -10,10 +11,16 @@ export interface Io {
   color?: boolean;
 }
 
+// Every line the process prints passes the one scrubber (nothing secret leaves) and is escaped
+// (cluster data, file names and messages never drive the terminal); only our own colour marks
+// (see ansi below) become escape sequences, after escaping.
+export function terminalLine(line: string): string {
+  return escapeTerminal(scrubText(line), { keepNewlines: true }).replace(COLOUR_MARK, '\u001b[$1m');
+}
+
 export const defaultIo: Io = {
-  // Every line the process prints passes the one scrubber (issue 13: nothing secret leaves).
-  out: (line) => process.stdout.write(`${scrubText(line)}\n`),
-  err: (line) => process.stderr.write(`${scrubText(line)}\n`),
+  out: (line) => process.stdout.write(`${terminalLine(line)}\n`),
+  err: (line) => process.stderr.write(`${terminalLine(line)}\n`),
   ...(process.stderr.isTTY ? { tty: process.stderr } : {}),
   color: process.stdout.isTTY === true && !('NO_COLOR' in process.env && process.env.NO_COLOR !== ''),
 };
@@ -34,7 +41,10 @@ export interface Style {
   bold: (s: string) => string;
 }
 
-const ansi = (open: number, close: number) => (s: string): string => `\u001b[${open}m${s}\u001b[${close}m`;
+// Colour is written as private-use marks that terminalLine turns into SGR codes after escaping the
+// line, so a hostile string can never carry its own escape sequence through.
+const COLOUR_MARK = /\uE000(\d{1,2})\uE001/g;
+const ansi = (open: number, close: number) => (s: string): string => `\uE000${open}\uE001${s}\uE000${close}\uE001`;
 const plain = (s: string): string => s;
 
 // Colour only on a terminal, never with NO_COLOR or --no-color.

@@ -1,5 +1,18 @@
+import { hasUnsafeTerminalText } from '../shared/terminal-text.ts';
+
 export function shellQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  if (/^[\w@%+=:,./-]+$/.test(s)) return s;
+  // Control, C1 and bidi characters are written as bash ANSI-C escapes, never raw, so a transcript
+  // cannot drive the terminal of an auditor who prints it and the command still copies exactly.
+  if (hasUnsafeTerminalText(s)) return `$'${[...s].map(ansiC).join('')}'`;
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function ansiC(c: string): string {
+  if (c === '\\' || c === "'") return `\\${c}`;
+  if (!hasUnsafeTerminalText(c)) return c;
+  const n = c.codePointAt(0) ?? 0;
+  return n < 0x80 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
 }
 
 // kubectl resource names for the kinds auditpack reads (plural.group, as `kubectl api-resources` prints).

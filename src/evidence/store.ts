@@ -1,3 +1,4 @@
+import { escapeTerminal } from '../shared/terminal-text.ts';
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -144,6 +145,7 @@ function transcript(record: EvidenceRecord, body: string): string {
     '',
   ]
     .filter((l, i, all) => l !== '' || i === all.length - 1)
+    .map((l) => escapeTerminal(l))
     .join('\n');
 }
 

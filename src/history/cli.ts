@@ -1,3 +1,4 @@
+import { escapeTerminal } from '../shared/terminal-text.ts';
 import { loadPublicKey } from '../bundle/keys.ts';
 import { verifyArchive } from '../archive/verify.ts';
 import { verifyHistory } from './verify-chain.ts';
@@ -19,7 +20,7 @@ async function pinnedKey(file: string | undefined): Promise<{ publicKeyPem?: str
 
 export async function verifyHistoryCommand(io: Io, dir: string, keyFile: string | undefined): Promise<number> {
   const report = await verifyHistory(dir, await pinnedKey(keyFile));
-  for (const p of report.problems) io.err(`FAIL ${p.code}${p.runId ? ` ${p.runId}` : ''}: ${p.message}`);
+  for (const p of report.problems) io.err(escapeTerminal(`FAIL ${p.code}${p.runId ? ` ${p.runId}` : ''}: ${p.message}`));
   if (!report.ok) {
     io.err(`History ${dir} did NOT verify (${report.problems.length} problem(s)).`);
     return NOT_VERIFIED;
@@ -39,7 +40,7 @@ export async function verifyHistoryCommand(io: Io, dir: string, keyFile: string 
 
 export async function verifyArchiveCommand(io: Io, file: string, keyFile: string | undefined): Promise<number> {
   const report = await verifyArchive(file, await pinnedKey(keyFile));
-  for (const p of report.problems) io.err(`FAIL ${p.code}${p.path ? ` ${p.path}` : ''}: ${p.message}`);
+  for (const p of report.problems) io.err(escapeTerminal(`FAIL ${p.code}${p.path ? ` ${p.path}` : ''}: ${p.message}`));
   if (!report.ok) {
     io.err(`Archive ${file} did NOT verify (${report.problems.length} problem(s)).`);
     return NOT_VERIFIED;

@@ -660,7 +660,7 @@ function resolveMeshConfig(
     const ref = { kind: 'ConfigMap', namespace: cm.namespace, name: cm.name };
     let raw: unknown;
     try {
-      raw = parseYaml(cm.data.mesh ?? '', { maxAliasCount: 100 }) ?? {};
+      raw = parseYaml(cm.data.mesh ?? '', { maxAliasCount: 100, merge: true, uniqueKeys: true }) ?? {};
     } catch (err) {
       gaps.push({
         id: `gap-${cm.evidenceId.replace(/^ev-/, '')}-mesh`,

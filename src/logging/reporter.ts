@@ -1,3 +1,4 @@
+import { escapeJsonText, escapeTerminal } from '../shared/terminal-text.ts';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
@@ -63,7 +64,7 @@ export function createReporter(format: LogFormat | undefined, out: ReporterOutpu
 
 function textLine(e: ProgressEvent): string {
   const took = e.durationMs === undefined ? '' : ` (${(e.durationMs / 1000).toFixed(1)} s)`;
-  return `[${e.stage}]${e.target ? ` ${e.target}:` : ''} ${scrub(e.message)}${took}`;
+  return escapeTerminal(`[${e.stage}]${e.target ? ` ${e.target}:` : ''} ${scrub(e.message)}${took}`);
 }
 
 function textReporter(out: ReporterOutput): Reporter {
@@ -74,9 +75,9 @@ function textReporter(out: ReporterOutput): Reporter {
       if (e.event !== 'start') out.err(textLine(e));
     },
     warn: (lines) => {
-      for (const l of lines) out.err(scrub(l));
+      for (const l of lines) out.err(escapeTerminal(scrub(l)));
     },
-    error: (message) => out.err(scrub(message)),
+    error: (message) => out.err(escapeTerminal(scrub(message), { keepNewlines: true })),
     close: () => undefined,
   };
 }
@@ -89,7 +90,7 @@ function jsonReporter(out: ReporterOutput): Reporter {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    { write: (s: string) => out.err(s.replace(/\n$/, '')) },
+    { write: (s: string) => out.err(escapeJsonText(s.replace(/\n$/, ''))) },
   );
   return {
     format: 'json',
@@ -151,13 +152,13 @@ function barReporter(out: ReporterOutput, stream: NodeJS.WritableStream): Report
       const b = ensure(0);
       if (e.event === 'gap' || e.event === 'retry') log(textLine(e));
       if (e.stage === 'collect' && e.event === 'finish' && e.target !== undefined) done++;
-      const label = e.target ? `${e.target}: ${scrub(e.message)}` : scrub(e.message);
+      const label = escapeTerminal(e.target ? `${e.target}: ${scrub(e.message)}` : scrub(e.message));
       b.update(done, { stage: e.stage, label: label.length > 60 ? `${label.slice(0, 59)}…` : label });
     },
     warn: (lines) => {
-      for (const l of lines) log(scrub(l));
+      for (const l of lines) log(escapeTerminal(scrub(l)));
     },
-    error: (message) => log(scrub(message)),
+    error: (message) => log(escapeTerminal(scrub(message), { keepNewlines: true })),
     close: () => {
       if (stopped) return;
       stopped = true;

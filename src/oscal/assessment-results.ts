@@ -176,6 +176,8 @@ export function buildAssessmentResults(input: ReportInput): AssessmentResultsDoc
           prop('tool', `${run.tool.name} ${run.tool.version}`),
           prop('signing-key-fingerprint', run.signing.keyFingerprint),
           prop('signing-key-ephemeral', run.signing.ephemeral ? 'true' : 'false'),
+          ...(run.inputEvidence ? [prop('input-evidence-verified', run.inputEvidence.verified ? 'true' : 'false')] : []),
+          ...(run.inputEvidence?.keyFingerprint ? [prop('input-evidence-key-fingerprint', run.inputEvidence.keyFingerprint), prop('input-evidence-key-source', run.inputEvidence.keySource ?? 'bundled')] : []),
         ],
         roles: [{ id: TOOL_OPERATOR_ROLE, title: 'Tool operator', description: 'Ran auditpack to collect and judge the evidence in this bundle.' }],
         parties: [operatorParty],

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cp, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CHECKS } from '../checks/registry.ts';
@@ -19,7 +19,7 @@ import { OSCAL_AR_FILE, renderAssessmentResults } from '../oscal/assessment-resu
 import { renderHtml } from '../render/html.ts';
 import { evidenceShownInFull } from '../render/view-model.ts';
 import type { ReportInput, ReportedResult, TargetSummary } from '../render/report-input.ts';
-import { BundleError, RenderError, UsageError } from '../shared/errors.ts';
+import { RenderError, UsageError } from '../shared/errors.ts';
 import { TOOL } from '../shared/version.ts';
 import { loadSigner } from '../bundle/keys.ts';
 import { generateEphemeralSigner, type Signer } from '../bundle/signer.ts';
@@ -27,8 +27,6 @@ import type { KmsSignerOptions } from '../bundle/kms-signer.ts';
 import type { X509Identity } from '../bundle/x509-signer.ts';
 import { signBundle, type ManifestPrevious } from '../bundle/manifest.ts';
 import { openHistory, type History } from '../history/store.ts';
-import { SIGNATURE_FILE } from '../bundle/files.ts';
-import { verifyBundle } from '../bundle/verify.ts';
 import type { Catalog } from '../controls/schema.ts';
 import type { CloudTarget } from './cloud.ts';
 import type { CollectionOptions, ConsulApiTarget, CollectInput, CollectedTarget, KubeTarget, Progress, SnapshotTarget } from './collect.ts';
@@ -42,9 +40,11 @@ import type { ExceptionOutcome, ExceptionRule } from '../exceptions/types.ts';
 import { loadAttestations } from '../attestations/load.ts';
 import { copyAttachments } from '../attestations/apply.ts';
 import type { AttestationOutcome, AttestationRule } from '../attestations/types.ts';
-import { processAlive } from '../shared/process-alive.ts';
 import { scrubDeep } from '../evidence/scrub.ts';
 import { redactionSummary } from '../evidence/redaction-summary.ts';
+import { crashPoint } from '../shared/crash-point.ts';
+import { assertReplaceable, commitBundle, ensureParent, pendingSignatureName, recoverOutDir, workDirFor } from './out-dir.ts';
+import { checkInputEvidence, type InputEvidence } from './input-evidence.ts';
 
 export type { ConsulApiTarget, KubeTarget, ProgressEvent, SnapshotTarget } from './collect.ts';
 
@@ -102,6 +102,8 @@ export interface RunSummary {
   attestations: AttestationOutcome[];
   signer: { keyFingerprint: string; ephemeral: boolean };
   files: string[];
+  // report: whether the judged evidence folder was verified, and with which key.
+  inputEvidence?: InputEvidence;
   // Where the run was recorded (--history) and how many runs the history now holds.
   history?: { dir: string; runs: number; previous?: string };
   // The PDF was asked for but could not be rendered: the bundle is signed without it.
@@ -142,6 +144,9 @@ async function prepare(opts: Pick<RunOptions, 'outDir' | 'signingKey' | 'signP12
   const clock = opts.clock ?? (() => new Date());
   const startedAt = clock();
   const outDir = path.resolve(opts.outDir);
+  // A crashed run's leftovers are resolved first, so a good bundle it moved aside is back in place.
+  await ensureParent(outDir);
+  await recoverOutDir(outDir);
   await assertReplaceable(outDir);
   const signer = await chooseSigner(opts, startedAt);
   return { clock, progress: opts.onProgress ?? (() => undefined), startedAt, runId: newRunId(startedAt), outDir, signer };
@@ -158,19 +163,18 @@ async function chooseSigner(opts: Pick<RunOptions, 'signingKey' | 'signP12' | 'k
 
 // Builds the bundle in a sibling temp folder and renames it into place only once it is complete
 // and signed, so a crash never leaves a folder that verifies.
+// The steps and how a crash at each is recovered: src/pipeline/out-dir.ts.
 async function inWorkDir<T>(p: Prepared, build: (work: string) => Promise<T>, previous?: ManifestPrevious): Promise<{ value: T; files: string[] }> {
-  await mkdir(path.dirname(p.outDir), { recursive: true });
-  await recoverFromCrash(p.outDir);
-  const work = `${p.outDir}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const work = workDirFor(p.outDir);
   await mkdir(work, { recursive: true });
+  crashPoint('work-created');
   try {
     const value = await build(work);
-    const manifest = await signBundle(work, p.signer, { tool: { name: TOOL.name, version: TOOL.version }, runId: p.runId, createdAt: p.clock().toISOString(), ...(previous ? { previous } : {}), signedPdf: isX509(p.signer) });
-    // The signature is held aside until the folder has its final name, so a crash never leaves a
-    // signed folder anywhere but at --out, and never an unsigned one that verifies.
-    await rename(path.join(work, SIGNATURE_FILE), path.join(work, PENDING_SIGNATURE));
-    await replaceDir(work, p.outDir);
-    await rename(path.join(p.outDir, PENDING_SIGNATURE), path.join(p.outDir, SIGNATURE_FILE));
+    crashPoint('work-built');
+    // The signature is written under a pending name until the folder has its final name, so a
+    // folder that is still being built or moved never verifies.
+    const manifest = await signBundle(work, p.signer, { tool: { name: TOOL.name, version: TOOL.version }, runId: p.runId, createdAt: p.clock().toISOString(), ...(previous ? { previous } : {}), signedPdf: isX509(p.signer) }, { signatureFile: pendingSignatureName() });
+    await commitBundle(work, p.outDir);
     p.progress({ stage: 'sign', event: 'finish', message: `signed with ${p.signer.keyFingerprint}${p.signer.ephemeral ? ' (one-time key)' : ''}` });
     return { value, files: manifest.files.map((f) => f.path) };
   } catch (err) {
@@ -247,19 +251,15 @@ export async function reportFromEvidence(opts: ReportOptions): Promise<RunSummar
   const judgement = await loadJudgement(opts, catalogs);
   const chromePath = opts.formats.pdf ? findChrome(opts.chrome) : undefined;
   const source = path.resolve(opts.evidenceDir);
-  if (await stat(path.join(source, 'manifest.json')).catch(() => undefined)) {
-    const check = await verifyBundle(source, opts.evidenceKeyPem ? { publicKeyPem: opts.evidenceKeyPem } : {});
-    if (!check.ok) {
-      const first = check.problems[0];
-      throw new BundleError(first?.code ?? 'MANIFEST_INVALID', `Evidence folder ${opts.evidenceDir} does not verify (${check.problems.length} problem(s), first: ${first?.message ?? 'unknown'}); refusing to report on it`);
-    }
-  }
+  // Refuses (before any output exists) evidence that does not verify, or is unsigned under --evidence-key.
+  const inputEvidence = await checkInputEvidence(source, opts.evidenceKeyPem);
+  if (!inputEvidence.verified) opts.onProgress?.({ stage: 'collect', message: `WARNING: evidence folder ${opts.evidenceDir} is unsigned; judging it WITHOUT verification` });
   const p = await prepare(opts);
   const { value, files } = await inWorkDir(p, async (work) => {
     await cp(path.join(source, 'evidence'), path.join(work, 'evidence'), { recursive: true, verbatimSymlinks: true });
-    return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack report', judgement, ...(opts.selection ? { selection: opts.selection } : {}) });
+    return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack report', judgement, inputEvidence, ...(opts.selection ? { selection: opts.selection } : {}) });
   });
-  return { ...value, runId: p.runId, outDir: p.outDir, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral }, files };
+  return { ...value, runId: p.runId, outDir: p.outDir, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral }, files, inputEvidence };
 }
 
 // A sharded collect's place in the whole, recorded in run.json so `merge` can tell a missing shard.
@@ -287,7 +287,7 @@ async function renderReport(
   loaded: LoadedEvidence,
   catalogs: Catalog[],
   p: Prepared,
-  o: { formats: OutputFormats; chromePath: string | undefined; command: string; judgement?: Judgement; history?: History; selection?: Selection },
+  o: { formats: OutputFormats; chromePath: string | undefined; command: string; judgement?: Judgement; history?: History; selection?: Selection; inputEvidence?: InputEvidence },
 ): Promise<Pick<RunSummary, 'results' | 'controls' | 'gaps' | 'exceptions' | 'attestations' | 'pdfError'>> {
   const t1 = Date.now();
   p.progress({ stage: 'evaluate', event: 'start', message: `${CHECKS.length} checks on ${loaded.inventories.length} target(s)` });
@@ -344,6 +344,7 @@ async function renderReport(
       frameworks: FRAMEWORKS.filter((f) => catalogs.some((c) => c.framework === f)),
       signing: { algorithm: p.signer.algorithm, keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral },
       ...(describeSelection(o.selection).length > 0 ? { selection: describeSelection(o.selection) } : {}),
+      ...(o.inputEvidence ? { inputEvidence: o.inputEvidence } : {}),
     },
     targets: summaries,
     checks: CHECKS.map((c) => c.meta),
@@ -431,43 +432,4 @@ function safeUser(): string {
   } catch {
     return process.env.USER ?? 'unknown';
   }
-}
-
-// An existing output folder is replaced only when it is empty or a previous auditpack bundle.
-async function assertReplaceable(outDir: string): Promise<void> {
-  const s = await stat(outDir).catch(() => undefined);
-  if (!s) return;
-  if (!s.isDirectory()) throw new BundleError('OUTPUT_EXISTS', `Output path ${outDir} exists and is not a folder`);
-  const entries = await readdir(outDir);
-  if (entries.length === 0 || entries.includes('manifest.json')) return;
-  throw new BundleError('OUTPUT_EXISTS', `Output folder ${outDir} is not empty and is not an auditpack bundle; choose another --out`);
-}
-
-const PENDING_SIGNATURE = '.manifest.sig.pending';
-
-// Cleans up after a run that was killed: its temp folder goes, and a previous bundle it had moved
-// aside comes back if the new one never arrived. Folders of runs still alive are left alone.
-async function recoverFromCrash(outDir: string): Promise<void> {
-  const parent = path.dirname(outDir);
-  const base = path.basename(outDir);
-  const pattern = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(partial|old)-(\\d+)-[0-9a-f]{8}$`);
-  for (const name of (await readdir(parent)).sort()) {
-    const m = pattern.exec(name);
-    if (!m || processAlive(Number(m[2]))) continue;
-    const leftover = path.join(parent, name);
-    if (m[1] === 'old' && !(await stat(outDir).catch(() => undefined))) await rename(leftover, outDir);
-    else await rm(leftover, { recursive: true, force: true });
-  }
-}
-
-async function replaceDir(work: string, outDir: string): Promise<void> {
-  const exists = await stat(outDir).catch(() => undefined);
-  if (!exists) {
-    await rename(work, outDir);
-    return;
-  }
-  const old = `${outDir}.old-${process.pid}-${randomBytes(4).toString('hex')}`;
-  await rename(outDir, old);
-  await rename(work, outDir);
-  await rm(old, { recursive: true, force: true });
 }

@@ -1,3 +1,4 @@
+import { escapeJsonText } from '../shared/terminal-text.ts';
 import type { ReportInput } from './report-input.ts';
 import { resultId } from './result-id.ts';
 
@@ -68,5 +69,6 @@ export function renderFindingsJson(input: ReportInput): string {
     exceptions: input.exceptions ?? [],
     attestations: input.attestations ?? [],
   };
-  return `${JSON.stringify(doc, null, 2)}\n`;
+  // C1 and bidi characters stay escaped, so the file cannot drive or deceive a terminal or editor.
+  return `${escapeJsonText(JSON.stringify(doc, null, 2))}\n`;
 }

@@ -6,6 +6,7 @@ import type { CoverageRow, WorkloadRow } from '../inventory/workload-view.ts';
 import type { ExceptionOutcome } from '../exceptions/types.ts';
 import type { AttestationOutcome } from '../attestations/types.ts';
 import type { ReportHistory } from '../history/types.ts';
+import type { InputEvidence } from '../pipeline/input-evidence.ts';
 
 export interface RunInfo {
   id: string;
@@ -19,6 +20,8 @@ export interface RunInfo {
   signing: { algorithm: string; keyFingerprint: string; ephemeral: boolean };
   // What the run was narrowed to (--check, --namespace, …), one line per selector; absent: everything.
   selection?: string[];
+  // `report`: whether the evidence folder judged was verified, and with which key.
+  inputEvidence?: InputEvidence;
 }
 
 export interface NamespaceSummary {

@@ -149,8 +149,15 @@ export async function bundleFolders(dir: string): Promise<string[]> {
     throw new MergeError('MERGE_NOT_EVIDENCE', `--partials-dir ${dir}: ${errorMessage(err)}`);
   });
   const found: string[] = [];
+  // Every folder is a partial: one without a manifest (a shard still writing, killed, or a stray
+  // folder) is refused by name, never skipped, or the merged report would silently lack its targets.
   for (const e of entries.filter((x) => x.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (await stat(path.join(dir, e.name, MANIFEST_FILE)).catch(() => undefined)) found.push(path.join(dir, e.name));
+    const folder = path.join(dir, e.name);
+    if (!(await stat(path.join(folder, MANIFEST_FILE)).catch(() => undefined))) {
+      const unfinished = /\.(partial|old)-\d+-[0-9a-f]{8}$/.test(e.name) ? ' (an unfinished or killed run\'s work folder: wait for that run, or remove the folder and run its shard again)' : '';
+      throw new MergeError('MERGE_NOT_EVIDENCE', `--partials-dir ${dir}: ${e.name} has no ${MANIFEST_FILE}, so it is not a signed partial${unfinished}; refusing to merge without it`);
+    }
+    found.push(folder);
   }
   return found;
 }

@@ -47,6 +47,10 @@ export function registerReport(program: Command, ctx: Ctx): void {
       command: r.commandLine(),
       onProgress: reporter.onProgress,
     }).finally(reporter.close);
+    if (summary.inputEvidence) {
+      const { unverifiedEvidenceWarning } = await import('../../pipeline/input-evidence.ts');
+      reporter.warn(unverifiedEvidenceWarning(evidence, summary.inputEvidence));
+    }
     ctx.onExit(await j.finishJudged(ctx, summary, reporter, flags, config));
   });
 }

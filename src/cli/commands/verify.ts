@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { AuditpackError } from '../../shared/errors.ts';
+import { escapeTerminal } from '../../shared/terminal-text.ts';
 import { EXIT } from '../exit-codes.ts';
 import { styleFor, summaryOut, type Ctx } from '../io.ts';
 
@@ -31,13 +32,13 @@ export function registerVerify(program: Command, ctx: Ctx): void {
       const pinned = flags.key ? await loadPublicKey(flags.key) : undefined;
       const report = await verifyBundle(bundle, pinned ? { publicKeyPem: pinned.pem } : {});
       const style = styleFor(ctx.io, ctx.globals());
-      for (const p of report.problems) ctx.io.err(`${style.bad('FAIL')} ${p.code}${p.path ? ` ${p.path}` : ''}: ${p.message}`);
+      for (const p of report.problems) ctx.io.err(`${style.bad('FAIL')} ${escapeTerminal(`${p.code}${p.path ? ` ${p.path}` : ''}: ${p.message}`)}`);
       if (!report.ok) {
-        ctx.io.err(`Bundle ${bundle} did NOT verify (${report.problems.length} problem(s)).`);
+        ctx.io.err(`Bundle ${escapeTerminal(bundle)} did NOT verify (${report.problems.length} problem(s)).`);
         ctx.onExit(EXIT.NOT_SATISFIED);
         return;
       }
-      io.out(`${style.ok('OK')}: ${bundle} verified — signature valid, ${report.manifest?.files.length ?? 0} files match the manifest, no extra files.`);
+      io.out(`${style.ok('OK')}: ${escapeTerminal(bundle)} verified — signature valid, ${report.manifest?.files.length ?? 0} files match the manifest, no extra files.`);
       io.out(`Signer key ${report.fingerprint}${report.keySource === 'bundled' ? ' (key taken from the bundle: integrity only; pass --key with your published key to prove origin)' : ' (pinned)'}`);
       if (report.certificate) {
         io.out(`Signer certificate: ${report.certificate.subject}, issued by ${report.certificate.issuer}, valid until ${report.certificate.validTo} (check it chains to a CA you trust: see VERIFY.md)`);

@@ -147,7 +147,9 @@ async function collectEndpoint(opts: CollectConsulApiOptions, base: Base, doFetc
     let res: Response;
     let text: string;
     try {
-      res = await doFetch(url, { method: 'GET', headers, signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000) });
+      const fetched = await fetchSameOrigin(doFetch, url, headers, opts.timeoutMs ?? 30_000);
+      if ('offOrigin' in fetched) return gap('api-error', `was redirected (HTTP ${fetched.status}) to ${fetched.offOrigin}, another host: the ACL token is never sent across hosts, so the redirect was not followed`);
+      res = fetched.res;
       text = await res.text();
     } catch (err) {
       return gap('api-error', `could not be read from ${base.url.origin}: ${describeNetworkError(err)}`);
@@ -189,6 +191,25 @@ async function collectEndpoint(opts: CollectConsulApiOptions, base: Base, doFetc
       return gap('access-denied', `results were filtered by ACLs (X-Consul-Results-Filtered-By-ACLs): the token lacks ${ep.acl}, so the stored list is incomplete`);
     }
     return undefined;
+  }
+}
+
+const MAX_REDIRECTS = 5;
+
+// Redirects are followed by hand and only within the Consul address's origin (scheme, host, port):
+// fetch would resend X-Consul-Token to wherever a redirect points.
+async function fetchSameOrigin(doFetch: typeof fetch, url: string, headers: Record<string, string>, timeoutMs: number): Promise<{ res: Response } | { offOrigin: string; status: number }> {
+  const origin = new URL(url).origin;
+  let current = url;
+  for (let hop = 0; ; hop++) {
+    const res = await doFetch(current, { method: 'GET', headers, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    const location = res.headers.get('location');
+    if (res.status < 300 || res.status > 399 || location === null || hop >= MAX_REDIRECTS) return { res };
+    const next = new URL(location, current);
+    await res.body?.cancel();
+    // Only origin and path are named: a Location may carry credentials of its own.
+    if (next.origin !== origin) return { offOrigin: `${next.origin}${next.pathname}`, status: res.status };
+    current = next.href;
   }
 }
 

@@ -170,7 +170,7 @@ function parseConfig(input: AreaInput, cm: ConfigMapInfo): LinkerdConfigSource |
   }
   let raw: unknown;
   try {
-    raw = parseYaml(text, { maxAliasCount: 100 }) ?? {};
+    raw = parseYaml(text, { maxAliasCount: 100, merge: true, uniqueKeys: true }) ?? {};
   } catch (err) {
     configGap(input, cm, 'parse-error', `key "values" is not valid YAML (${(err as Error).message.split('\n')[0]})`);
     return undefined;

@@ -1,10 +1,11 @@
+import { describeInputEvidence } from '../../pipeline/input-evidence.ts';
 import { CHECK_STATUSES, type CheckStatus, SEVERITIES, type Severity } from '../../checks/types.ts';
 import { CONTROL_STATUSES, type ControlOutcome, type ControlStatus, FRAMEWORK_LABELS } from '../../controls/types.ts';
 import type { ReportInput, ReportedResult } from '../report-input.ts';
 import { CHECK_STATUS_DISPLAY, CONTROL_STATUS_DISPLAY } from '../status-display.ts';
 import { displayText } from '../text.ts';
 import { checkAnchor } from './anchors.ts';
-import { compareText, countBy, counted, formatCell, formatCount, formatDuration, formatPercent, formatTimestamp, name, plural, severityRank } from './format.ts';
+import { compareText, countBy, message, counted, formatCell, formatCount, formatDuration, formatPercent, formatTimestamp, name, plural, severityRank } from './format.ts';
 import { CHECK_STATUS_ORDER, COVER_LIMITS, EPHEMERAL_NOTICE, LIMITS, SEVERITY_LABELS, SEVERITY_SHORT, TOP_FAILING_CHECKS } from './limits.ts';
 import type { LinkContext } from './links.ts';
 import { selectedFrameworks } from './sections.ts';
@@ -75,6 +76,7 @@ export function runView(input: ReportInput): RunView {
       ephemeral: run.signing.ephemeral,
       notice: run.signing.ephemeral ? EPHEMERAL_NOTICE : '',
     },
+    ...(run.inputEvidence ? { inputEvidence: { verified: run.inputEvidence.verified, text: message(describeInputEvidence(run.inputEvidence)) } } : {}),
   };
 }
 

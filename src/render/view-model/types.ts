@@ -78,6 +78,8 @@ export interface RunView {
     ephemeral: boolean;
     notice: string;
   };
+  // `report` only: how the judged evidence folder was checked (shown loudly when it was not).
+  inputEvidence?: { verified: boolean; text: string };
 }
 
 export interface TotalsView {

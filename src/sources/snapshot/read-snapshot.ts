@@ -114,7 +114,7 @@ function kindsIn(text: string, pattern: RegExp): EvidenceGap['kinds'] {
 
 function readYaml(text: string, file: string, target: string, maxAliasCount: number, out: SnapshotRead): void {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false });
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, merge: true });
   const list = Array.isArray(docs) ? docs : [];
   list.forEach((doc, i) => {
     const start = doc.range[0];
