@@ -10,6 +10,7 @@ import {
   SIGNATURE_FILE,
   UNLISTED_FILES,
   VERIFY_FILE,
+  compareCodeUnits,
   hashFile,
   mapLimit,
   pathExists,
@@ -18,6 +19,7 @@ import {
   type BundleEntry,
 } from './files.ts';
 import { SIGNER_CERT_FILE, SIGNING_ALGORITHMS, signingAlgorithmFor, verifyWithKey, type Signer } from './signer.ts';
+import { ATTESTATION_FILE, buildStatement, sha256Hex, signAttestation, type RunStats } from './attestation.ts';
 import { verifyMarkdown } from './verify-md.ts';
 
 // manifest.json, schemaVersion 1. Strict objects: a verifier must not silently ignore a signed
@@ -64,6 +66,8 @@ export interface BundleMeta {
   signedPdf?: boolean;
   /** The previous run in the evidence history: its run id and the sha256 of its manifest.json bytes. */
   previous?: ManifestPrevious;
+  /** Per-framework control counts and result counts, summarised in the attestation's predicate. */
+  stats?: RunStats;
 }
 
 export interface ManifestMeta extends BundleMeta {
@@ -117,6 +121,7 @@ export async function signBundle(dir: string, signer: Signer, meta: BundleMeta):
   }
   // Walk before writing anything: a symlink planted at VERIFY.md or signer.pub.pem must not be followed.
   const contents = listableFiles(await walkBundle(dir)).filter((p) => p !== VERIFY_FILE);
+  if (contents.includes(ATTESTATION_FILE)) throw new BundleError('OUTPUT_EXISTS', `${path.join(dir, ATTESTATION_FILE)} already exists`);
 
   const signerInfo: ManifestSigner = {
     algorithm: signer.algorithm,
@@ -138,18 +143,30 @@ export async function signBundle(dir: string, signer: Signer, meta: BundleMeta):
       ephemeral: signer.ephemeral,
       certificate: signer.certificatePem !== undefined,
       signedPdf: meta.signedPdf === true && contents.includes('report.pdf'),
-      files: contents,
+      files: [...contents, ATTESTATION_FILE],
     }),
   );
   await writeFile(path.join(dir, BUNDLED_PUBLIC_KEY_FILE), signer.publicKeyPem);
 
-  const manifest = await buildManifest(dir, { ...meta, signer: signerInfo });
+  const manifest = await withAttestation(dir, signer, await buildManifest(dir, { ...meta, signer: signerInfo }), meta.stats);
   const bytes = serializeManifest(manifest);
   const signature = await signer.sign(bytes);
   assertSignatureMatches(signer, bytes, signature);
   await writeFile(path.join(dir, SIGNATURE_FILE), signature);
   await writeFile(path.join(dir, MANIFEST_FILE), bytes);
   return manifest;
+}
+
+// The in-toto statement covers every file the manifest lists; the manifest then lists (and its
+// signature covers) the attestation too, so the bundle keeps one rule: every file but manifest.json,
+// manifest.sig and signer.pub.pem is listed, and the extra-file check needs no exception.
+async function withAttestation(dir: string, signer: Signer, manifest: Manifest, stats: RunStats | undefined): Promise<Manifest> {
+  const statement = buildStatement({ ...manifest, ...(stats ? { stats } : {}) });
+  const bytes = await signAttestation(signer, statement);
+  await writeFile(path.join(dir, ATTESTATION_FILE), bytes);
+  const entry: ManifestFile = { path: ATTESTATION_FILE, sha256: sha256Hex(bytes), size: bytes.byteLength };
+  const files = [...manifest.files, entry].sort((a, b) => compareCodeUnits(a.path, b.path));
+  return { ...manifest, files };
 }
 
 function listableFiles(entries: readonly BundleEntry[]): string[] {

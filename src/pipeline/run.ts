@@ -27,6 +27,7 @@ import { X509Signer, loadP12Signer } from '../bundle/x509-signer.ts';
 import { KmsSigner, type KmsSignerOptions } from '../bundle/kms-signer.ts';
 import { signPdf } from '../bundle/pdf-sign.ts';
 import { signBundle, type ManifestPrevious } from '../bundle/manifest.ts';
+import { runStats, type RunStats } from '../bundle/run-stats.ts';
 import { openHistory, type History } from '../history/store.ts';
 import { SIGNATURE_FILE } from '../bundle/files.ts';
 import { verifyBundle } from '../bundle/verify.ts';
@@ -121,6 +122,8 @@ interface Prepared {
   runId: string;
   outDir: string;
   signer: Signer;
+  // What the report judged, for the attestation's predicate (set by renderReport).
+  stats?: RunStats;
 }
 
 async function prepare(opts: Pick<RunOptions, 'outDir' | 'signingKey' | 'signP12' | 'kms' | 'clock' | 'onProgress'>): Promise<Prepared> {
@@ -150,7 +153,7 @@ async function inWorkDir<T>(p: Prepared, build: (work: string) => Promise<T>, pr
   await mkdir(work, { recursive: true });
   try {
     const value = await build(work);
-    const manifest = await signBundle(work, p.signer, { tool: { name: TOOL.name, version: TOOL.version }, runId: p.runId, createdAt: p.clock().toISOString(), ...(previous ? { previous } : {}), signedPdf: p.signer instanceof X509Signer });
+    const manifest = await signBundle(work, p.signer, { tool: { name: TOOL.name, version: TOOL.version }, runId: p.runId, createdAt: p.clock().toISOString(), ...(previous ? { previous } : {}), ...(p.stats ? { stats: p.stats } : {}), signedPdf: p.signer instanceof X509Signer });
     // The signature is held aside until the folder has its final name, so a crash never leaves a
     // signed folder anywhere but at --out, and never an unsigned one that verifies.
     await rename(path.join(work, SIGNATURE_FILE), path.join(work, PENDING_SIGNATURE));
@@ -279,6 +282,7 @@ async function renderReport(
   p.progress({ stage: 'evaluate', event: 'finish', message: `${CHECKS.length} checks on ${loaded.inventories.length} target(s): ${results.length} results`, durationMs: Date.now() - t1 });
 
   const { controls, attestations } = mapControls(catalogs, results, o.judgement?.attestations ?? [], p.startedAt);
+  p.stats = runStats(results, controls);
   const attachments = await copyAttachments(work, o.judgement?.attestations ?? [], attestations);
   const byCheck = controlsByCheck(catalogs);
   const reported: ReportedResult[] = results.map((r) => ({ ...r, controls: byCheck.get(r.check) ?? [] }));
