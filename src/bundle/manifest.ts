@@ -8,6 +8,7 @@ import {
   BUNDLED_PUBLIC_KEY_FILE,
   MANIFEST_FILE,
   SIGNATURE_FILE,
+  TIMESTAMP_FILE,
   UNLISTED_FILES,
   VERIFY_FILE,
   compareCodeUnits,
@@ -19,6 +20,7 @@ import {
   type BundleEntry,
 } from './files.ts';
 import { SIGNER_CERT_FILE, SIGNING_ALGORITHMS, signingAlgorithmFor, verifyWithKey, type Signer } from './signer.ts';
+import { displayUrl, requestTimestamp } from './timestamp.ts';
 import { ATTESTATION_FILE, buildStatement, sha256Hex, signAttestation, type RunStats } from './attestation.ts';
 import { verifyMarkdown } from './verify-md.ts';
 
@@ -68,6 +70,8 @@ export interface BundleMeta {
   previous?: ManifestPrevious;
   /** Per-framework control counts and result counts, summarised in the attestation's predicate. */
   stats?: RunStats;
+  /** RFC 3161 time-stamping authority: manifest.tsr gets its token over manifest.sig. */
+  tsa?: { url: string; fetch?: typeof fetch };
 }
 
 export interface ManifestMeta extends BundleMeta {
@@ -114,7 +118,7 @@ export function serializeManifest(manifest: Manifest): Uint8Array {
 // explicit decision of the caller, who deletes them first.
 export async function signBundle(dir: string, signer: Signer, meta: BundleMeta): Promise<Manifest> {
   await assertDirectory(dir);
-  for (const name of [MANIFEST_FILE, SIGNATURE_FILE]) {
+  for (const name of [MANIFEST_FILE, SIGNATURE_FILE, TIMESTAMP_FILE]) {
     if (await pathExists(path.join(dir, name))) {
       throw new BundleError('OUTPUT_EXISTS', `${path.join(dir, name)} already exists; the bundle is already signed`);
     }
@@ -137,13 +141,16 @@ export async function signBundle(dir: string, signer: Signer, meta: BundleMeta):
   await writeFile(
     path.join(dir, VERIFY_FILE),
     verifyMarkdown({
-      ...meta,
+      tool: meta.tool,
+      runId: meta.runId,
+      createdAt: meta.createdAt,
       algorithm: signer.algorithm,
       keyFingerprint: signer.keyFingerprint,
       ephemeral: signer.ephemeral,
       certificate: signer.certificatePem !== undefined,
       signedPdf: meta.signedPdf === true && contents.includes('report.pdf'),
       files: [...contents, ATTESTATION_FILE],
+      ...(meta.tsa ? { tsa: displayUrl(meta.tsa.url) } : {}),
     }),
   );
   await writeFile(path.join(dir, BUNDLED_PUBLIC_KEY_FILE), signer.publicKeyPem);
@@ -152,6 +159,9 @@ export async function signBundle(dir: string, signer: Signer, meta: BundleMeta):
   const bytes = serializeManifest(manifest);
   const signature = await signer.sign(bytes);
   assertSignatureMatches(signer, bytes, signature);
+  // Asked before anything final is written: a TSA that fails leaves no half-signed folder.
+  const timestamp = meta.tsa ? await requestTimestamp(meta.tsa.url, signature, meta.tsa.fetch) : undefined;
+  if (timestamp) await writeFile(path.join(dir, TIMESTAMP_FILE), timestamp);
   await writeFile(path.join(dir, SIGNATURE_FILE), signature);
   await writeFile(path.join(dir, MANIFEST_FILE), bytes);
   return manifest;

@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { generateKeyPair, loadPublicKey } from '../bundle/keys.ts';
 import { P12_PASSPHRASE_ENV } from '../bundle/x509-signer.ts';
 import { verifyBundle } from '../bundle/verify.ts';
+import { readTextFile, verifyDetailLines } from '../bundle/verify-summary.ts';
 import { loadKubeConfig, selectContexts } from '../collectors/kubernetes/index.ts';
 import { collectOnly, reportFromEvidence, runPipeline, type ShardDeclaration, type ConsulApiTarget, type KubeTarget, type RunOptions, type RunSummary, type SnapshotTarget } from '../pipeline/run.ts';
 import { parseDuration, type CollectionOptions } from '../pipeline/collect.ts';
@@ -109,6 +110,7 @@ interface RunFlags extends TargetFlags {
   key?: string;
   signP12?: string;
   kmsKeyId?: string;
+  tsa?: string;
   upload?: string;
   shard?: string;
   shards?: string;
@@ -260,13 +262,15 @@ function formatsFrom(flags: RunFlags, config?: AuditpackConfig): { html: boolean
 
 // The signing key of a run, from flags (which win) or the config: an Ed25519 key file, an X.509
 // .p12 (passphrase only from the environment, never a flag), or an AWS KMS key.
-function signingFrom(flags: Pick<RunFlags, 'key' | 'signP12' | 'kmsKeyId'>, config: AuditpackConfig | undefined): Pick<RunOptions, 'signingKey' | 'signP12' | 'kms'> {
+function signingFrom(flags: Pick<RunFlags, 'key' | 'signP12' | 'kmsKeyId' | 'tsa'>, config: AuditpackConfig | undefined): Pick<RunOptions, 'signingKey' | 'signP12' | 'kms' | 'tsa'> {
   const s = config?.signing;
   const fromFlags = flags.key !== undefined || flags.signP12 !== undefined || flags.kmsKeyId !== undefined;
   const key = fromFlags ? flags.key : s?.key;
   const p12 = fromFlags ? flags.signP12 : s?.p12;
   const kmsKeyId = fromFlags ? flags.kmsKeyId : s?.kmsKeyId;
+  const tsa = flags.tsa ?? s?.tsa;
   return {
+    ...(tsa ? { tsa } : {}),
     ...(key ? { signingKey: key } : {}),
     ...(p12 ? { signP12: { file: p12, passphrase: process.env[P12_PASSPHRASE_ENV] ?? '' } } : {}),
     ...(kmsKeyId
@@ -278,7 +282,8 @@ function signingFrom(flags: Pick<RunFlags, 'key' | 'signP12' | 'kmsKeyId'>, conf
 function withSigningOptions(cmd: Command): Command {
   return cmd
     .option('--sign-p12 <file>', `X.509 certificate and key (.p12/.pfx) that sign the manifest and report.pdf (passphrase from ${P12_PASSPHRASE_ENV})`)
-    .option('--kms-key-id <arn>', 'AWS KMS ECC_NIST_P256 key (id, ARN or alias) that signs the manifest (region from the ARN, signing.kmsRegion or AWS_REGION)');
+    .option('--kms-key-id <arn>', 'AWS KMS ECC_NIST_P256 key (id, ARN or alias) that signs the manifest (region from the ARN, signing.kmsRegion or AWS_REGION)')
+    .option('--tsa <url>', 'RFC 3161 time-stamping authority: manifest.tsr gets its token over manifest.sig (like signing.tsa)');
 }
 
 function withRunOptions(cmd: Command): Command {
@@ -468,7 +473,8 @@ export function buildProgram(io: Io = defaultIo, onExit: (code: number) => void 
     .argument('[bundle]', 'bundle folder, or hand-off archive (.tar.gz, checked without unpacking it by hand)')
     .option('--key <file>', 'the public key you trust (PEM); without it the key inside the bundle is used (integrity only)')
     .option('--history <dir>', 'verify an evidence history: every run\'s signature and the hash chain from run to run')
-    .action(async (bundle: string | undefined, flags: { key?: string; history?: string }) => {
+    .option('--tsa-ca <file>', 'CA certificate (PEM) the RFC 3161 timestamp (manifest.tsr) must chain to; the timestamp is then required')
+    .action(async (bundle: string | undefined, flags: { key?: string; history?: string; tsaCa?: string }) => {
       if (flags.history !== undefined || bundle === undefined) {
         if (flags.history === undefined) throw new AuditpackError('USAGE', 'Give a bundle folder, a .tar.gz archive, or --history DIR');
         if (bundle !== undefined) throw new AuditpackError('USAGE', 'Give either a bundle or --history DIR, not both');
@@ -480,7 +486,7 @@ export function buildProgram(io: Io = defaultIo, onExit: (code: number) => void 
         return;
       }
       const pinned = flags.key ? await loadPublicKey(flags.key) : undefined;
-      const report = await verifyBundle(bundle, pinned ? { publicKeyPem: pinned.pem } : {});
+      const report = await verifyBundle(bundle, { ...(pinned ? { publicKeyPem: pinned.pem } : {}), ...(flags.tsaCa ? { tsaCaPem: await readTextFile(flags.tsaCa) } : {}) });
       for (const p of report.problems) io.err(`FAIL ${p.code}${p.path ? ` ${p.path}` : ''}: ${p.message}`);
       if (!report.ok) {
         io.err(`Bundle ${bundle} did NOT verify (${report.problems.length} problem(s)).`);
@@ -492,6 +498,7 @@ export function buildProgram(io: Io = defaultIo, onExit: (code: number) => void 
       if (report.certificate) {
         io.out(`Signer certificate: ${report.certificate.subject}, issued by ${report.certificate.issuer}, valid until ${report.certificate.validTo} (check it chains to a CA you trust: see VERIFY.md)`);
       }
+      for (const line of verifyDetailLines(report)) io.out(line);
       onExit(EXIT.OK);
     });
 

@@ -72,6 +72,8 @@ export interface RunOptions {
   signP12?: { file: string; passphrase: string };
   // AWS KMS ECC_NIST_P256 key that signs the manifest (the key never leaves KMS).
   kms?: KmsSignerOptions;
+  // RFC 3161 time-stamping authority URL: manifest.tsr holds its token over manifest.sig.
+  tsa?: string;
   controlsDir?: string;
   // exceptions.yaml (approved risk acceptances) and attestations.yaml (manual controls).
   exceptionsFile?: string;
@@ -124,15 +126,16 @@ interface Prepared {
   signer: Signer;
   // What the report judged, for the attestation's predicate (set by renderReport).
   stats?: RunStats;
+  tsa?: string;
 }
 
-async function prepare(opts: Pick<RunOptions, 'outDir' | 'signingKey' | 'signP12' | 'kms' | 'clock' | 'onProgress'>): Promise<Prepared> {
+async function prepare(opts: Pick<RunOptions, 'outDir' | 'signingKey' | 'signP12' | 'kms' | 'tsa' | 'clock' | 'onProgress'>): Promise<Prepared> {
   const clock = opts.clock ?? (() => new Date());
   const startedAt = clock();
   const outDir = path.resolve(opts.outDir);
   await assertReplaceable(outDir);
   const signer = await chooseSigner(opts, startedAt);
-  return { clock, progress: opts.onProgress ?? (() => undefined), startedAt, runId: newRunId(startedAt), outDir, signer };
+  return { clock, progress: opts.onProgress ?? (() => undefined), startedAt, runId: newRunId(startedAt), outDir, signer, ...(opts.tsa ? { tsa: opts.tsa } : {}) };
 }
 
 // One signing key per run: an Ed25519 key file, an X.509 .p12, a KMS key, or a one-time key.
@@ -153,7 +156,7 @@ async function inWorkDir<T>(p: Prepared, build: (work: string) => Promise<T>, pr
   await mkdir(work, { recursive: true });
   try {
     const value = await build(work);
-    const manifest = await signBundle(work, p.signer, { tool: { name: TOOL.name, version: TOOL.version }, runId: p.runId, createdAt: p.clock().toISOString(), ...(previous ? { previous } : {}), ...(p.stats ? { stats: p.stats } : {}), signedPdf: p.signer instanceof X509Signer });
+    const manifest = await signBundle(work, p.signer, { tool: { name: TOOL.name, version: TOOL.version }, runId: p.runId, createdAt: p.clock().toISOString(), ...(previous ? { previous } : {}), ...(p.stats ? { stats: p.stats } : {}), ...(p.tsa ? { tsa: { url: p.tsa } } : {}), signedPdf: p.signer instanceof X509Signer });
     // The signature is held aside until the folder has its final name, so a crash never leaves a
     // signed folder anywhere but at --out, and never an unsigned one that verifies.
     await rename(path.join(work, SIGNATURE_FILE), path.join(work, PENDING_SIGNATURE));
@@ -197,7 +200,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
 }
 
 // collect: evidence only, signed, for `report` to judge later (or elsewhere).
-export async function collectOnly(opts: Pick<RunOptions, 'snapshots' | 'kube' | 'kubeOptions' | 'collection' | 'consul' | 'cloud' | 'outDir' | 'signingKey' | 'signP12' | 'kms' | 'clock' | 'onProgress' | 'command'> & { shard?: ShardDeclaration }): Promise<{ runId: string; outDir: string; targets: CollectedTarget[]; signer: RunSummary['signer'] }> {
+export async function collectOnly(opts: Pick<RunOptions, 'snapshots' | 'kube' | 'kubeOptions' | 'collection' | 'consul' | 'cloud' | 'outDir' | 'signingKey' | 'signP12' | 'kms' | 'tsa' | 'clock' | 'onProgress' | 'command'> & { shard?: ShardDeclaration }): Promise<{ runId: string; outDir: string; targets: CollectedTarget[]; signer: RunSummary['signer'] }> {
   const p = await prepare(opts);
   const { value } = await inWorkDir(p, async (work) => {
     const targets = await collectTargets(collectInput(opts), work, p.clock, p.progress);
