@@ -344,6 +344,10 @@ async function renderReport(
     coverage: views.flatMap((v) => v.coverage),
     exceptions,
     attestations,
+    evidenceSources: loaded.inventories.flatMap((inv, i) => {
+      const provenance = loaded.targets[i]?.provenance;
+      return provenance ? [{ target: inv.name, provenance }] : [];
+    }),
   };
   // Evidence was loaded without transcripts: a large run has hundreds of thousands, the appendix
   // shows a few in full.

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { evidenceSourcesView, snapshotSourceSuffix, type EvidenceSourceView } from './provenance-view.ts';
 import { CHECK_STATUSES, SEVERITIES, type CheckMeta, type CheckStatus, type MessageData, type Severity } from '../checks/types.ts';
 import {
   CONTROL_STATUSES,
@@ -103,6 +104,9 @@ export const WORKLOAD_LIMITS = {
 // every anchor and CSS class is generated here, never taken from input.
 export interface ReportView {
   title: string;
+  // Where each target's evidence was read (src/render/provenance-view.ts).
+  evidenceSources: EvidenceSourceView[];
+  hasEvidenceSources: boolean;
   run: RunView;
   totals: TotalsView;
   targets: TargetView[];
@@ -716,6 +720,7 @@ export function buildViewModel(input: ReportInput): ReportView {
   const resultSummaries = large ? resultSummaryViews(checkOrder, results, resultViews, links) : [];
 
   return {
+    ...evidenceSourcesView(input.evidenceSources),
     title: REPORT_TITLE,
     run: runView(input),
     totals: totalsView(input, results),
@@ -2045,7 +2050,7 @@ function sourceText(source: EvidenceRecord['source']): string {
   if (source.file !== undefined) {
     const line = source.line === undefined ? '' : `:${source.line}`;
     const doc = source.document === undefined ? '' : ` (document ${source.document})`;
-    return `${source.file}${line}${doc}`;
+    return `${source.file}${line}${doc}${snapshotSourceSuffix(source)}`;
   }
   if (source.call !== undefined) return source.call;
   return sourceTypeLabel(source.type);
