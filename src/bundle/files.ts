@@ -7,11 +7,13 @@ export const MANIFEST_FILE = 'manifest.json';
 export const SIGNATURE_FILE = 'manifest.sig';
 export const BUNDLED_PUBLIC_KEY_FILE = 'signer.pub.pem';
 export const VERIFY_FILE = 'VERIFY.md';
+/** RFC 3161 time-stamp response over manifest.sig (with --tsa); made after the signature, so never listed. */
+export const TIMESTAMP_FILE = 'manifest.tsr';
 
 // The only files at the bundle root that manifest.json does not list: the manifest cannot hash
-// itself or its signature, and signer.pub.pem is a convenience copy whose trust comes from its
-// fingerprint, not from the manifest.
-export const UNLISTED_FILES: ReadonlySet<string> = new Set([MANIFEST_FILE, SIGNATURE_FILE, BUNDLED_PUBLIC_KEY_FILE]);
+// itself, its signature or the timestamp over that signature, and signer.pub.pem is a convenience
+// copy whose trust comes from its fingerprint, not from the manifest.
+export const UNLISTED_FILES: ReadonlySet<string> = new Set([MANIFEST_FILE, SIGNATURE_FILE, TIMESTAMP_FILE, BUNDLED_PUBLIC_KEY_FILE]);
 
 export type BundleEntryKind = 'file' | 'symlink' | 'other';
 

@@ -8,8 +8,10 @@ import {
   BUNDLED_PUBLIC_KEY_FILE,
   MANIFEST_FILE,
   SIGNATURE_FILE,
+  TIMESTAMP_FILE,
   UNLISTED_FILES,
   VERIFY_FILE,
+  compareCodeUnits,
   hashFile,
   mapLimit,
   pathExists,
@@ -18,6 +20,8 @@ import {
   type BundleEntry,
 } from './files.ts';
 import { SIGNER_CERT_FILE, SIGNING_ALGORITHMS, signingAlgorithmFor, verifyWithKey, type Signer } from './signer.ts';
+import { displayUrl, requestTimestamp } from './timestamp.ts';
+import { ATTESTATION_FILE, buildStatement, sha256Hex, signAttestation, type RunStats } from './attestation.ts';
 import { verifyMarkdown } from './verify-md.ts';
 import { crashPoint } from '../shared/crash-point.ts';
 
@@ -65,6 +69,10 @@ export interface BundleMeta {
   signedPdf?: boolean;
   /** The previous run in the evidence history: its run id and the sha256 of its manifest.json bytes. */
   previous?: ManifestPrevious;
+  /** Per-framework control counts and result counts, summarised in the attestation's predicate. */
+  stats?: RunStats;
+  /** RFC 3161 time-stamping authority: manifest.tsr gets its token over manifest.sig. */
+  tsa?: { url: string; fetch?: typeof fetch };
 }
 
 export interface ManifestMeta extends BundleMeta {
@@ -113,13 +121,14 @@ export function serializeManifest(manifest: Manifest): Uint8Array {
 // manifest.sig once the folder is in its final place, so a folder still being built never verifies).
 export async function signBundle(dir: string, signer: Signer, meta: BundleMeta, opts: { signatureFile?: string } = {}): Promise<Manifest> {
   await assertDirectory(dir);
-  for (const name of [MANIFEST_FILE, SIGNATURE_FILE]) {
+  for (const name of [MANIFEST_FILE, SIGNATURE_FILE, TIMESTAMP_FILE]) {
     if (await pathExists(path.join(dir, name))) {
       throw new BundleError('OUTPUT_EXISTS', `${path.join(dir, name)} already exists; the bundle is already signed`);
     }
   }
   // Walk before writing anything: a symlink planted at VERIFY.md or signer.pub.pem must not be followed.
   const contents = listableFiles(await walkBundle(dir)).filter((p) => p !== VERIFY_FILE);
+  if (contents.includes(ATTESTATION_FILE)) throw new BundleError('OUTPUT_EXISTS', `${path.join(dir, ATTESTATION_FILE)} already exists`);
 
   const signerInfo: ManifestSigner = {
     algorithm: signer.algorithm,
@@ -135,28 +144,46 @@ export async function signBundle(dir: string, signer: Signer, meta: BundleMeta, 
   await writeFile(
     path.join(dir, VERIFY_FILE),
     verifyMarkdown({
-      ...meta,
+      tool: meta.tool,
+      runId: meta.runId,
+      createdAt: meta.createdAt,
       algorithm: signer.algorithm,
       keyFingerprint: signer.keyFingerprint,
       ephemeral: signer.ephemeral,
       certificate: signer.certificatePem !== undefined,
       signedPdf: meta.signedPdf === true && contents.includes('report.pdf'),
-      files: contents,
+      files: [...contents, ATTESTATION_FILE],
+      ...(meta.tsa ? { tsa: displayUrl(meta.tsa.url) } : {}),
     }),
   );
   crashPoint('sign-verify-md');
   await writeFile(path.join(dir, BUNDLED_PUBLIC_KEY_FILE), signer.publicKeyPem);
   crashPoint('sign-public-key');
 
-  const manifest = await buildManifest(dir, { ...meta, signer: signerInfo });
+  const manifest = await withAttestation(dir, signer, await buildManifest(dir, { ...meta, signer: signerInfo }), meta.stats);
   const bytes = serializeManifest(manifest);
   const signature = await signer.sign(bytes);
   assertSignatureMatches(signer, bytes, signature);
+  // Asked before anything final is written: a TSA that fails leaves no half-signed folder.
+  const timestamp = meta.tsa ? await requestTimestamp(meta.tsa.url, signature, meta.tsa.fetch) : undefined;
+  if (timestamp) await writeFile(path.join(dir, TIMESTAMP_FILE), timestamp);
   await writeFile(path.join(dir, opts.signatureFile ?? SIGNATURE_FILE), signature);
   crashPoint('sign-signature');
   await writeFile(path.join(dir, MANIFEST_FILE), bytes);
   crashPoint('sign-manifest');
   return manifest;
+}
+
+// The in-toto statement covers every file the manifest lists; the manifest then lists (and its
+// signature covers) the attestation too, so the bundle keeps one rule: every file but manifest.json,
+// manifest.sig and signer.pub.pem is listed, and the extra-file check needs no exception.
+async function withAttestation(dir: string, signer: Signer, manifest: Manifest, stats: RunStats | undefined): Promise<Manifest> {
+  const statement = buildStatement({ ...manifest, ...(stats ? { stats } : {}) });
+  const bytes = await signAttestation(signer, statement);
+  await writeFile(path.join(dir, ATTESTATION_FILE), bytes);
+  const entry: ManifestFile = { path: ATTESTATION_FILE, sha256: sha256Hex(bytes), size: bytes.byteLength };
+  const files = [...manifest.files, entry].sort((a, b) => compareCodeUnits(a.path, b.path));
+  return { ...manifest, files };
 }
 
 function listableFiles(entries: readonly BundleEntry[]): string[] {

@@ -1,5 +1,7 @@
-import { BUNDLED_PUBLIC_KEY_FILE, MANIFEST_FILE, SIGNATURE_FILE, VERIFY_FILE, compareCodeUnits } from './files.ts';
+import { BUNDLED_PUBLIC_KEY_FILE, MANIFEST_FILE, SIGNATURE_FILE, TIMESTAMP_FILE, VERIFY_FILE, compareCodeUnits } from './files.ts';
 import { SIGNER_CERT_FILE, type SigningAlgorithm } from './signer.ts';
+import { ATTESTATION_FILE } from './attestation.ts';
+import { attestationSection, timestampSection } from './verify-md-standard.ts';
 
 export interface VerifyMarkdownInfo {
   tool: { name: string; version: string };
@@ -15,6 +17,8 @@ export interface VerifyMarkdownInfo {
   signedPdf?: boolean;
   /** Bundle files the manifest will list, POSIX paths relative to the root (VERIFY.md may be omitted). */
   files: readonly string[];
+  /** manifest.tsr will hold an RFC 3161 timestamp over manifest.sig from this TSA. */
+  tsa?: string;
 }
 
 // The shell commands VERIFY.md documents. They are exported so the tests run exactly these strings
@@ -25,7 +29,7 @@ export const VERIFY_COMMANDS = {
   hashCheckPythonLinux: `python3 -c 'import json; [print(f["sha256"] + "  " + f["path"]) for f in json.load(open("${MANIFEST_FILE}"))["files"]]' | sha256sum -c --strict -`,
   hashCheckPythonMac: `python3 -c 'import json; [print(f["sha256"] + "  " + f["path"]) for f in json.load(open("${MANIFEST_FILE}"))["files"]]' | shasum -a 256 -c -`,
   hashCheckNodeLinux: `node -e 'for (const f of JSON.parse(require("fs").readFileSync("${MANIFEST_FILE}", "utf8")).files) console.log(f.sha256 + "  " + f.path)' | sha256sum -c --strict -`,
-  extraFiles: `diff <(python3 -c 'import json; [print(f["path"]) for f in json.load(open("${MANIFEST_FILE}"))["files"]]' | LC_ALL=C sort) <(find . ! -type d ! -path ./${MANIFEST_FILE} ! -path ./${SIGNATURE_FILE} ! -path ./${BUNDLED_PUBLIC_KEY_FILE} | sed 's|^\\./||' | LC_ALL=C sort) && echo "file list matches"`,
+  extraFiles: `diff <(python3 -c 'import json; [print(f["path"]) for f in json.load(open("${MANIFEST_FILE}"))["files"]]' | LC_ALL=C sort) <(find . ! -type d ! -path ./${MANIFEST_FILE} ! -path ./${SIGNATURE_FILE} ! -path ./${TIMESTAMP_FILE} ! -path ./${BUNDLED_PUBLIC_KEY_FILE} | sed 's|^\\./||' | LC_ALL=C sort) && echo "file list matches"`,
   specialFiles: `find . ! -type f ! -type d`,
   fingerprintLinux: `openssl pkey -pubin -in ${BUNDLED_PUBLIC_KEY_FILE} -outform DER | sha256sum`,
   fingerprintMac: `openssl pkey -pubin -in ${BUNDLED_PUBLIC_KEY_FILE} -outform DER | shasum -a 256`,
@@ -91,6 +95,7 @@ const KNOWN_FILES: Readonly<Record<string, string>> = {
   'evidence/cli/': 'the kubectl / aws / az / gcloud command that reproduces each piece of evidence',
   [SIGNER_CERT_FILE]: "the signer's X.509 certificate (then any intermediate certificates), PEM",
   [VERIFY_FILE]: 'this file',
+  [ATTESTATION_FILE]: 'in-toto Statement v1 over every listed file, in a DSSE envelope signed by the same key (Sigstore bundle v0.3)',
 };
 
 // The VERIFY.md an auditor reads first: what the bundle is, what it contains, and how to check it
@@ -133,6 +138,7 @@ export function verifyMarkdown(info: VerifyMarkdownInfo): string {
     `| \`${MANIFEST_FILE}\` | the list of files with sha256 and size (canonical JSON, signed) |`,
     `| \`${SIGNATURE_FILE}\` | ${ed ? 'raw 64-byte Ed25519 signature' : `${ALGORITHM_NAMES[algorithm].replace(/^an? /, '')}`} over \`${MANIFEST_FILE}\` |`,
     `| \`${BUNDLED_PUBLIC_KEY_FILE}\` | the signer's public key, for convenience only (see below) |`,
+    ...(info.tsa === undefined ? [] : [`| \`${TIMESTAMP_FILE}\` | RFC 3161 time-stamp response over \`${SIGNATURE_FILE}\` (not listed: made after the signature) |`]),
     '',
     '## Which key to trust',
     '',
@@ -205,8 +211,8 @@ export function verifyMarkdown(info: VerifyMarkdownInfo): string {
     '',
     '### 3. No extra files',
     '',
-    `Compare the manifest's list with the files on disk (only \`${MANIFEST_FILE}\`, \`${SIGNATURE_FILE}\` and`,
-    `\`${BUNDLED_PUBLIC_KEY_FILE}\` at the top level are expected to be unlisted):`,
+    `Compare the manifest's list with the files on disk (only \`${MANIFEST_FILE}\`, \`${SIGNATURE_FILE}\`,`,
+    `\`${BUNDLED_PUBLIC_KEY_FILE}\` and, when present, \`${TIMESTAMP_FILE}\` at the top level are expected to be unlisted):`,
     '',
     '```sh',
     c.extraFiles,
@@ -235,6 +241,8 @@ export function verifyMarkdown(info: VerifyMarkdownInfo): string {
   );
   if (info.certificate === true) lines.push(...certificateSection(info.keyFingerprint));
   if (info.signedPdf === true) lines.push(...pdfSection());
+  if (info.files.includes(ATTESTATION_FILE)) lines.push(...attestationSection(algorithm));
+  if (info.tsa !== undefined) lines.push(...timestampSection(info.tsa));
   return lines.join('\n');
 }
 

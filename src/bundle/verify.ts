@@ -15,6 +15,9 @@ import {
   type BundleEntry,
 } from './files.ts';
 import { Manifest, type ManifestFile } from './manifest.ts';
+import { checkAttestation, type AttestationSummary } from './attestation-verify.ts';
+import { checkTimestamp } from './timestamp-verify.ts';
+import type { TimestampInfo } from './timestamp.ts';
 import { SIGNER_CERT_FILE, parseSigningPublicKey, publicKeyFingerprint, signatureSizeProblem, signingAlgorithmFor, verifyWithKey } from './signer.ts';
 
 /** One reason a bundle failed verification. */
@@ -33,6 +36,8 @@ export interface VerifyOptions {
    * absent, the bundle's own signer.pub.pem is used, which proves integrity but not origin.
    */
   publicKeyPem?: string;
+  /** PEM certificate of the CA the TSA certificate must chain to; then manifest.tsr is required. */
+  tsaCaPem?: string;
 }
 
 export interface VerifyReport {
@@ -49,6 +54,10 @@ export interface VerifyReport {
   filesChecked: number;
   /** The X.509 certificate in signer.crt, when the bundle has one that holds the signing key. */
   certificate?: { subject: string; issuer: string; validFrom: string; validTo: string };
+  /** attestation.sigstore.json, when the manifest lists it and its DSSE signature and subjects check out. */
+  attestation?: AttestationSummary;
+  /** manifest.tsr's trusted time and TSA, when it is present and checks out. */
+  timestamp?: TimestampInfo;
 }
 
 // 256 MiB is roughly a million-file manifest; anything larger is not ours and is not read into memory.
@@ -131,8 +140,11 @@ export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promi
   }
 
   const manifest = parsed.manifest;
+  const timestamp = await checkTimestamp(root, diskFiles, opts.tsaCaPem, problems);
   const filesChecked = await checkFiles(root, manifest.files, diskFiles, irregular, problems);
   const certificate = await checkCertificate(root, manifest, diskFiles, fingerprint, problems);
+  // Checked once everything else holds: on a bundle that already fails it would only repeat what changed.
+  const attestation = problems.length === 0 ? await checkAttestation(root, manifest, diskFiles, key, problems) : undefined;
   return {
     ok: problems.length === 0,
     problems,
@@ -141,6 +153,8 @@ export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promi
     ...(fingerprint === undefined ? {} : { fingerprint }),
     filesChecked,
     ...(certificate === undefined ? {} : { certificate }),
+    ...(attestation === undefined ? {} : { attestation }),
+    ...(timestamp === undefined ? {} : { timestamp }),
   };
 }
 

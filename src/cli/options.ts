@@ -36,6 +36,7 @@ export interface SigningFlags {
   key?: string;
   signP12?: string;
   kmsKeyId?: string;
+  tsa?: string;
 }
 
 export interface OutputFlags extends SigningFlags {
@@ -85,7 +86,8 @@ export function withSelectionOptions(cmd: Command, only: 'all' | 'targets' = 'al
 export function withSigningOptions(cmd: Command): Command {
   return cmd
     .option('--sign-p12 <file>', `X.509 certificate and key (.p12/.pfx) that sign the manifest and report.pdf (passphrase from ${P12_PASSPHRASE_ENV})`)
-    .option('--kms-key-id <arn>', 'AWS KMS ECC_NIST_P256 key (id, ARN or alias) that signs the manifest (region from the ARN, signing.kmsRegion or AWS_REGION)');
+    .option('--kms-key-id <arn>', 'AWS KMS ECC_NIST_P256 key (id, ARN or alias) that signs the manifest (region from the ARN, signing.kmsRegion or AWS_REGION)')
+    .option('--tsa <url>', 'RFC 3161 time-stamping authority: manifest.tsr gets its token over manifest.sig (like signing.tsa)');
 }
 
 export function withRunOptions(cmd: Command): Command {

@@ -159,13 +159,15 @@ export function formatsFrom(flags: Pick<RunFlags, 'format' | 'pdf'>, config?: Au
 
 // The signing key of a run, from flags (which win) or the config: an Ed25519 key file, an X.509
 // .p12 (passphrase only from the environment, never a flag), or an AWS KMS key.
-export function signingFrom(flags: SigningFlags, config: AuditpackConfig | undefined): Pick<RunOptions, 'signingKey' | 'signP12' | 'kms'> {
+export function signingFrom(flags: SigningFlags, config: AuditpackConfig | undefined): Pick<RunOptions, 'signingKey' | 'signP12' | 'kms' | 'tsa'> {
   const s = config?.signing;
   const fromFlags = flags.key !== undefined || flags.signP12 !== undefined || flags.kmsKeyId !== undefined;
   const key = fromFlags ? flags.key : s?.key;
   const p12 = fromFlags ? flags.signP12 : s?.p12;
   const kmsKeyId = fromFlags ? flags.kmsKeyId : s?.kmsKeyId;
+  const tsa = flags.tsa ?? s?.tsa;
   return {
+    ...(tsa ? { tsa } : {}),
     ...(key ? { signingKey: key } : {}),
     ...(p12 ? { signP12: { file: p12, passphrase: process.env[P12_PASSPHRASE_ENV] ?? '' } } : {}),
     ...(kmsKeyId ? { kms: { keyId: kmsKeyId, ...(s?.kmsRegion ? { region: s.kmsRegion } : {}), ...(s?.kmsEndpoint ? { endpoint: s.kmsEndpoint } : {}) } } : {}),

@@ -117,6 +117,7 @@ export const AuditpackConfig = z.strictObject({
       kmsKeyId: z.string().min(1).optional().describe('AWS KMS ECC_NIST_P256 key id, ARN or alias that signs the manifest, like --kms-key-id'),
       kmsRegion: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/).optional().describe('region of the KMS key (default: from the key ARN, then AWS_REGION)'),
       kmsEndpoint: z.url().optional().describe('KMS endpoint override (VPC endpoints; test servers)'),
+      tsa: z.url().optional().describe('RFC 3161 time-stamping authority URL: manifest.tsr holds its token over manifest.sig, like --tsa'),
     })
     .refine((s) => [s.key, s.p12, s.kmsKeyId].filter((v) => v !== undefined).length <= 1, 'give only one of key, p12 and kmsKeyId')
     .optional(),

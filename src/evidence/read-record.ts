@@ -13,6 +13,7 @@ const RECORD_KEYS: ReadonlySet<string> = new Set(Object.keys(EvidenceRecord.shap
 const SOURCE_KEYS: ReadonlySet<string> = new Set(Object.keys(EvidenceSource.shape));
 const SOURCE_TYPES: ReadonlySet<string> = new Set(EvidenceSource.shape.type.options);
 const REDACTION_REASONS: ReadonlySet<string> = new Set(Redaction.shape.reason.options);
+const EXPORTED_AT_SOURCES: ReadonlySet<string> = new Set(EvidenceSource.shape.exportedAtSource.unwrap().options);
 
 type Plain = Record<string, unknown>;
 
@@ -45,11 +46,13 @@ export class EvidenceRecordReader {
 
   private fastSource(v: unknown): EvidenceSource | undefined {
     if (!plain(v) || !onlyKeys(v, SOURCE_KEYS)) return undefined;
-    const { type, file, line, document, call } = v;
+    const { type, file, line, document, call, fileSha256, exportedAt, exportedAtSource } = v;
     if (!str(type) || !SOURCE_TYPES.has(type) || !optStr(v, 'file') || !optInt(v, 'line') || !optInt(v, 'document') || !optStr(v, 'call')) return undefined;
+    if ('fileSha256' in v && !(str(fileSha256) && SHA256_RE.test(fileSha256))) return undefined;
+    if (!optStr(v, 'exportedAt') || ('exportedAtSource' in v && !(str(exportedAtSource) && EXPORTED_AT_SOURCES.has(exportedAtSource)))) return undefined;
     const s = this.strings;
     // The objects of one snapshot document, or the pages of one API call, share one source.
-    const key = `${type}\0${'file' in v ? `f${file as string}` : ''}\0${'line' in v ? String(line) : ''}\0${'document' in v ? String(document) : ''}\0${'call' in v ? `c${call as string}` : ''}`;
+    const key = `${type}\0${'file' in v ? `f${file as string}` : ''}\0${'line' in v ? String(line) : ''}\0${'document' in v ? String(document) : ''}\0${'call' in v ? `c${call as string}` : ''}\0${'fileSha256' in v ? String(fileSha256) : ''}\0${'exportedAt' in v ? `e${exportedAt as string}` : ''}\0${'exportedAtSource' in v ? String(exportedAtSource) : ''}`;
     const seen = this.sources.get(key);
     if (seen) return seen;
     const source: EvidenceSource = {
@@ -58,6 +61,9 @@ export class EvidenceRecordReader {
       ...('line' in v ? { line: line as number } : {}),
       ...('document' in v ? { document: document as number } : {}),
       ...('call' in v ? { call: s.get(call as string) } : {}),
+      ...('fileSha256' in v ? { fileSha256: s.get(fileSha256 as string) } : {}),
+      ...('exportedAt' in v ? { exportedAt: s.get(exportedAt as string) } : {}),
+      ...('exportedAtSource' in v ? { exportedAtSource: exportedAtSource as NonNullable<EvidenceSource['exportedAtSource']> } : {}),
     };
     this.sources.set(key, source);
     return source;

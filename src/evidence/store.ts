@@ -19,6 +19,8 @@ export interface PutInput {
   name?: string;
   // Overrides the derived kubectl command (API collectors know the exact call).
   cli?: string;
+  // One line on where the object was read, for its transcript (a live cluster's identity).
+  origin?: string;
 }
 
 export interface StoredEvidence {
@@ -114,7 +116,7 @@ export class EvidenceStore {
       cliPath: cliRel,
       redactions,
     });
-    writeFileSync(path.join(this.dir, 'cli', `${id}.txt`), transcript(record, bytes));
+    writeFileSync(path.join(this.dir, 'cli', `${id}.txt`), transcript(record, bytes, input.origin));
     this.indexBuffer += `${JSON.stringify(record)}\n`;
     if (this.indexBuffer.length >= INDEX_BUFFER) this.flush();
     this.records.push(record);
@@ -129,18 +131,27 @@ function evidenceId(input: PutInput, sha256: string, n = 1): string {
 
 // What an auditor would see in a terminal. JSON.stringify escapes control characters, so ANSI
 // sequences in cluster data cannot drive the auditor's terminal.
-function transcript(record: EvidenceRecord, body: string): string {
-  const where =
-    record.source.type === 'snapshot'
-      ? `snapshot file ${JSON.stringify(record.source.file ?? '')}${record.source.line ? `, line ${record.source.line}` : ''}${record.source.document ? `, document ${record.source.document}` : ''}`
-      : (record.source.call ?? record.source.type);
+// A snapshot object is never shown as a command's output: it says which file it was read from,
+// that file's sha256 and export time, and gives the command that would show it live as a comment.
+function transcript(record: EvidenceRecord, body: string, origin?: string): string {
+  const s = record.source;
+  const snapshot = s.type === 'snapshot';
+  const where = snapshot
+    ? `read from file ${JSON.stringify(s.file ?? '')}${s.line ? `, line ${s.line}` : ''}${s.document ? `, document ${s.document}` : ''}${s.fileSha256 ? ` (file sha256 ${s.fileSha256})` : ''}${s.exportedAt ? `, exported at ${s.exportedAt}${s.exportedAtSource === 'file-mtime' ? ' (file modification time; no collected-at file)' : ' (collected-at file of the export)'}` : ''}`
+    : (s.call ?? s.type);
   const redacted = record.redactions.length > 0 ? `# redacted: ${record.redactions.map((r) => `${r.path} (${r.reason})`).join(', ')}\n` : '';
+  const command = !snapshot
+    ? `$ ${record.cli}`
+    : record.cli.startsWith('cat ')
+      ? `# not live output; the same file: ${record.cli}`
+      : `# not live output; to reproduce it live run: ${record.cli}`;
   return [
-    `# auditpack evidence ${record.id} · target ${JSON.stringify(record.target)} · collected ${record.collectedAt}`,
+    `# auditpack evidence ${record.id} · target ${JSON.stringify(record.target)} · ${snapshot ? 'read' : 'collected'} ${record.collectedAt}`,
     `# source: ${where}`,
+    origin === undefined ? '' : `# ${origin}`,
     `# sha256: ${record.sha256} (${record.path})`,
     redacted.trimEnd(),
-    `$ ${record.cli}`,
+    command,
     body.trimEnd(),
     '',
   ]

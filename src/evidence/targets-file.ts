@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TargetProvenance } from './provenance.ts';
 
 // evidence/targets.json: what was collected per target, so `report` can run again without `collect`.
 // Its own module so that reading evidence back does not load the collectors and their SDKs.
@@ -21,6 +22,8 @@ export const CollectedTarget = z.strictObject({
     }),
   ),
   notes: z.array(z.strictObject({ file: z.string(), line: z.number().int().optional(), message: z.string() })),
+  // Where the evidence came from: cluster identity, cloud account, or snapshot files with sha256 and export time.
+  provenance: TargetProvenance.optional(),
 });
 export type CollectedTarget = z.infer<typeof CollectedTarget>;
 

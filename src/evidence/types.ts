@@ -17,6 +17,11 @@ export const EvidenceSource = z.strictObject({
   document: z.number().int().optional(),
   // API: the call made (e.g. "GET /apis/security.istio.io/v1/peerauthentications").
   call: z.string().optional(),
+  // Snapshot: sha256 of the file as read, and when it was exported (from the export script's
+  // collected-at file, or the file's mtime), so a file is never mistaken for live output.
+  fileSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  exportedAt: z.string().optional(),
+  exportedAtSource: z.enum(['collected-at-file', 'file-mtime']).optional(),
 });
 export type EvidenceSource = z.infer<typeof EvidenceSource>;
 

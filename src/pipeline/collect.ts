@@ -13,6 +13,8 @@ import { AuditpackError, CollectorError, UsageError, errorMessage } from '../sha
 import { readSnapshot } from '../sources/snapshot/read-snapshot.ts';
 import type { EvidenceGap } from '../inventory/types.ts';
 import { CollectedTarget, TARGETS_FILE, TargetsFile } from '../evidence/targets-file.ts';
+import { describeCluster, snapshotProvenance } from '../evidence/provenance.ts';
+import { clusterIdentity } from '../collectors/kubernetes/identity.ts';
 
 export interface SnapshotTarget {
   dir: string;
@@ -220,7 +222,16 @@ function targetTasks(input: CollectInput, progress: Progress): TargetTask[] {
         const r = await collectCloudTarget(c, store);
         for (const g of r.gaps) progress({ stage: 'collect', event: 'gap', target: c.target, message: `evidence gap: ${g.message}` });
         return {
-          target: { name: c.target, source: c.provider, location: r.location, files: r.requests, objects: r.requests, gaps: r.gaps, notes: [] },
+          target: {
+            name: c.target,
+            source: c.provider,
+            location: r.location,
+            files: r.requests,
+            objects: r.requests,
+            gaps: r.gaps,
+            notes: [],
+            provenance: c.provider === 'aws' ? { type: 'cloud', provider: 'aws', scope: 'account', id: c.accountId } : c.provider === 'gcp' ? { type: 'cloud', provider: 'gcp', scope: 'project', id: c.projectId } : { type: 'cloud', provider: 'azure', scope: 'subscription', id: c.subscriptionId },
+          },
           summary: `${r.location}: ${r.requests} API requests, ${r.gaps.length} evidence gap(s)`,
         };
       },
@@ -330,11 +341,17 @@ async function orderIndex(workDir: string, order: readonly string[]): Promise<vo
 
 async function collectSnapshotTarget(snap: SnapshotTarget, name: string, store: EvidenceStore): Promise<CollectedTarget> {
   const read = await readSnapshot(snap.dir, { target: name });
+  const provenance = await snapshotProvenance(read.root, read.files);
+  const byFile = new Map(provenance.files.map((f) => [f.path, f]));
+  const fileSource = (file: string): { fileSha256?: string; exportedAt?: string; exportedAtSource?: 'collected-at-file' | 'file-mtime' } => {
+    const f = byFile.get(file);
+    return f ? { fileSha256: f.sha256, exportedAt: f.exportedAt, exportedAtSource: f.exportedAtSource } : {};
+  };
   for (const o of read.objects) {
     if (o.apiResponse) {
       await store.put({
         target: read.target,
-        source: { type: 'snapshot', file: o.file, line: o.line, document: o.document },
+        source: { type: 'snapshot', file: o.file, line: o.line, document: o.document, ...fileSource(o.file) },
         raw: o.object,
         apiVersion: `${API_RESPONSE_GROUP}/v1`,
         kind: o.apiResponse.kind,
@@ -346,7 +363,7 @@ async function collectSnapshotTarget(snap: SnapshotTarget, name: string, store: 
     const meta = (o.object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
     await store.put({
       target: read.target,
-      source: { type: 'snapshot', file: o.file, line: o.line, document: o.document },
+      source: { type: 'snapshot', file: o.file, line: o.line, document: o.document, ...fileSource(o.file) },
       raw: o.object,
       ...(typeof o.object.apiVersion === 'string' ? { apiVersion: o.object.apiVersion } : {}),
       ...(typeof o.object.kind === 'string' ? { kind: o.object.kind } : {}),
@@ -354,7 +371,7 @@ async function collectSnapshotTarget(snap: SnapshotTarget, name: string, store: 
       ...(typeof meta.name === 'string' ? { name: meta.name } : {}),
     });
   }
-  return { name: read.target, source: 'snapshot', location: snap.dir, files: read.files.length, objects: read.objects.length, gaps: read.gaps, notes: read.notes };
+  return { name: read.target, source: 'snapshot', location: snap.dir, files: read.files.length, objects: read.objects.length, gaps: read.gaps, notes: read.notes, provenance };
 }
 
 function kubeLocation(k: KubeTarget, server: string): string {
@@ -377,6 +394,8 @@ function assertUniqueNames(names: readonly string[]): void {
 // command that shows the same collection.
 async function collectKubeTarget(k: KubeTarget, store: EvidenceStore, options: KubeCollectOptions, progress: Progress): Promise<{ target: CollectedTarget; summary: string }> {
   const name = k.name ?? k.context;
+  const cluster = await clusterIdentity(k.kubeConfig, k.context, { ...(options.signal ? { signal: options.signal } : {}), ...(k.inCluster ? { inCluster: true } : {}) });
+  const origin = `cluster: ${describeCluster(cluster)}`;
   const collection = await collectKubernetes(
     k.kubeConfig,
     k.context,
@@ -391,6 +410,7 @@ async function collectKubeTarget(k: KubeTarget, store: EvidenceStore, options: K
         ...(o.namespace !== undefined ? { namespace: o.namespace } : {}),
         ...(o.name !== undefined ? { name: o.name } : {}),
         cli: o.cli,
+        origin,
       });
     },
     {
@@ -410,6 +430,7 @@ async function collectKubeTarget(k: KubeTarget, store: EvidenceStore, options: K
     objects: collection.objects,
     gaps: collection.gaps,
     notes: collection.notes,
+    provenance: { type: 'kubernetes', cluster },
   };
   return { target, summary };
 }

@@ -26,6 +26,7 @@ import { generateEphemeralSigner, type Signer } from '../bundle/signer.ts';
 import type { KmsSignerOptions } from '../bundle/kms-signer.ts';
 import type { X509Identity } from '../bundle/x509-signer.ts';
 import { signBundle, type ManifestPrevious } from '../bundle/manifest.ts';
+import { runStats, type RunStats } from '../bundle/run-stats.ts';
 import { openHistory, type History } from '../history/store.ts';
 import type { Catalog } from '../controls/schema.ts';
 import type { CloudTarget } from './cloud.ts';
@@ -79,6 +80,8 @@ export interface RunOptions {
   signP12?: { file: string; passphrase: string };
   // AWS KMS ECC_NIST_P256 key that signs the manifest (the key never leaves KMS).
   kms?: KmsSignerOptions;
+  // RFC 3161 time-stamping authority URL: manifest.tsr holds its token over manifest.sig.
+  tsa?: string;
   controlsDir?: string;
   // exceptions.yaml (approved risk acceptances) and attestations.yaml (manual controls).
   exceptionsFile?: string;
@@ -138,9 +141,12 @@ interface Prepared {
   runId: string;
   outDir: string;
   signer: Signer;
+  // What the report judged, for the attestation's predicate (set by renderReport).
+  stats?: RunStats;
+  tsa?: string;
 }
 
-async function prepare(opts: Pick<RunOptions, 'outDir' | 'signingKey' | 'signP12' | 'kms' | 'clock' | 'onProgress'>): Promise<Prepared> {
+async function prepare(opts: Pick<RunOptions, 'outDir' | 'signingKey' | 'signP12' | 'kms' | 'tsa' | 'clock' | 'onProgress'>): Promise<Prepared> {
   const clock = opts.clock ?? (() => new Date());
   const startedAt = clock();
   const outDir = path.resolve(opts.outDir);
@@ -149,7 +155,7 @@ async function prepare(opts: Pick<RunOptions, 'outDir' | 'signingKey' | 'signP12
   await recoverOutDir(outDir);
   await assertReplaceable(outDir);
   const signer = await chooseSigner(opts, startedAt);
-  return { clock, progress: opts.onProgress ?? (() => undefined), startedAt, runId: newRunId(startedAt), outDir, signer };
+  return { clock, progress: opts.onProgress ?? (() => undefined), startedAt, runId: newRunId(startedAt), outDir, signer, ...(opts.tsa ? { tsa: opts.tsa } : {}) };
 }
 
 // One signing key per run: an Ed25519 key file, an X.509 .p12, a KMS key, or a one-time key.
@@ -173,7 +179,7 @@ async function inWorkDir<T>(p: Prepared, build: (work: string) => Promise<T>, pr
     crashPoint('work-built');
     // The signature is written under a pending name until the folder has its final name, so a
     // folder that is still being built or moved never verifies.
-    const manifest = await signBundle(work, p.signer, { tool: { name: TOOL.name, version: TOOL.version }, runId: p.runId, createdAt: p.clock().toISOString(), ...(previous ? { previous } : {}), signedPdf: isX509(p.signer) }, { signatureFile: pendingSignatureName() });
+    const manifest = await signBundle(work, p.signer, { tool: { name: TOOL.name, version: TOOL.version }, runId: p.runId, createdAt: p.clock().toISOString(), ...(previous ? { previous } : {}), ...(p.stats ? { stats: p.stats } : {}), ...(p.tsa ? { tsa: { url: p.tsa } } : {}), signedPdf: isX509(p.signer) }, { signatureFile: pendingSignatureName() });
     await commitBundle(work, p.outDir);
     p.progress({ stage: 'sign', event: 'finish', message: `signed with ${p.signer.keyFingerprint}${p.signer.ephemeral ? ' (one-time key)' : ''}` });
     return { value, files: manifest.files.map((f) => f.path) };
@@ -214,7 +220,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
 }
 
 // collect: evidence only, signed, for `report` to judge later (or elsewhere).
-export async function collectOnly(opts: Pick<RunOptions, 'snapshots' | 'kube' | 'kubeOptions' | 'collection' | 'consul' | 'cloud' | 'outDir' | 'signingKey' | 'signP12' | 'kms' | 'clock' | 'onProgress' | 'command'> & { shard?: ShardDeclaration }): Promise<{ runId: string; outDir: string; targets: CollectedTarget[]; signer: RunSummary['signer'] }> {
+export async function collectOnly(opts: Pick<RunOptions, 'snapshots' | 'kube' | 'kubeOptions' | 'collection' | 'consul' | 'cloud' | 'outDir' | 'signingKey' | 'signP12' | 'kms' | 'tsa' | 'clock' | 'onProgress' | 'command'> & { shard?: ShardDeclaration }): Promise<{ runId: string; outDir: string; targets: CollectedTarget[]; signer: RunSummary['signer'] }> {
   const p = await prepare(opts);
   const { collectTargets } = await import('./collect.ts');
   const { value } = await inWorkDir(p, async (work) => {
@@ -299,6 +305,7 @@ async function renderReport(
 
   const context = rollUpContext(loaded.inventories, catalogs, CHECKS.map((c) => c.meta), o.judgement?.notApplicable);
   const { controls, attestations } = mapControls(catalogs, results, o.judgement?.attestations ?? [], p.startedAt, context);
+  p.stats = runStats(results, controls);
   const attachments = await copyAttachments(work, o.judgement?.attestations ?? [], attestations);
   const byCheck = controlsByCheck(catalogs);
   const reported: ReportedResult[] = results.map((r) => ({ ...r, controls: resultControls(r, byCheck) }));
@@ -359,6 +366,10 @@ async function renderReport(
     coverage: views.flatMap((v) => v.coverage),
     exceptions,
     attestations,
+    evidenceSources: loaded.inventories.flatMap((inv, i) => {
+      const provenance = loaded.targets[i]?.provenance;
+      return provenance ? [{ target: inv.name, provenance }] : [];
+    }),
   };
   // Evidence was loaded without transcripts: a large run has hundreds of thousands, the appendix
   // shows a few in full.

@@ -68,6 +68,8 @@ export function renderFindingsJson(input: ReportInput): string {
     // Every exceptions.yaml entry (applied, expired, stale) and attestations.yaml entry of this run.
     exceptions: input.exceptions ?? [],
     attestations: input.attestations ?? [],
+    // Per target: the live cluster's identity or cloud account, or the snapshot files with sha256 and export time.
+    ...(input.evidenceSources ? { evidenceSources: input.evidenceSources.map((s) => ({ target: s.target, ...s.provenance })) } : {}),
   };
   // C1 and bidi characters stay escaped, so the file cannot drive or deceive a terminal or editor.
   return `${escapeJsonText(JSON.stringify(doc, null, 2))}\n`;

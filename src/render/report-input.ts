@@ -1,6 +1,7 @@
 import type { CheckMeta, CheckResult } from '../checks/types.ts';
 import type { ControlOutcome, FrameworkId } from '../controls/types.ts';
 import type { EvidenceRecord } from '../evidence/types.ts';
+import type { EvidenceSourceRow } from './provenance-view.ts';
 import type { EvidenceGap, IgnoredObject } from '../inventory/types.ts';
 import type { CoverageRow, WorkloadRow } from '../inventory/workload-view.ts';
 import type { ExceptionOutcome } from '../exceptions/types.ts';
@@ -72,4 +73,6 @@ export interface ReportInput {
   attestations?: AttestationOutcome[];
   // Evidence history (--history): changes since the last recorded run and the trend (absent: no history).
   history?: ReportHistory;
+  // Where each target's evidence came from (cluster identity, cloud account, snapshot files).
+  evidenceSources?: EvidenceSourceRow[];
 }

@@ -3,6 +3,7 @@ import type { CheckMeta } from '../checks/types.ts';
 import { changesSection } from './changes-view.ts';
 import { exceptionsSection } from './exceptions-view.ts';
 import type { ReportInput, ReportedResult } from './report-input.ts';
+import { evidenceSourcesView } from './provenance-view.ts';
 import { checkAnchor, controlAnchor } from './view-model/anchors.ts';
 import { catalogueViews, gapView } from './view-model/catalogue.ts';
 import { frameworkView } from './view-model/controls.ts';
@@ -63,6 +64,7 @@ export function buildViewModel(input: ReportInput): ReportView {
   const resultSummaries = large ? resultSummaryViews(checkOrder, results, resultViews, links) : [];
 
   return {
+    ...evidenceSourcesView(input.evidenceSources),
     title: REPORT_TITLE,
     run: runView(input),
     totals: totalsView(input, results),

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { BUNDLED_PUBLIC_KEY_FILE, MANIFEST_FILE, SIGNATURE_FILE } from '../bundle/files.ts';
+import { BUNDLED_PUBLIC_KEY_FILE, MANIFEST_FILE, SIGNATURE_FILE, TIMESTAMP_FILE } from '../bundle/files.ts';
 import { verifyBundle } from '../bundle/verify.ts';
 import { StorageError } from '../shared/errors.ts';
 import { azureBlobUploader } from './azure-blob.ts';
@@ -42,6 +42,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.txt': 'text/plain; charset=utf-8',
   '.pem': 'application/x-pem-file',
   '.sig': 'application/octet-stream',
+  '.tsr': 'application/timestamp-reply',
 };
 
 // Copies a finished bundle to durable storage, only after it verifies: every manifest-listed file
@@ -99,7 +100,8 @@ export async function uploadBundle(
   );
   if (failure) throw failure.err;
   const hasPub = await stat(path.join(dir, BUNDLED_PUBLIC_KEY_FILE)).then(() => true, () => false);
-  for (const rel of [...(hasPub ? [BUNDLED_PUBLIC_KEY_FILE] : []), MANIFEST_FILE, SIGNATURE_FILE]) await putFile(rel);
+  const hasTsr = await stat(path.join(dir, TIMESTAMP_FILE)).then(() => true, () => false);
+  for (const rel of [...(hasPub ? [BUNDLED_PUBLIC_KEY_FILE] : []), ...(hasTsr ? [TIMESTAMP_FILE] : []), MANIFEST_FILE, SIGNATURE_FILE]) await putFile(rel);
   const base = target.provider === 'azure' ? `${target.accountUrl}/${target.container}` : `${target.provider === 's3' ? 's3' : 'gs'}://${target.bucket}`;
   return { location: `${base}/${objectKey(target.prefix, opts.runId, '')}/`, objects, ...(retainUntil ? { retainUntil: retainUntil.toISOString() } : {}) };
 }

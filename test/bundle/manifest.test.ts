@@ -103,6 +103,7 @@ describe('signBundle', () => {
 
     const listed = manifest.files.map((f) => f.path);
     expect(listed).toContain('VERIFY.md');
+    expect(listed).toContain('attestation.sigstore.json');
     expect(listed).not.toContain('manifest.json');
     expect(listed).not.toContain('manifest.sig');
     expect(listed).not.toContain('signer.pub.pem');
@@ -110,7 +111,7 @@ describe('signBundle', () => {
     expect(manifest.files.find((f) => f.path === 'VERIFY.md')?.sha256).toBe(sha256(verifyMd));
     expect(manifest.signer).toEqual({ algorithm: 'ed25519', keyFingerprint: signer.keyFingerprint, ephemeral: true });
     expect((await readdir(dir)).sort()).toEqual(
-      ['VERIFY.md', 'evidence', 'findings.csv', 'findings.json', 'manifest.json', 'manifest.sig', 'name with spaces.txt', 'oscal', 'report.html', 'run.json', 'signer.pub.pem'],
+      ['VERIFY.md', 'attestation.sigstore.json', 'evidence', 'findings.csv', 'findings.json', 'manifest.json', 'manifest.sig', 'name with spaces.txt', 'oscal', 'report.html', 'run.json', 'signer.pub.pem'],
     );
   });
 

@@ -287,6 +287,7 @@ describe('verifyBundle', () => {
       await rm(path.join(dir, 'manifest.json'));
       await rm(path.join(dir, 'manifest.sig'));
       await rm(path.join(dir, 'VERIFY.md'));
+      await rm(path.join(dir, 'attestation.sigstore.json'));
       await signBundle(dir, attacker, META);
 
       // The bundled key proves integrity only: the forgery is self-consistent.

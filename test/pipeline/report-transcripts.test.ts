@@ -34,9 +34,10 @@ describe('report transcripts', () => {
     for (const [card, id] of cards) {
       const transcript = boundTranscript(await readFile(path.join(tmp, 'out', 'evidence', 'cli', `${id}.txt`), 'utf8'));
       expect(transcript.split('\n')[0]).toContain(id);
-      // The preview starts at the command line of the record's own transcript, then its output.
+      // The preview starts at the command line of the record's own transcript (for a snapshot, the
+      // comment that it is not live output and the command that would reproduce it), then its output.
       const lines = transcript.split('\n');
-      const start = lines.findIndex((l) => l.startsWith('$ '));
+      const start = lines.findIndex((l) => l.startsWith('$ ') || l.startsWith('# not live output'));
       const escape = (t: string): string => t.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
       expect(start).toBeGreaterThan(0);
       expect(card).toContain(`<pre class="transcript">`);

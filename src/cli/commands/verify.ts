@@ -11,7 +11,8 @@ export function registerVerify(program: Command, ctx: Ctx): void {
     .argument('[bundle]', 'bundle folder, or hand-off archive (.tar.gz, checked without unpacking it by hand)')
     .option('--key <file>', 'the public key you trust (PEM); without it the key inside the bundle is used (integrity only)')
     .option('--history <dir>', "verify an evidence history: every run's signature and the hash chain from run to run")
-    .action(async (bundle: string | undefined, flags: { key?: string; history?: string }) => {
+    .option('--tsa-ca <file>', 'CA certificate (PEM) the RFC 3161 timestamp (manifest.tsr) must chain to; the timestamp is then required')
+    .action(async (bundle: string | undefined, flags: { key?: string; history?: string; tsaCa?: string }) => {
       const io = { ...ctx.io, out: summaryOut(ctx) };
       if (flags.history !== undefined || bundle === undefined) {
         if (flags.history === undefined) throw new AuditpackError('USAGE', 'Give a bundle folder, a .tar.gz archive, or --history DIR');
@@ -26,11 +27,16 @@ export function registerVerify(program: Command, ctx: Ctx): void {
         ctx.onExit(await verifyArchiveCommand(io, bundle, flags.key));
         return;
       }
-      const [{ verifyBundle }, { loadPublicKey }, { stat }] = await Promise.all([import('../../bundle/verify.ts'), import('../../bundle/keys.ts'), import('node:fs/promises')]);
+      const [{ verifyBundle }, { loadPublicKey }, { stat }, { readTextFile, verifyDetailLines }] = await Promise.all([
+        import('../../bundle/verify.ts'),
+        import('../../bundle/keys.ts'),
+        import('node:fs/promises'),
+        import('../../bundle/verify-summary.ts'),
+      ]);
       const s = await stat(bundle).catch(() => undefined);
       if (!s?.isDirectory()) throw new AuditpackError('USAGE', s ? `${bundle} is a file; give a bundle folder or a .tar.gz archive` : `Bundle ${bundle} not found`);
       const pinned = flags.key ? await loadPublicKey(flags.key) : undefined;
-      const report = await verifyBundle(bundle, pinned ? { publicKeyPem: pinned.pem } : {});
+      const report = await verifyBundle(bundle, { ...(pinned ? { publicKeyPem: pinned.pem } : {}), ...(flags.tsaCa ? { tsaCaPem: await readTextFile(flags.tsaCa) } : {}) });
       const style = styleFor(ctx.io, ctx.globals());
       for (const p of report.problems) ctx.io.err(`${style.bad('FAIL')} ${escapeTerminal(`${p.code}${p.path ? ` ${p.path}` : ''}: ${p.message}`)}`);
       if (!report.ok) {
@@ -43,6 +49,7 @@ export function registerVerify(program: Command, ctx: Ctx): void {
       if (report.certificate) {
         io.out(`Signer certificate: ${report.certificate.subject}, issued by ${report.certificate.issuer}, valid until ${report.certificate.validTo} (check it chains to a CA you trust: see VERIFY.md)`);
       }
+      for (const line of verifyDetailLines(report)) io.out(line);
       ctx.onExit(EXIT.OK);
     });
 }

@@ -1,3 +1,4 @@
+import { snapshotSourceSuffix } from '../provenance-view.ts';
 import type { EvidenceRecord } from '../../evidence/types.ts';
 import type { ReportInput, ReportedResult } from '../report-input.ts';
 import { displayText, truncate } from '../text.ts';
@@ -214,7 +215,7 @@ export function sourceText(source: EvidenceRecord['source']): string {
   if (source.file !== undefined) {
     const line = source.line === undefined ? '' : `:${source.line}`;
     const doc = source.document === undefined ? '' : ` (document ${source.document})`;
-    return `${source.file}${line}${doc}`;
+    return `${source.file}${line}${doc}${snapshotSourceSuffix(source)}`;
   }
   if (source.call !== undefined) return source.call;
   return sourceTypeLabel(source.type);

@@ -1,3 +1,4 @@
+import type { EvidenceSourceView } from '../provenance-view.ts';
 import type { ChangesView } from '../changes-view.ts';
 import type { ExceptionsSectionView } from '../exceptions-view.ts';
 import type { CheckCatalogueView, GapView, IgnoredView } from './catalogue.ts';
@@ -11,6 +12,9 @@ import type { WorkloadsView } from './workloads.ts';
 // every anchor and CSS class is generated here, never taken from input.
 export interface ReportView {
   title: string;
+  // Where each target's evidence was read (src/render/provenance-view.ts).
+  evidenceSources: EvidenceSourceView[];
+  hasEvidenceSources: boolean;
   run: RunView;
   totals: TotalsView;
   targets: TargetView[];
