@@ -22,11 +22,15 @@ import { expandOutPath } from '../storage/out-path.ts';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor, exitCodeForError } from './exit-codes.ts';
 import { registerHistoryCommands, verifyArchiveCommand, verifyHistoryCommand } from '../history/cli.ts';
 import { isArchivePath } from '../archive/verify.ts';
+import { evidenceGapCount } from '../scope/evidence-gaps.ts';
+import { scopeOf } from '../scope/options.ts';
 
 export const DEMO_ENVIRONMENT = fileURLToPath(new URL('../../demo/environment/', import.meta.url));
 // The demo shows a waived result and an attested control unless other files are given.
 export const DEMO_EXCEPTIONS = fileURLToPath(new URL('../../demo/exceptions.yaml', import.meta.url));
 export const DEMO_ATTESTATIONS = fileURLToPath(new URL('../../demo/attestations.yaml', import.meta.url));
+// The demo's audit boundary (its PCI DSS cardholder data environment).
+export const DEMO_CONFIG = fileURLToPath(new URL('../../demo/auditpack.yaml', import.meta.url));
 
 interface Io {
   out: (line: string) => void;
@@ -70,7 +74,8 @@ function summarize(io: Io, summary: RunSummary, reporter: Reporter): void {
   io.out(
     `  controls: ${count('satisfied')} satisfied, ${count('not_satisfied')} not satisfied, ${count('insufficient_evidence')} insufficient evidence, ${count('manual')} manual, ${count('not_applicable')} not applicable`,
   );
-  if (summary.gaps.length > 0) io.out(`  evidence gaps: ${summary.gaps.length} (listed in the report)`);
+  const gaps = evidenceGapCount(summary.results, summary.gaps);
+  if (gaps.total > 0) io.out(`  evidence gaps: ${gaps.total} (${gaps.inputs} unreadable input(s), ${gaps.results} other result(s) in error; listed in the report)`);
   if (summary.exceptions.length > 0) {
     const ex = (s: string): number => summary.exceptions.filter((e) => e.state === s).length;
     io.out(`  exceptions: ${ex('applied')} applied, ${ex('expired')} expired, ${ex('stale')} stale (listed in the report)`);
@@ -339,6 +344,7 @@ export function buildProgram(io: Io = defaultIo, onExit: (code: number) => void 
       ...signingFrom(flags, undefined),
       exceptionsFile: flags.exceptions ?? DEMO_EXCEPTIONS,
       attestationsFile: flags.attestations ?? DEMO_ATTESTATIONS,
+      ...scopeOf(await loadConfig(DEMO_CONFIG)),
       ...(flags.history === false ? {} : { history: flags.history ?? path.join(path.dirname(path.resolve(flags.out ?? path.join('reports', 'demo'))), 'history') }),
       command: 'auditpack demo',
       onProgress: reporter.onProgress,
@@ -368,6 +374,7 @@ export function buildProgram(io: Io = defaultIo, onExit: (code: number) => void 
       ...(chrome ? { chrome } : {}),
       ...signingFrom(flags, config),
       ...judgementFiles(flags, config),
+      ...scopeOf(config),
       ...(flags.history ?? config?.history ? { history: flags.history ?? config?.history } : {}),
       command: ['auditpack', ...process.argv.slice(2)].join(' '),
       onProgress: reporter.onProgress,

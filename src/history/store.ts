@@ -226,7 +226,8 @@ export class History {
       schemaVersion: 1,
       runId: manifest.runId,
       startedAt: findings.run.startedAt,
-      bundle: path.resolve(bundleDir),
+      // Relative to the history folder: the index names no absolute local path.
+      bundle: path.relative(this.dir, path.resolve(bundleDir)).split(path.sep).join('/'),
       manifestSha256: sha256Hex(manifestBytes),
       previous: manifest.previous ?? null,
       results: countBy(findings.results.map((r) => r.status)),

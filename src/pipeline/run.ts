@@ -42,6 +42,11 @@ import { loadAttestations } from '../attestations/load.ts';
 import { copyAttachments } from '../attestations/apply.ts';
 import type { AttestationOutcome, AttestationRule } from '../attestations/types.ts';
 import { processAlive } from '../shared/process-alive.ts';
+import type { ScopeConfig } from '../config/schema.ts';
+import { FrameworkScopes } from '../scope/apply.ts';
+import { targetKinds } from '../scope/target-kind.ts';
+import { cloudAccounts } from '../scope/cloud-location.ts';
+import { evidenceGapCount } from '../scope/evidence-gaps.ts';
 
 export type { ConsulApiTarget, KubeTarget, ProgressEvent, SnapshotTarget } from './collect.ts';
 
@@ -80,6 +85,8 @@ export interface RunOptions {
   onProgress?: Progress;
   // Evidence history folder: the run chains to its last run, is compared with it, and is recorded there.
   history?: string;
+  // Audit boundary per framework (config `scope`): results outside it do not count for that framework.
+  scope?: ScopeConfig;
 }
 
 export interface RunSummary {
@@ -176,7 +183,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     p,
     async (work) => {
       await collectTargets(collectInput(opts), work, p.clock, p.progress);
-      return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack run', judgement, ...(history ? { history } : {}) });
+      return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack run', judgement, ...(history ? { history } : {}), ...(opts.scope ? { scope: opts.scope } : {}) });
     },
     history?.previous,
   );
@@ -240,7 +247,7 @@ export async function reportFromEvidence(opts: ReportOptions): Promise<RunSummar
   const p = await prepare(opts);
   const { value, files } = await inWorkDir(p, async (work) => {
     await cp(path.join(source, 'evidence'), path.join(work, 'evidence'), { recursive: true, verbatimSymlinks: true });
-    return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack report', judgement });
+    return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack report', judgement, ...(opts.scope ? { scope: opts.scope } : {}) });
   });
   return { ...value, runId: p.runId, outDir: p.outDir, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral }, files };
 }
@@ -260,7 +267,7 @@ export async function reportFromAssembledEvidence(opts: Omit<ReportOptions, 'evi
   const p = await prepare(opts);
   const { value, files } = await inWorkDir(p, async (work) => {
     await assemble(work);
-    return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack merge', judgement });
+    return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack merge', judgement, ...(opts.scope ? { scope: opts.scope } : {}) });
   });
   return { ...value, runId: p.runId, outDir: p.outDir, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral }, files };
 }
@@ -270,18 +277,21 @@ async function renderReport(
   loaded: LoadedEvidence,
   catalogs: Catalog[],
   p: Prepared,
-  o: { formats: OutputFormats; chromePath: string | undefined; command: string; judgement?: Judgement; history?: History },
+  o: { formats: OutputFormats; chromePath: string | undefined; command: string; judgement?: Judgement; history?: History; scope?: ScopeConfig },
 ): Promise<Pick<RunSummary, 'results' | 'controls' | 'gaps' | 'exceptions' | 'attestations'>> {
   const t1 = Date.now();
   p.progress({ stage: 'evaluate', event: 'start', message: `${CHECKS.length} checks on ${loaded.inventories.length} target(s)` });
   // Exceptions are judged at the run's start time (injected clock), like the checks.
   const { results, exceptions } = evaluateChecks(loaded.inventories, p.startedAt, o.judgement?.exceptions ?? []);
-  p.progress({ stage: 'evaluate', event: 'finish', message: `${CHECKS.length} checks on ${loaded.inventories.length} target(s): ${results.length} results`, durationMs: Date.now() - t1 });
+  const gapCount = evidenceGapCount(results, loaded.inventories.flatMap((i) => i.gaps));
+  p.progress({ stage: 'evaluate', event: 'finish', message: `${CHECKS.length} checks on ${loaded.inventories.length} target(s): ${results.length} results, ${gapCount.text}`, durationMs: Date.now() - t1 });
 
-  const { controls, attestations } = mapControls(catalogs, results, o.judgement?.attestations ?? [], p.startedAt);
+  // Each framework counts only the results inside its declared boundary (config `scope`).
+  const scopes = new FrameworkScopes(o.scope, loaded.inventories, catalogs.map((c) => c.framework));
+  const { controls, attestations } = mapControls(catalogs, results, o.judgement?.attestations ?? [], p.startedAt, (fw, r) => scopes.contains(fw, r));
   const attachments = await copyAttachments(work, o.judgement?.attestations ?? [], attestations);
   const byCheck = controlsByCheck(catalogs);
-  const reported: ReportedResult[] = results.map((r) => ({ ...r, controls: byCheck.get(r.check) ?? [] }));
+  const reported: ReportedResult[] = results.map((r) => ({ ...r, controls: (byCheck.get(r.check) ?? []).filter((ref) => scopes.contains(ref.slice(0, ref.indexOf(':')), r)) }));
   p.progress({ stage: 'map', event: 'finish', message: `${controls.length} controls in ${catalogs.length} frameworks` });
 
   const summaries: TargetSummary[] = loaded.inventories.map((inventory, i) => {
@@ -302,6 +312,8 @@ async function renderReport(
         inScope: inScopeNamespace(inventory, n.name),
         workloads: inventory.workloads.filter((w) => w.namespace === n.name).length,
       })),
+      kinds: [...targetKinds(inventory)].sort(),
+      cloud: cloudAccounts(inventory),
     };
   });
   const ignored: ReportInput['ignored'] = [];
@@ -337,6 +349,7 @@ async function renderReport(
     coverage: views.flatMap((v) => v.coverage),
     exceptions,
     attestations,
+    scope: scopes.summaries(),
   };
   // Evidence was loaded without transcripts: a large run has hundreds of thousands, the appendix
   // shows a few in full.

@@ -6,6 +6,9 @@ import type { CoverageRow, WorkloadRow } from '../inventory/workload-view.ts';
 import type { ExceptionOutcome } from '../exceptions/types.ts';
 import type { AttestationOutcome } from '../attestations/types.ts';
 import type { ReportHistory } from '../history/types.ts';
+import type { TargetKind } from '../scope/target-kind.ts';
+import type { CloudAccount } from '../scope/cloud-location.ts';
+import type { FrameworkScopeSummary } from '../scope/apply.ts';
 
 export interface RunInfo {
   id: string;
@@ -39,6 +42,10 @@ export interface TargetSummary {
   istioPresent: boolean;
   rootNamespace: string;
   namespaceDetails: NamespaceSummary[];
+  // What the target is (src/scope/target-kind.ts) and, for cloud targets, the accounts /
+  // subscriptions / projects and regions its evidence is about. Absent: a cluster (older inputs).
+  kinds?: TargetKind[];
+  cloud?: CloudAccount[];
 }
 
 // A result as reported: the check result plus the controls it counts toward.
@@ -67,4 +74,6 @@ export interface ReportInput {
   attestations?: AttestationOutcome[];
   // Evidence history (--history): changes since the last recorded run and the trend (absent: no history).
   history?: ReportHistory;
+  // The audit boundary of each framework in the run (config `scope`), for the scope statement.
+  scope?: FrameworkScopeSummary[];
 }

@@ -15,6 +15,8 @@ import { displayText, truncate } from './text.ts';
 import { EXCEPTIONS_ANCHOR, attestationText, exceptionsSection, waiverText, type ExceptionsSectionView } from './exceptions-view.ts';
 import { CHANGES_ANCHOR, changesSection, type ChangesView } from './changes-view.ts';
 import { FRAMEWORK_LABELS } from '../controls/types.ts';
+import { isClusterTarget, scopeSection, type ScopeSectionView } from './scope-view.ts';
+import { evidenceGapCount } from '../scope/evidence-gaps.ts';
 import { CHECK_STATUS_DISPLAY, CONTROL_STATUS_DISPLAY } from './status-display.ts';
 
 export const REPORT_TITLE = 'auditpack compliance evidence report';
@@ -47,7 +49,7 @@ export const LIMITS = {
 // cleaning them before the display cut.
 const TRANSCRIPT_INPUT = 4_000;
 
-const COVER_LIMITS = { id: 80, operator: 80, command: 200, targetName: 40, targetsText: 80, checkTitle: 60 } as const;
+const COVER_LIMITS = { id: 80, operator: 80, command: 200, targetName: 40, targetsText: 80, checkTitle: 160 } as const;
 
 // Under a control, each mapped check names at most this many results that need attention (fail,
 // error, waived) on one line, each linked to its row; the rest ("+N more"), and every passing
@@ -101,7 +103,7 @@ export const WORKLOAD_LIMITS = {
 
 // The typed, display-ready model the templates render. Every string is sanitized and bounded;
 // every anchor and CSS class is generated here, never taken from input.
-export interface ReportView {
+export interface ReportView extends ScopeSectionView {
   title: string;
   run: RunView;
   totals: TotalsView;
@@ -719,7 +721,8 @@ export function buildViewModel(input: ReportInput): ReportView {
     title: REPORT_TITLE,
     run: runView(input),
     totals: totalsView(input, results),
-    targets: [...input.targets].sort((a, b) => compareText(a.name, b.name)).map(targetView),
+    targets: [...input.targets].filter(isClusterTarget).sort((a, b) => compareText(a.name, b.name)).map(targetView),
+    ...scopeSection(input),
     collected: collectedViews(input),
     meshCoverage: meshCoverageSummary(input, sections),
     workloads: workloadsView(input, links),
@@ -1042,7 +1045,7 @@ interface TargetCoverage {
 // out of scope has no coverage row). A target without its whole-target row is summed from its
 // namespaces.
 function coverageByTarget(input: ReportInput): TargetCoverage[] {
-  const names = new Set<string>([...input.targets.map((t) => t.name), ...input.coverage.map((c) => c.target), ...input.workloads.map((w) => w.target)]);
+  const names = new Set<string>([...input.targets.filter(isClusterTarget).map((t) => t.name), ...input.coverage.map((c) => c.target), ...input.workloads.map((w) => w.target)]);
   return [...names].sort(compareText).map((target) => {
     const rows = input.coverage.filter((c) => c.target === target);
     const namespaces = rows.filter((c) => c.namespace !== undefined).sort((a, b) => compareText(a.namespace ?? '', b.namespace ?? ''));
@@ -1288,7 +1291,8 @@ function totalsView(input: ReportInput, results: ReportedResult[]): TotalsView {
       counted(results.length, 'result', 'results'),
       counted(input.controls.length, 'control', 'controls'),
       counted(input.evidence.length, 'evidence record', 'evidence records'),
-      counted(input.gaps.length, 'evidence gap', 'evidence gaps'),
+      // Unreadable inputs plus results in error that no such input explains, as the CLI counts them.
+      counted(evidenceGapCount(input.results, input.gaps).total, 'evidence gap', 'evidence gaps'),
     ],
     results: formatCount(results.length),
     evidence: formatCount(input.evidence.length),
@@ -1473,7 +1477,8 @@ function frameworkSummary(controls: ControlOutcome[], results: ReportedResult[],
   );
   const ranked = [...failures.entries()]
     .map(([id, n]) => ({ id, n, severity: worstSeverity(results, id) }))
-    .sort((a, b) => b.n - a.n || severityRank(a.severity) - severityRank(b.severity) || compareText(a.id, b.id));
+    // Severity first: one critical failure (an expired root CA) outranks many medium ones.
+    .sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || b.n - a.n || compareText(a.id, b.id));
   const moreFailing = ranked.length - TOP_FAILING_CHECKS;
   const topFailing = ranked
     .slice(0, TOP_FAILING_CHECKS)
