@@ -55,6 +55,8 @@ export function renderFindingsJson(input: ReportInput): string {
     // Every exceptions.yaml entry (applied, expired, stale) and attestations.yaml entry of this run.
     exceptions: input.exceptions ?? [],
     attestations: input.attestations ?? [],
+    // The audit boundary per framework (config `scope`): what counted for it, what was left out and why.
+    ...(input.scope ? { scope: input.scope } : {}),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
