@@ -44,7 +44,7 @@ async function run(name: string, opts: { scope?: boolean; snapshots?: { dir: str
     snapshots: opts.snapshots ?? DEMO_TARGETS.map((t) => ({ dir: path.join(ENV, t) })),
     outDir: out,
     formats: { html: true, pdf: false, csv: true },
-    clock: () => new Date('2026-05-01T10:00:00Z'),
+    clock: () => new Date('2026-12-01T10:00:00Z'),
     ...(config?.scope ? { scope: config.scope } : {}),
     ...(opts.history ? { history: opts.history } : {}),
     onProgress: (e) => logs.push(`[${e.stage}] ${e.message}`),
