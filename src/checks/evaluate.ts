@@ -1,5 +1,6 @@
 import { errorMessage } from '../shared/errors.ts';
 import type { EvidenceGap, TargetInventory } from '../inventory/types.ts';
+import { kindOfArea, type TargetKind } from '../scope/target-kind.ts';
 import { gapAffects, renderMessage, type Check, type CheckResult } from './types.ts';
 
 const GAP_MESSAGE = 'Evidence this check needs is incomplete: {{gaps}}';
@@ -14,8 +15,10 @@ function namespaceScope(gap: EvidenceGap, resultNamespace: string | undefined, r
 
 // Runs one check on one target. Passes never survive an evidence gap on a kind the check reads:
 // they become errors, and the gap itself is reported as an error result.
-export function evaluateCheck(check: Check, target: TargetInventory, now: Date): CheckResult[] {
+export function evaluateCheck(check: Check, inventory: TargetInventory, now: Date): CheckResult[] {
   const { meta } = check;
+  // A lost input of another kind (a truncated kubectl file, for a cloud check) is not this check's gap.
+  const target = inputOfKind(inventory, kindOfArea(meta.area));
   const cluster = { kind: 'Cluster', name: target.name };
 
   const meshPresent = {
@@ -109,4 +112,9 @@ export function evaluateCheck(check: Check, target: TargetInventory, now: Date):
     });
   }
   return results;
+}
+
+function inputOfKind(target: TargetInventory, kind: TargetKind): TargetInventory {
+  if (!target.gaps.some((g) => g.area !== undefined && g.area !== kind)) return target;
+  return { ...target, gaps: target.gaps.filter((g) => g.area === undefined || g.area === kind) };
 }

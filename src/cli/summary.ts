@@ -1,3 +1,4 @@
+import { evidenceGapCount } from '../scope/evidence-gaps.ts';
 import path from 'node:path';
 import type { CheckResult, Severity } from '../checks/types.ts';
 import type { Reporter } from '../logging/reporter.ts';
@@ -43,7 +44,8 @@ export function summarize(ctx: Ctx, summary: RunSummary, reporter: Reporter): vo
   out(
     `  controls: ${s.ok(`${count('satisfied')} satisfied`)}, ${s.bad(`${count('not_satisfied')} not satisfied`)}, ${s.warn(`${count('insufficient_evidence')} insufficient evidence`)}, ${count('manual')} manual, ${count('not_applicable')} not applicable`,
   );
-  if (summary.gaps.length > 0) out(`  evidence gaps: ${summary.gaps.length} (listed in the report)`);
+  const gaps = evidenceGapCount(summary.results, summary.gaps);
+  if (gaps.total > 0) out(`  evidence gaps: ${gaps.total} (${gaps.inputs} unreadable input(s), ${gaps.results} other result(s) in error; listed in the report)`);
   if (summary.exceptions.length > 0) {
     const ex = (st: string): number => summary.exceptions.filter((e) => e.state === st).length;
     out(`  exceptions: ${ex('applied')} applied, ${ex('expired')} expired, ${ex('stale')} stale (listed in the report)`);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FRAMEWORKS } from '../controls/types.ts';
+import { parseLabelSelector } from '../scope/label-selector.ts';
 
 // auditpack.yaml: everything a scheduled run needs, so a CronJob carries no long command line.
 // Every CLI flag has an equivalent here; a flag given on the command line wins. Strict: a typo is
@@ -88,6 +89,40 @@ export const CollectionConfig = z.strictObject({
     .describe('time one target may take (seconds, or 90s / 10m / 1h); then its requests are aborted and it is reported as an evidence gap (default 15m; 0: no limit)'),
 });
 
+// The audit boundary of one framework: which targets, namespaces and cloud accounts its controls
+// are judged on, and what was left out and why. Results outside it do not count for the framework.
+export const ScopeExclusion = z
+  .strictObject({
+    target: TargetName.optional().describe('a target left out (with namespace: only that namespace of it)'),
+    namespace: z.string().min(1).optional().describe('a namespace left out (on every target, unless target is given)'),
+    account: z.string().min(1).optional().describe('an AWS account, Azure subscription or GCP project left out'),
+    reason: z.string().trim().min(1).describe('why it is outside the boundary (shown in the scope statement)'),
+  })
+  .refine((e) => e.target !== undefined || e.namespace !== undefined || e.account !== undefined, 'name a target, namespace or account to exclude');
+
+export const FrameworkScope = z.strictObject({
+  boundary: z.string().trim().min(1).describe('the boundary in one sentence (e.g. the cardholder data environment and the systems connected to it)'),
+  targets: z.array(TargetName).min(1).optional().describe('targets in scope (default: every target of the run)'),
+  namespaceSelector: z
+    .string()
+    .min(1)
+    .superRefine((text, ctx) => {
+      try {
+        parseLabelSelector(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+      }
+    })
+    .optional()
+    .describe('Kubernetes label selector of the application namespaces in scope, e.g. "data-classification in (pci-cde)" (default: every namespace)'),
+  accounts: z.array(z.string().min(1)).min(1).optional().describe('AWS account ids, Azure subscription ids and GCP project ids in scope (default: every one in scope targets)'),
+  exclude: z.array(ScopeExclusion).default([]).describe('what is left out, each with its reason'),
+});
+export type FrameworkScope = z.infer<typeof FrameworkScope>;
+
+export const ScopeConfig = z.strictObject(Object.fromEntries(FRAMEWORKS.map((f) => [f, FrameworkScope.optional()])) as Record<(typeof FRAMEWORKS)[number], z.ZodOptional<typeof FrameworkScope>>);
+export type ScopeConfig = z.infer<typeof ScopeConfig>;
+
 // stderr logs (like --log-format).
 export const LoggingConfig = z.strictObject({
   format: z.enum(['auto', 'json', 'text']).optional().describe('auto: a progress bar on a terminal, JSON lines otherwise; json: one JSON event per line; text: plain lines'),
@@ -145,5 +180,6 @@ export const AuditpackConfig = z.strictObject({
   gcp: GcpConfig.optional(),
   collection: CollectionConfig.optional(),
   logging: LoggingConfig.optional(),
+  scope: ScopeConfig.optional().describe('audit boundary per framework (soc2, hipaa, pci-dss-4)'),
 });
 export type AuditpackConfig = z.infer<typeof AuditpackConfig>;

@@ -19,6 +19,7 @@ export const CollectedTarget = z.strictObject({
       message: z.string(),
       file: z.string().optional(),
       line: z.number().int().optional(),
+      area: z.enum(['cluster', 'aws', 'azure', 'gcp']).optional(),
     }),
   ),
   notes: z.array(z.strictObject({ file: z.string(), line: z.number().int().optional(), message: z.string() })),

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { displayPath } from '../shared/display-path.ts';
 import { z } from 'zod';
 import { MANIFEST_FILE } from '../bundle/files.ts';
 import { Manifest, type ManifestPrevious } from '../bundle/manifest.ts';
@@ -177,7 +178,7 @@ export class History {
       trendPoint(current),
     ];
     const last = this.last;
-    if (!last) return { trend, dir: this.dir };
+    if (!last) return { trend, dir: displayPath(this.dir) };
     const previous = await this.findings(last.runId);
     const firstDiff = diffFindings(previous, current);
     const firstSeen = await this.firstSeen(last.runId, firstDiff.stillFailing.map((s) => s.key));
@@ -185,7 +186,7 @@ export class History {
       previous: { runId: last.runId, startedAt: last.startedAt },
       diff: diffFindings(previous, current, firstSeen ? { firstSeen } : {}),
       trend,
-      dir: this.dir,
+      dir: displayPath(this.dir),
     };
   }
 
@@ -226,7 +227,8 @@ export class History {
       schemaVersion: 1,
       runId: manifest.runId,
       startedAt: findings.run.startedAt,
-      bundle: path.resolve(bundleDir),
+      // Relative to the history folder: the index names no absolute local path.
+      bundle: path.relative(this.dir, path.resolve(bundleDir)).split(path.sep).join('/'),
       manifestSha256: sha256Hex(manifestBytes),
       previous: manifest.previous ?? null,
       results: countBy(findings.results.map((r) => r.status)),

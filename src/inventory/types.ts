@@ -58,6 +58,9 @@ export interface EvidenceGap {
   message: string;
   file?: string;
   line?: number;
+  // The kind of input the lost evidence was, when known (a truncated kubectl JSON is Kubernetes
+  // input): then it affects only the checks that read that kind of input.
+  area?: 'cluster' | 'aws' | 'azure' | 'gcp';
 }
 
 export interface ContainerPort {

@@ -12,6 +12,7 @@ import { API_RESPONSE_GROUP } from '../evidence/api-response.ts';
 import { AuditpackError, CollectorError, UsageError, errorMessage } from '../shared/errors.ts';
 import { readSnapshot } from '../sources/snapshot/read-snapshot.ts';
 import type { EvidenceGap } from '../inventory/types.ts';
+import { displayPath } from '../shared/display-path.ts';
 import { CollectedTarget, TARGETS_FILE, TargetsFile } from '../evidence/targets-file.ts';
 import { describeCluster, snapshotProvenance } from '../evidence/provenance.ts';
 import { clusterIdentity } from '../collectors/kubernetes/identity.ts';
@@ -186,7 +187,7 @@ export async function collectTargets(
   // Locations (kubeconfig servers, Consul URLs) and gap messages (API error bodies) are free text.
   await writeFile(path.join(workDir, TARGETS_FILE), `${JSON.stringify(scrubDeep(file), null, 2)}\n`);
   const gaps = targets.reduce((n, t) => n + t.gaps.length, 0);
-  progress({ stage: 'collect', event: 'finish', message: `${targets.length} target(s) collected, ${gaps} evidence gap(s)`, durationMs: Date.now() - t0 });
+  progress({ stage: 'collect', event: 'finish', message: `${targets.length} target(s) collected, ${gaps} input(s) unreadable or denied`, durationMs: Date.now() - t0 });
   return targets;
 }
 
@@ -197,7 +198,7 @@ function targetTasks(input: CollectInput, progress: Progress): TargetTask[] {
     tasks.push({
       name,
       source: 'snapshot',
-      location: snap.dir,
+      location: displayPath(snap.dir),
       collect: async (store) => {
         const target = await collectSnapshotTarget(snap, name, store);
         return { target, summary: `${target.files} files, ${target.objects} objects, ${target.gaps.length} unreadable inputs` };
@@ -371,7 +372,7 @@ async function collectSnapshotTarget(snap: SnapshotTarget, name: string, store: 
       ...(typeof meta.name === 'string' ? { name: meta.name } : {}),
     });
   }
-  return { name: read.target, source: 'snapshot', location: snap.dir, files: read.files.length, objects: read.objects.length, gaps: read.gaps, notes: read.notes, provenance };
+  return { name: read.target, source: 'snapshot', location: displayPath(snap.dir), files: read.files.length, objects: read.objects.length, gaps: read.gaps, notes: read.notes, provenance };
 }
 
 function kubeLocation(k: KubeTarget, server: string): string {

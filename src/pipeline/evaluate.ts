@@ -10,16 +10,20 @@ import { applyExceptions } from '../exceptions/apply.ts';
 import type { ExceptionOutcome, ExceptionRule } from '../exceptions/types.ts';
 import type { TargetInventory } from '../inventory/types.ts';
 import { StringPool } from '../evidence/string-pool.ts';
+import { checkApplies, targetKinds } from '../scope/target-kind.ts';
 
 // Evaluation as `run`, `report` and `merge` do it (and `npm run bench` measures): every check on
-// every target's inventory, results in report order, approved exceptions applied; then the roll-up
+// every target of its kind, results in report order, approved exceptions applied; then the roll-up
 // to controls with attestations. `now` is the run's start time from the injected clock.
 
 export function evaluateChecks(inventories: readonly TargetInventory[], now: Date, exceptions: readonly ExceptionRule[] = []): { results: CheckResult[]; exceptions: ExceptionOutcome[] } {
   const evaluated: CheckResult[] = [];
   const strings = new StringPool();
   for (const inventory of inventories) {
+    const kinds = targetKinds(inventory);
     for (const check of CHECKS) {
+      // Mesh checks judge clusters, each cloud's checks its own accounts (src/scope/target-kind.ts).
+      if (!checkApplies(check.meta, kinds)) continue;
       let previous: string[] | undefined;
       // A loop, not push(...results): a target with hundreds of thousands of results would
       // overflow the call stack as spread arguments.
@@ -55,14 +59,17 @@ function sameIds(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
+// `counts` keeps each framework's roll-up to the results inside its declared scope (src/scope/apply.ts).
 export function mapControls(
   catalogs: Catalog[],
   results: readonly CheckResult[],
   attestations: readonly AttestationRule[],
   now: Date,
   context: RollUpContext = {},
+  counts?: (framework: string, r: CheckResult) => boolean,
 ): { controls: ControlOutcome[]; attestations: AttestationOutcome[] } {
-  const { controls, outcomes } = applyAttestations(rollUp(catalogs, results, context), attestations, now);
+  const rolled = counts ? catalogs.flatMap((c) => rollUp([c], results.filter((r) => counts(c.framework, r)), context)) : rollUp(catalogs, results, context);
+  const { controls, outcomes } = applyAttestations(rolled, attestations, now);
   return { controls, attestations: outcomes };
 }
 

@@ -46,6 +46,11 @@ import { redactionSummary } from '../evidence/redaction-summary.ts';
 import { crashPoint } from '../shared/crash-point.ts';
 import { assertReplaceable, commitBundle, ensureParent, pendingSignatureName, recoverOutDir, workDirFor } from './out-dir.ts';
 import { checkInputEvidence, type InputEvidence } from './input-evidence.ts';
+import type { ScopeConfig } from '../config/schema.ts';
+import { FrameworkScopes } from '../scope/apply.ts';
+import { targetKinds } from '../scope/target-kind.ts';
+import { cloudAccounts } from '../scope/cloud-location.ts';
+import { evidenceGapCount } from '../scope/evidence-gaps.ts';
 
 export type { ConsulApiTarget, KubeTarget, ProgressEvent, SnapshotTarget } from './collect.ts';
 
@@ -93,6 +98,8 @@ export interface RunOptions {
   onProgress?: Progress;
   // Evidence history folder: the run chains to its last run, is compared with it, and is recorded there.
   history?: string;
+  // Audit boundary per framework (config `scope`): results outside it do not count for that framework.
+  scope?: ScopeConfig;
 }
 
 export interface RunSummary {
@@ -202,7 +209,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     async (work) => {
       const { collectTargets } = await import('./collect.ts');
       await collectTargets(collectInput(opts), work, p.clock, p.progress);
-      return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack run', judgement, ...(history ? { history } : {}), ...(opts.selection ? { selection: opts.selection } : {}) });
+      return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack run', judgement, ...(history ? { history } : {}), ...(opts.selection ? { selection: opts.selection } : {}), ...(opts.scope ? { scope: opts.scope } : {}) });
     },
     history?.previous,
   );
@@ -263,7 +270,7 @@ export async function reportFromEvidence(opts: ReportOptions): Promise<RunSummar
   const p = await prepare(opts);
   const { value, files } = await inWorkDir(p, async (work) => {
     await cp(path.join(source, 'evidence'), path.join(work, 'evidence'), { recursive: true, verbatimSymlinks: true });
-    return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack report', judgement, inputEvidence, ...(opts.selection ? { selection: opts.selection } : {}) });
+    return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack report', judgement, inputEvidence, ...(opts.selection ? { selection: opts.selection } : {}), ...(opts.scope ? { scope: opts.scope } : {}) });
   });
   return { ...value, runId: p.runId, outDir: p.outDir, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral }, files, inputEvidence };
 }
@@ -283,7 +290,7 @@ export async function reportFromAssembledEvidence(opts: Omit<ReportOptions, 'evi
   const p = await prepare(opts);
   const { value, files } = await inWorkDir(p, async (work) => {
     await assemble(work);
-    return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack merge', judgement, ...(opts.selection ? { selection: opts.selection } : {}) });
+    return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack merge', judgement, ...(opts.selection ? { selection: opts.selection } : {}), ...(opts.scope ? { scope: opts.scope } : {}) });
   });
   return { ...value, runId: p.runId, outDir: p.outDir, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral }, files };
 }
@@ -293,7 +300,7 @@ async function renderReport(
   loaded: LoadedEvidence,
   catalogs: Catalog[],
   p: Prepared,
-  o: { formats: OutputFormats; chromePath: string | undefined; command: string; judgement?: Judgement; history?: History; selection?: Selection; inputEvidence?: InputEvidence },
+  o: { formats: OutputFormats; chromePath: string | undefined; command: string; judgement?: Judgement; history?: History; selection?: Selection; inputEvidence?: InputEvidence; scope?: ScopeConfig },
 ): Promise<Pick<RunSummary, 'results' | 'controls' | 'gaps' | 'exceptions' | 'attestations' | 'pdfError'>> {
   const t1 = Date.now();
   p.progress({ stage: 'evaluate', event: 'start', message: `${CHECKS.length} checks on ${loaded.inventories.length} target(s)` });
@@ -301,14 +308,17 @@ async function renderReport(
   const evaluated = evaluateChecks(loaded.inventories, p.startedAt, o.judgement?.exceptions ?? []);
   const { exceptions } = evaluated;
   const results = selectResults(evaluated.results, o.selection);
-  p.progress({ stage: 'evaluate', event: 'finish', message: `${CHECKS.length} checks on ${loaded.inventories.length} target(s): ${results.length} results`, durationMs: Date.now() - t1 });
+  const gapCount = evidenceGapCount(results, loaded.inventories.flatMap((i) => i.gaps));
+  p.progress({ stage: 'evaluate', event: 'finish', message: `${CHECKS.length} checks on ${loaded.inventories.length} target(s): ${results.length} results, ${gapCount.text}`, durationMs: Date.now() - t1 });
 
+  // Each framework counts only the results inside its declared boundary (config `scope`).
+  const scopes = new FrameworkScopes(o.scope, loaded.inventories, catalogs.map((c) => c.framework));
   const context = rollUpContext(loaded.inventories, catalogs, CHECKS.map((c) => c.meta), o.judgement?.notApplicable);
-  const { controls, attestations } = mapControls(catalogs, results, o.judgement?.attestations ?? [], p.startedAt, context);
+  const { controls, attestations } = mapControls(catalogs, results, o.judgement?.attestations ?? [], p.startedAt, context, (fw, r) => scopes.contains(fw, r));
   p.stats = runStats(results, controls);
   const attachments = await copyAttachments(work, o.judgement?.attestations ?? [], attestations);
   const byCheck = controlsByCheck(catalogs);
-  const reported: ReportedResult[] = results.map((r) => ({ ...r, controls: resultControls(r, byCheck) }));
+  const reported: ReportedResult[] = results.map((r) => ({ ...r, controls: resultControls(r, byCheck).filter((ref) => scopes.contains(ref.slice(0, ref.indexOf(':')), r)) }));
   p.progress({ stage: 'map', event: 'finish', message: `${controls.length} controls in ${catalogs.length} frameworks` });
 
   const summaries: TargetSummary[] = loaded.inventories.map((inventory, i) => {
@@ -329,6 +339,8 @@ async function renderReport(
         inScope: inScopeNamespace(inventory, n.name),
         workloads: inventory.workloads.filter((w) => w.namespace === n.name).length,
       })),
+      kinds: [...targetKinds(inventory)].sort(),
+      cloud: cloudAccounts(inventory),
     };
   });
   const ignored: ReportInput['ignored'] = [];
@@ -370,6 +382,7 @@ async function renderReport(
       const provenance = loaded.targets[i]?.provenance;
       return provenance ? [{ target: inv.name, provenance }] : [];
     }),
+    scope: scopes.summaries(),
   };
   // Evidence was loaded without transcripts: a large run has hundreds of thousands, the appendix
   // shows a few in full.

@@ -1,5 +1,6 @@
 import type { ReportedResult } from './report-input.ts';
 import { sanitizeText } from './text.ts';
+import { resultLocation } from '../scope/cloud-location.ts';
 import { compareResults, compareText } from './view-model.ts';
 
 export const CSV_COLUMNS = [
@@ -16,6 +17,12 @@ export const CSV_COLUMNS = [
   'evidence',
   // Waived results: the exception that waived them ("id · ticket · approver · expires").
   'exception',
+  // Where the result sits: target_kind cluster|aws|azure|gcp; cloud results name their provider,
+  // account (subscription, project) and region here, and leave namespace empty.
+  'target_kind',
+  'provider',
+  'account',
+  'region',
 ] as const;
 
 // Cells a spreadsheet would read as a formula (OWASP "CSV injection"): neutralised with a leading quote.
@@ -25,20 +32,27 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 // Values are complete (no truncation) but terminal escapes, control characters other than tab and
 // newline, and bidi overrides are removed, so `cat findings.csv` cannot drive the terminal.
 export function renderCsv(results: readonly ReportedResult[]): string {
-  const rows = [...results].sort(compareResults).map((r) => [
-    r.check,
-    r.status,
-    r.severity,
-    r.target,
-    r.resource.kind,
-    r.resource.namespace ?? '',
-    r.resource.name,
-    r.message,
-    r.warning ?? '',
-    [...r.controls].sort(compareText).join(' '),
-    [...new Set(r.evidence)].sort(compareText).join(' '),
-    r.exception ? [r.exception.id, r.exception.ticket ?? '', r.exception.approver, `expires ${r.exception.expires}`].filter(Boolean).join(' · ') : '',
-  ]);
+  const rows = [...results].sort(compareResults).map((r) => {
+    const at = resultLocation(r);
+    return [
+      r.check,
+      r.status,
+      r.severity,
+      r.target,
+      r.resource.kind,
+      at.namespace,
+      r.resource.name,
+      r.message,
+      r.warning ?? '',
+      [...r.controls].sort(compareText).join(' '),
+      [...new Set(r.evidence)].sort(compareText).join(' '),
+      r.exception ? [r.exception.id, r.exception.ticket ?? '', r.exception.approver, `expires ${r.exception.expires}`].filter(Boolean).join(' · ') : '',
+      at.kind,
+      at.provider,
+      at.account,
+      at.region,
+    ];
+  });
   return csvRecords([[...CSV_COLUMNS], ...rows]);
 }
 

@@ -70,6 +70,8 @@ export function renderFindingsJson(input: ReportInput): string {
     attestations: input.attestations ?? [],
     // Per target: the live cluster's identity or cloud account, or the snapshot files with sha256 and export time.
     ...(input.evidenceSources ? { evidenceSources: input.evidenceSources.map((s) => ({ target: s.target, ...s.provenance })) } : {}),
+    // The audit boundary per framework (config `scope`): what counted for it, what was left out and why.
+    ...(input.scope ? { scope: input.scope } : {}),
   };
   // C1 and bidi characters stay escaped, so the file cannot drive or deceive a terminal or editor.
   return `${escapeJsonText(JSON.stringify(doc, null, 2))}\n`;

@@ -8,6 +8,9 @@ import type { ExceptionOutcome } from '../exceptions/types.ts';
 import type { AttestationOutcome } from '../attestations/types.ts';
 import type { ReportHistory } from '../history/types.ts';
 import type { InputEvidence } from '../pipeline/input-evidence.ts';
+import type { TargetKind } from '../scope/target-kind.ts';
+import type { CloudAccount } from '../scope/cloud-location.ts';
+import type { FrameworkScopeSummary } from '../scope/apply.ts';
 
 export interface RunInfo {
   id: string;
@@ -45,6 +48,10 @@ export interface TargetSummary {
   istioPresent: boolean;
   rootNamespace: string;
   namespaceDetails: NamespaceSummary[];
+  // What the target is (src/scope/target-kind.ts) and, for cloud targets, the accounts /
+  // subscriptions / projects and regions its evidence is about. Absent: a cluster (older inputs).
+  kinds?: TargetKind[];
+  cloud?: CloudAccount[];
 }
 
 // A result as reported: the check result plus the controls it counts toward.
@@ -75,4 +82,6 @@ export interface ReportInput {
   history?: ReportHistory;
   // Where each target's evidence came from (cluster identity, cloud account, snapshot files).
   evidenceSources?: EvidenceSourceRow[];
+  // The audit boundary of each framework in the run (config `scope`), for the scope statement.
+  scope?: FrameworkScopeSummary[];
 }

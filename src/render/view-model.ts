@@ -1,3 +1,4 @@
+import { isClusterTarget, scopeSection } from './scope-view.ts';
 // The report's view model: one module per report section under view-model/, assembled here.
 import type { CheckMeta } from '../checks/types.ts';
 import { changesSection } from './changes-view.ts';
@@ -68,7 +69,8 @@ export function buildViewModel(input: ReportInput): ReportView {
     title: REPORT_TITLE,
     run: runView(input),
     totals: totalsView(input, results),
-    targets: [...input.targets].sort((a, b) => compareText(a.name, b.name)).map(targetView),
+    targets: [...input.targets].filter(isClusterTarget).sort((a, b) => compareText(a.name, b.name)).map(targetView),
+    ...scopeSection(input),
     collected: collectedViews(input),
     meshCoverage: meshCoverageSummary(input, sections),
     workloads: workloadsView(input, links),

@@ -54,7 +54,22 @@ describe('renderCsv', () => {
     expect(row).toEqual([
       'istio-mtls-strict', 'fail', 'high', 'prod-eu', 'Namespace', '', 'payments', 'ok', '',
       'hipaa:164.312(e)(1) soc2:CC6.7', 'ev-0000000000000001 ev-0000000000000002', '',
+      'cluster', '', '', '',
     ]);
+  });
+
+  // Cloud results carry their account and region in resource.namespace or name; the CSV gives them
+  // columns of their own and never calls the account a namespace.
+  it.each([
+    ['aws', { check: 'aws-securityhub-enabled', target: 'aws-prod', resource: { kind: 'SecurityHub', namespace: '123456789012/eu-west-1', name: '123456789012/eu-west-1' } }, ['aws', 'aws', '123456789012', 'eu-west-1']],
+    ['azure', { check: 'azure-secure-score', target: 'web', resource: { kind: 'Microsoft.Security/secureScores', namespace: '20ff7fc3-e762-44dd-bd96-b71116dcdc23', name: 'ascScore' } }, ['azure', 'azure', '20ff7fc3-e762-44dd-bd96-b71116dcdc23', '']],
+    ['gcp', { check: 'gcp-iam-no-public-bindings', target: 'analytics', resource: { kind: 'IamPolicy', name: 'projects/acme-analytics-prod' } }, ['gcp', 'gcp', 'acme-analytics-prod', '']],
+    ['cluster', { check: 'istio-mtls-strict', target: 'prod-eu', resource: { kind: 'Deployment', namespace: 'payments', name: 'api' } }, ['cluster', '', '', '']],
+  ] as const)('puts a %s result in target_kind, provider, account and region', (_kind, overrides, expected) => {
+    const row = parseCsv(renderCsv([result({ ...overrides, resource: { ...overrides.resource } })]))[1] ?? [];
+    const col = (c: (typeof CSV_COLUMNS)[number]): string | undefined => row[CSV_COLUMNS.indexOf(c)];
+    expect([col('target_kind'), col('provider'), col('account'), col('region')]).toEqual(expected);
+    expect(col('namespace')).toBe(_kind === 'cluster' ? 'payments' : '');
   });
 
   it('keeps full values but strips terminal escapes and bidi overrides', () => {

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { EXIT } from '../exit-codes.ts';
 import type { Ctx } from '../io.ts';
 import { withJudgementOptions, withRunOptions, withSelectionOptions, type RunFlags, type SelectionFlags } from '../options.ts';
-import { DEMO_ATTESTATIONS, DEMO_ENVIRONMENT, DEMO_EXCEPTIONS } from '../paths.ts';
+import { DEMO_ATTESTATIONS, DEMO_CONFIG, DEMO_ENVIRONMENT, DEMO_EXCEPTIONS } from '../paths.ts';
 
 type DemoFlags = RunFlags & SelectionFlags & { history?: string | false };
 
@@ -16,7 +16,14 @@ export function registerDemo(program: Command, ctx: Ctx): void {
       .option('--history <dir>', 'evidence history to chain, compare and record the run in (default: history/ next to --out)')
       .option('--no-history', 'do not record the run in an evidence history'),
   ))).action(async (flags: DemoFlags) => {
-    const [{ runPipeline }, r, j, { reporterFor }] = await Promise.all([import('../../pipeline/run.ts'), import('../resolve.ts'), import('../judged.ts'), import('../summary.ts')]);
+    const [{ runPipeline }, r, j, { reporterFor }, { loadConfig }, { scopeOf }] = await Promise.all([
+      import('../../pipeline/run.ts'),
+      import('../resolve.ts'),
+      import('../judged.ts'),
+      import('../summary.ts'),
+      import('../../config/load.ts'),
+      import('../../scope/options.ts'),
+    ]);
     const formats = r.formatsFrom(flags);
     const selection = await j.selectionFrom(flags, undefined);
     const dirs = (await readdir(DEMO_ENVIRONMENT, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
@@ -30,6 +37,8 @@ export function registerDemo(program: Command, ctx: Ctx): void {
       ...r.signingFrom(flags, undefined),
       exceptionsFile: flags.exceptions ?? DEMO_EXCEPTIONS,
       attestationsFile: flags.attestations ?? DEMO_ATTESTATIONS,
+      // The demo's audit boundary: its PCI DSS cardholder data environment (demo/auditpack.yaml).
+      ...scopeOf(await loadConfig(DEMO_CONFIG)),
       ...(selection?.frameworks ? { frameworks: selection.frameworks } : {}),
       ...(selection ? { selection } : {}),
       ...(flags.history === false ? {} : { history: flags.history ?? path.join(path.dirname(path.resolve(out)), 'history') }),

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { scopeOf } from '../../scope/options.ts';
 import { AuditpackError } from '../../shared/errors.ts';
 import type { Ctx } from '../io.ts';
 import { withJudgementOptions, withRunOptions, withSelectionOptions, type RunFlags, type SelectionFlags } from '../options.ts';
@@ -44,6 +45,7 @@ export function registerReport(program: Command, ctx: Ctx): void {
       ...(chrome ? { chrome } : {}),
       ...r.signingFrom(flags, config),
       ...r.judgementFiles(flags, config),
+      ...scopeOf(config),
       command: r.commandLine(),
       onProgress: reporter.onProgress,
     }).finally(reporter.close);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { scopeOf } from '../../scope/options.ts';
 import type { Ctx } from '../io.ts';
 import { withJudgementOptions, withRunOptions, withSelectionOptions, withShardOptions, withTargetOptions, type RunFlags, type SelectionFlags, type TargetFlags } from '../options.ts';
 import { collectCommand } from './collect.ts';
@@ -39,6 +40,7 @@ export function registerRun(program: Command, ctx: Ctx): void {
       ...(chrome ? { chrome } : {}),
       ...r.signingFrom(flags, config),
       ...r.judgementFiles(flags, config),
+      ...scopeOf(config),
       ...(flags.history ?? config?.history ? { history: flags.history ?? config?.history } : {}),
       command: r.commandLine(),
       onProgress: reporter.onProgress,

@@ -1,3 +1,4 @@
+import { isClusterTarget } from '../scope-view.ts';
 import { type CoverageRow, type ProxyState, type WorkloadMesh, type WorkloadRow, coveragePercent } from '../../inventory/workload-view.ts';
 import type { ReportInput } from '../report-input.ts';
 import { displayText } from '../text.ts';
@@ -121,7 +122,7 @@ export interface TargetCoverage {
 // out of scope has no coverage row). A target without its whole-target row is summed from its
 // namespaces.
 export function coverageByTarget(input: ReportInput): TargetCoverage[] {
-  const names = new Set<string>([...input.targets.map((t) => t.name), ...input.coverage.map((c) => c.target), ...input.workloads.map((w) => w.target)]);
+  const names = new Set<string>([...input.targets.filter(isClusterTarget).map((t) => t.name), ...input.coverage.map((c) => c.target), ...input.workloads.map((w) => w.target)]);
   return [...names].sort(compareText).map((target) => {
     const rows = input.coverage.filter((c) => c.target === target);
     const namespaces = rows.filter((c) => c.namespace !== undefined).sort((a, b) => compareText(a.namespace ?? '', b.namespace ?? ''));

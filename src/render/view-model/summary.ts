@@ -1,3 +1,4 @@
+import { evidenceGapCount } from '../../scope/evidence-gaps.ts';
 import { describeInputEvidence } from '../../pipeline/input-evidence.ts';
 import { CHECK_STATUSES, type CheckStatus, SEVERITIES, type Severity } from '../../checks/types.ts';
 import { CONTROL_STATUSES, type ControlOutcome, type ControlStatus, FRAMEWORK_LABELS } from '../../controls/types.ts';
@@ -101,7 +102,8 @@ export function totalsView(input: ReportInput, results: ReportedResult[]): Total
       counted(results.length, 'result', 'results'),
       counted(input.controls.length, 'control', 'controls'),
       counted(input.evidence.length, 'evidence record', 'evidence records'),
-      counted(input.gaps.length, 'evidence gap', 'evidence gaps'),
+      // Unreadable inputs plus results in error that no such input explains, as the CLI counts them.
+      counted(evidenceGapCount(input.results, input.gaps).total, 'evidence gap', 'evidence gaps'),
     ],
     results: formatCount(results.length),
     evidence: formatCount(input.evidence.length),
@@ -159,7 +161,8 @@ export function frameworkSummary(controls: ControlOutcome[], results: ReportedRe
   );
   const ranked = [...failures.entries()]
     .map(([id, n]) => ({ id, n, severity: worstSeverity(results, id) }))
-    .sort((a, b) => b.n - a.n || severityRank(a.severity) - severityRank(b.severity) || compareText(a.id, b.id));
+    // Severity first: one critical failure (an expired root CA) outranks many medium ones.
+    .sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || b.n - a.n || compareText(a.id, b.id));
   const moreFailing = ranked.length - TOP_FAILING_CHECKS;
   const topFailing = ranked
     .slice(0, TOP_FAILING_CHECKS)

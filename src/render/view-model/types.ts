@@ -1,3 +1,4 @@
+import type { ScopeSectionView } from '../scope-view.ts';
 import type { EvidenceSourceView } from '../provenance-view.ts';
 import type { ChangesView } from '../changes-view.ts';
 import type { ExceptionsSectionView } from '../exceptions-view.ts';
@@ -10,7 +11,7 @@ import type { WorkloadsView } from './workloads.ts';
 
 // The typed, display-ready model the templates render. Every string is sanitized and bounded;
 // every anchor and CSS class is generated here, never taken from input.
-export interface ReportView {
+export interface ReportView extends ScopeSectionView {
   title: string;
   // Where each target's evidence was read (src/render/provenance-view.ts).
   evidenceSources: EvidenceSourceView[];

@@ -98,9 +98,16 @@ function gap(
   reason: EvidenceGap['reason'],
   kinds: EvidenceGap['kinds'],
   message: string,
+  area?: EvidenceGap['area'],
 ): EvidenceGap {
   const id = `gap-${createHash('sha256').update(`${target}\0${file}\0${line ?? 0}\0${reason}`).digest('hex').slice(0, 16)}`;
-  return { id, target, reason, kinds, message, file, ...(line !== undefined ? { line } : {}) };
+  return { id, target, reason, kinds, message, file, ...(line !== undefined ? { line } : {}), ...(area ? { area } : {}) };
+}
+
+// Lost text that names an apiVersion was Kubernetes input (cloud CLI output never carries one), so
+// it can only hide objects the mesh and Kubernetes checks read, never an account's posture.
+function inputArea(text: string): EvidenceGap['area'] {
+  return /^\s*apiVersion:|"apiVersion"\s*:/m.test(text) ? 'cluster' : undefined;
 }
 
 // The kinds a lost document probably held, so one bad file does not void every check.
@@ -125,7 +132,7 @@ function readYaml(text: string, file: string, target: string, maxAliasCount: num
       const errLine = firstError.linePos?.[0]?.line ?? line;
       out.gaps.push(
         gap(target, file, errLine, 'parse-error', kindsIn(source, /^kind:\s*["']?([A-Za-z][\w.-]*)/gm),
-          `${file}:${errLine}: invalid YAML in document ${i + 1}: ${firstError.message.split('\n')[0]}`),
+          `${file}:${errLine}: invalid YAML in document ${i + 1}: ${firstError.message.split('\n')[0]}`, inputArea(source)),
       );
       return;
     }
@@ -135,7 +142,7 @@ function readYaml(text: string, file: string, target: string, maxAliasCount: num
     } catch (err) {
       out.gaps.push(
         gap(target, file, line, 'parse-error', kindsIn(source, /^kind:\s*["']?([A-Za-z][\w.-]*)/gm),
-          `${file}:${line}: document ${i + 1} could not be loaded: ${errorMessage(err).split('\n')[0]}`),
+          `${file}:${line}: document ${i + 1} could not be loaded: ${errorMessage(err).split('\n')[0]}`, inputArea(source)),
       );
       return;
     }
@@ -151,7 +158,7 @@ function readJson(text: string, file: string, target: string, out: SnapshotRead)
     const line = jsonErrorLine(text, err);
     out.gaps.push(
       gap(target, file, line, 'parse-error', kindsIn(text, /"kind"\s*:\s*"([A-Za-z][\w.-]*)"/g),
-        `${file}${line ? `:${line}` : ''}: invalid JSON: ${errorMessage(err).split('\n')[0]}`),
+        `${file}${line ? `:${line}` : ''}: invalid JSON: ${errorMessage(err).split('\n')[0]}`, inputArea(text)),
     );
     return;
   }
