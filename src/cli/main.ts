@@ -367,6 +367,7 @@ export function buildProgram(io: Io = defaultIo, onExit: (code: number) => void 
       outDir: requireOut(flags.out ?? config?.output?.dir),
       formats: formatsFrom(flags, config),
       ...(config?.frameworks ? { frameworks: config.frameworks } : {}),
+      ...(config?.soc2Categories ? { soc2Categories: config.soc2Categories } : {}),
       ...(chrome ? { chrome } : {}),
       ...signingFrom(flags, config),
       ...judgementFiles(flags, config),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SOC2_OPTIONAL_CATEGORIES } from '../controls/schema.ts';
 import { FRAMEWORKS } from '../controls/types.ts';
 
 // auditpack.yaml: everything a scheduled run needs, so a CronJob carries no long command line.
@@ -96,6 +97,10 @@ export const LoggingConfig = z.strictObject({
 export const AuditpackConfig = z.strictObject({
   $schema: z.string().optional(),
   frameworks: z.array(z.enum(FRAMEWORKS)).min(1).optional().describe('frameworks in the report (default: all)'),
+  soc2Categories: z
+    .array(z.enum(SOC2_OPTIONAL_CATEGORIES))
+    .optional()
+    .describe('SOC 2 categories in scope besides Security, which is always in (default: Security only)'),
   output: OutputConfig.optional(),
   history: z.string().min(1).optional().describe('evidence history folder: each run chains to, is compared with and is recorded in it (like --history)'),
   signing: z
