@@ -189,6 +189,24 @@ describe('roll-up done-when checks (real CLI on snapshots)', () => {
     }, 120_000);
   });
 
+  it('the demo: no control is satisfied through supports edges alone, and page 1 gives each framework one coverage line', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'auditpack-demo-rollup-'));
+    const out = path.join(dir, 'demo');
+    const run = await cli(['demo', '--out', out, '--format', 'html,json']);
+    expect(run.code, run.stderr).toBe(0);
+    const findings = Findings.parse(JSON.parse(await readFile(path.join(out, 'findings.json'), 'utf8')));
+    expect(satisfiedThroughSupportsOnly(findings)).toEqual([]);
+    for (const c of findings.controls) {
+      if (c.status !== 'satisfied') continue;
+      expect(c.evidence, `${c.framework}:${c.id}`).not.toBe('manual');
+    }
+    const html = await readFile(path.join(out, 'report.html'), 'utf8');
+    const summary = html.slice(html.indexOf('id="summary"'), html.indexOf('id="scope"'));
+    for (const line of [/SOC 2: \d+ criteria; \d+ with automated evidence: /, /HIPAA Security Rule: \d+ standards and specifications; /, /PCI DSS v4\.0\.1: \d+ requirements; \d+ with automated evidence: \d+ satisfied/]) {
+      expect(summary).toMatch(line);
+    }
+  }, 180_000);
+
   it('a control declared not applicable in the config says so, with justification and approver', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'auditpack-na-'));
     const snap = path.join(dir, 'prod-eu');
