@@ -12,9 +12,11 @@ export function attestationState(rule: Pick<AttestationRule, 'attestedAtInstant'
   return 'applied';
 }
 
-// Marks each manual control that has an attestation valid at `now` (the run's injected clock).
-// The status stays `manual`; an expired or future attestation leaves the control as it was and is
-// reported as such. Attestations of controls not in this run (framework not selected) are left out.
+// Attaches each attestation valid at `now` (the run's injected clock) to its partial or manual
+// control. A manual control stays `manual` and reads as attested; a partial control whose automated
+// part passed becomes `satisfied`; an attestation never overrides a failure or an evidence gap. An
+// expired or future attestation leaves the control as it was and is reported as such. Attestations
+// of controls not in this run (framework not selected) are left out.
 export function applyAttestations(
   controls: readonly ControlOutcome[],
   rules: readonly AttestationRule[],
@@ -22,7 +24,7 @@ export function applyAttestations(
 ): { controls: ControlOutcome[]; outcomes: AttestationOutcome[] } {
   const byControl = new Map(rules.map((r) => [controlRef(r.framework, r.control), r]));
   const outcomes: AttestationOutcome[] = [];
-  const out = controls.map((c) => {
+  const out = controls.map((c): ControlOutcome => {
     const rule = byControl.get(controlRef(c.framework, c.id));
     if (!rule) return c;
     const state = attestationState(rule, now);
@@ -34,13 +36,27 @@ export function applyAttestations(
       attachments: rule.attachments.map(({ path: p, sha256, size }) => ({ path: p, sha256, size })),
     };
     outcomes.push({ framework: c.framework, control: c.id, state, source: `${rule.file}:${rule.line}`, ...attestation });
-    // Only a control no check covers can be attested; the loader refuses the rest, this guards it.
-    if (c.status !== 'manual') return c;
-    if (state === 'applied') {
-      return { ...c, attestation, reason: `Attested by ${rule.attestedBy} on ${rule.attestedAt}, valid until ${rule.validUntil}.` };
+    // Only partial and manual controls can be attested; the loader refuses the rest, this guards it.
+    if (c.evidence === 'automated' || c.status === 'not_applicable') return c;
+    const by = `${rule.attestedBy} on ${rule.attestedAt}, valid until ${rule.validUntil}`;
+    if (state !== 'applied') {
+      const why = state === 'expired' ? `its attestation by ${rule.attestedBy} expired (valid until ${rule.validUntil})` : `its attestation by ${rule.attestedBy} is dated ${rule.attestedAt}, after this run`;
+      return c.status === 'manual' ? { ...c, reason: `${c.reason} Not attested: ${why}.` } : c;
     }
-    const why = state === 'expired' ? `its attestation by ${rule.attestedBy} expired (valid until ${rule.validUntil})` : `its attestation by ${rule.attestedBy} is dated ${rule.attestedAt}, after this run`;
-    return { ...c, reason: `${c.reason} Not attested: ${why}.` };
+    if (c.status !== 'manual') {
+      // A failure or missing evidence stands: the attestation is shown, never counted.
+      return { ...c, attestation, reason: `${c.reason} An attestation by ${by} is on file, but it does not override the automated results.` };
+    }
+    if (c.automatedPassed) {
+      const passed = c.resultIds.length;
+      return {
+        ...c,
+        status: 'satisfied',
+        attestation,
+        reason: `Satisfied: the automated part passed (${passed} deciding ${passed === 1 ? 'result' : 'results'} passed or waived) and the rest is attested by ${by}.`,
+      };
+    }
+    return { ...c, attestation, reason: `Attested by ${by}.` };
   });
   return { controls: out, outcomes };
 }

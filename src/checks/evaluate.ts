@@ -79,6 +79,7 @@ export function evaluateCheck(check: Check, target: TargetInventory, now: Date):
       data,
       evidence: [...new Set(f.evidence)].sort(),
       ...(f.warning ? { warning: f.warning } : {}),
+      ...(f.mappedControls ? { mappedControls: f.mappedControls.map((m) => ({ ...m })) } : {}),
     };
     // A Namespace result is about that namespace: its gaps, not other namespaces', can hide a pass.
     const resultNamespace = f.resource.namespace ?? (f.resource.kind === 'Namespace' ? f.resource.name : undefined);

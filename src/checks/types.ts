@@ -1,3 +1,4 @@
+import type { FrameworkId } from '../controls/types.ts';
 import type { EvidenceGap, ObjectRef, TargetInventory } from '../inventory/types.ts';
 
 export const CHECK_STATUSES = ['pass', 'fail', 'error', 'not_applicable', 'waived'] as const;
@@ -39,6 +40,17 @@ export interface CheckFinding {
   warning?: string;
   // Overrides the check's default severity for this result (e.g. an expired root CA is critical).
   severity?: Severity;
+  mappedControls?: readonly MappedControl[];
+}
+
+// A per-result mapping edge from live vendor data or a shipped cloud mapping table (docs:
+// CATALOG-FORMAT.md); the roll-up treats it like a catalog edge for this one result.
+export interface MappedControl {
+  control: `${FrameworkId}:${string}`;
+  strength: 'satisfies' | 'supports';
+  rationale: string;
+  // Where the mapping came from, e.g. 'AWS Security Hub RelatedRequirements'.
+  provenance: string;
 }
 
 export interface CheckContext {
@@ -66,6 +78,7 @@ export interface CheckResult {
   gaps?: string[];
   // Set only on `waived` results: the approved exception (exceptions.yaml) that waived the failure.
   exception?: WaiverRef;
+  mappedControls?: MappedControl[];
 }
 
 export interface WaiverRef {

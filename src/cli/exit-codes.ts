@@ -23,10 +23,11 @@ export function exitCodeForError(code: string): number {
 
 // 0: every automated control satisfied or its failures waived (manual and not-applicable controls
 // do not count against); 1: some control not satisfied; 3: nothing failed but evidence is
-// incomplete (an evidence gap: a denied list, an unreachable or timed-out target).
+// incomplete (an evidence gap: a denied list, an unreachable or timed-out target). A control not
+// assessed because no source of its evidence was in the run (no AWS account, say) is not a gap.
 export function exitCodeFor(summary: Pick<RunSummary, 'controls' | 'gaps'>): number {
   if (summary.controls.some((c) => c.status === 'not_satisfied')) return EXIT.NOT_SATISFIED;
-  if (summary.gaps.length > 0 || summary.controls.some((c) => c.status === 'insufficient_evidence')) return EXIT.EVIDENCE_INCOMPLETE;
+  if (summary.gaps.length > 0 || summary.controls.some((c) => c.status === 'insufficient_evidence' && c.missingEvidence === true)) return EXIT.EVIDENCE_INCOMPLETE;
   return EXIT.OK;
 }
 

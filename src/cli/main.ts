@@ -298,10 +298,12 @@ function withJudgementOptions(cmd: Command): Command {
 }
 
 // --exceptions/--attestations win over the config's keys.
-function judgementFiles(flags: Pick<RunFlags, 'exceptions' | 'attestations'>, config: AuditpackConfig | undefined): { exceptionsFile?: string; attestationsFile?: string } {
+function judgementFiles(flags: Pick<RunFlags, 'exceptions' | 'attestations'>, config: AuditpackConfig | undefined): Pick<RunOptions, 'exceptionsFile' | 'attestationsFile' | 'notApplicable'> {
   const exceptionsFile = flags.exceptions ?? config?.exceptions;
   const attestationsFile = flags.attestations ?? config?.attestations;
-  return { ...(exceptionsFile ? { exceptionsFile } : {}), ...(attestationsFile ? { attestationsFile } : {}) };
+  // Declared scoping decisions (config only): controls that do not apply, with justification and approver.
+  const notApplicable = config?.notApplicable;
+  return { ...(exceptionsFile ? { exceptionsFile } : {}), ...(attestationsFile ? { attestationsFile } : {}), ...(notApplicable ? { notApplicable } : {}) };
 }
 
 function withShardOptions(cmd: Command): Command {

@@ -115,6 +115,16 @@ export const AuditpackConfig = z.strictObject({
     .optional(),
   exceptions: z.string().min(1).optional().describe('exceptions.yaml: approved risk acceptances that turn matching failures into waived (like --exceptions)'),
   attestations: z.string().min(1).optional().describe('attestations.yaml: statements and attachments for manual controls (like --attestations)'),
+  notApplicable: z
+    .array(
+      z.strictObject({
+        control: z.string().regex(/^(soc2|hipaa|pci-dss-4):\S+$/, 'framework:id as the framework prints it, e.g. pci-dss-4:A1.1.1'),
+        justification: z.string().trim().min(10, 'say why the control does not apply to this entity'),
+        approver: z.string().trim().min(1),
+      }),
+    )
+    .optional()
+    .describe('controls declared not applicable to this entity (a scoping decision, shown in the report with its justification and approver)'),
   targets: z
     .strictObject({
       snapshots: z.array(SnapshotConfig).default([]),

@@ -1,7 +1,7 @@
 import { CHECKS } from '../checks/registry.ts';
 import { evaluateCheck } from '../checks/evaluate.ts';
 import type { CheckResult } from '../checks/types.ts';
-import { rollUp } from '../controls/roll-up.ts';
+import { rollUp, type RollUpContext } from '../controls/roll-up.ts';
 import type { Catalog } from '../controls/schema.ts';
 import type { ControlOutcome } from '../controls/types.ts';
 import { applyAttestations } from '../attestations/apply.ts';
@@ -55,8 +55,14 @@ function sameIds(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
-export function mapControls(catalogs: Catalog[], results: readonly CheckResult[], attestations: readonly AttestationRule[], now: Date): { controls: ControlOutcome[]; attestations: AttestationOutcome[] } {
-  const { controls, outcomes } = applyAttestations(rollUp(catalogs, results), attestations, now);
+export function mapControls(
+  catalogs: Catalog[],
+  results: readonly CheckResult[],
+  attestations: readonly AttestationRule[],
+  now: Date,
+  context: RollUpContext = {},
+): { controls: ControlOutcome[]; attestations: AttestationOutcome[] } {
+  const { controls, outcomes } = applyAttestations(rollUp(catalogs, results, context), attestations, now);
   return { controls, attestations: outcomes };
 }
 

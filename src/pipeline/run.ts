@@ -6,7 +6,8 @@ import { CHECKS } from '../checks/registry.ts';
 import type { CheckResult } from '../checks/types.ts';
 import { DEFAULT_CONTROLS_DIR, loadCatalogs, selectSoc2Categories } from '../controls/load.ts';
 import type { Soc2OptionalCategory } from '../controls/schema.ts';
-import { controlsByCheck } from '../controls/roll-up.ts';
+import { controlsByCheck, resultControls, type NotApplicableDeclaration } from '../controls/roll-up.ts';
+import { checkDeclarations, rollUpContext } from '../controls/context.ts';
 import { FRAMEWORKS, type ControlOutcome, type FrameworkId } from '../controls/types.ts';
 import type { EvidenceGap } from '../inventory/types.ts';
 import { inScopeNamespace } from '../inventory/scope.ts';
@@ -78,6 +79,8 @@ export interface RunOptions {
   // exceptions.yaml (approved risk acceptances) and attestations.yaml (manual controls).
   exceptionsFile?: string;
   attestationsFile?: string;
+  // Controls declared not applicable (config notApplicable), with justification and approver.
+  notApplicable?: readonly NotApplicableDeclaration[];
   clock?: () => Date;
   command?: string;
   onProgress?: Progress;
@@ -102,12 +105,15 @@ export interface RunSummary {
 interface Judgement {
   exceptions: ExceptionRule[];
   attestations: AttestationRule[];
+  notApplicable: readonly NotApplicableDeclaration[];
 }
 
 // Read before collecting, so a bad exceptions or attestations file fails fast. Attestations are
 // checked against every catalog (a file may cover frameworks this run does not select).
-async function loadJudgement(opts: Pick<RunOptions, 'exceptionsFile' | 'attestationsFile'>, catalogs: readonly Catalog[]): Promise<Judgement> {
+async function loadJudgement(opts: Pick<RunOptions, 'exceptionsFile' | 'attestationsFile' | 'notApplicable'>, catalogs: readonly Catalog[]): Promise<Judgement> {
+  checkDeclarations(opts.notApplicable ?? [], catalogs);
   return {
+    notApplicable: opts.notApplicable ?? [],
     exceptions: opts.exceptionsFile ? await loadExceptions(opts.exceptionsFile, new Set(CHECKS.map((c) => c.meta.id))) : [],
     attestations: opts.attestationsFile ? await loadAttestations(opts.attestationsFile, catalogs) : [],
   };
@@ -286,10 +292,11 @@ async function renderReport(
   const { results, exceptions } = evaluateChecks(loaded.inventories, p.startedAt, o.judgement?.exceptions ?? []);
   p.progress({ stage: 'evaluate', event: 'finish', message: `${CHECKS.length} checks on ${loaded.inventories.length} target(s): ${results.length} results`, durationMs: Date.now() - t1 });
 
-  const { controls, attestations } = mapControls(catalogs, results, o.judgement?.attestations ?? [], p.startedAt);
+  const context = rollUpContext(loaded.inventories, catalogs, CHECKS.map((c) => c.meta), o.judgement?.notApplicable);
+  const { controls, attestations } = mapControls(catalogs, results, o.judgement?.attestations ?? [], p.startedAt, context);
   const attachments = await copyAttachments(work, o.judgement?.attestations ?? [], attestations);
   const byCheck = controlsByCheck(catalogs);
-  const reported: ReportedResult[] = results.map((r) => ({ ...r, controls: byCheck.get(r.check) ?? [] }));
+  const reported: ReportedResult[] = results.map((r) => ({ ...r, controls: resultControls(r, byCheck) }));
   p.progress({ stage: 'map', event: 'finish', message: `${controls.length} controls in ${catalogs.length} frameworks` });
 
   const summaries: TargetSummary[] = loaded.inventories.map((inventory, i) => {

@@ -1,9 +1,12 @@
 import type { ReportInput } from './report-input.ts';
+import { resultId } from './result-id.ts';
 
 // findings.json: the machine-readable contract of DESIGN.md (schemaVersion 1; fields may be added,
 // never renamed). Sorted, so two runs over the same evidence differ only in run metadata.
 export function renderFindingsJson(input: ReportInput): string {
   const results = input.results.map((r) => ({
+    // Stable across runs for the same check and subject (render/result-id.ts).
+    id: resultId(r),
     check: r.check,
     status: r.status,
     severity: r.severity,
@@ -27,6 +30,13 @@ export function renderFindingsJson(input: ReportInput): string {
     counts: c.counts,
     checks: c.checks,
     reason: c.reason,
+    // How the catalog says it can be evidenced, every edge with its strength, rationale, provenance
+    // and counts, and the results (ids) the status rests on.
+    evidence: c.evidence,
+    edges: c.edges,
+    resultIds: c.resultIds,
+    ...(c.manual ? { attest: c.manual } : {}),
+    ...(c.notApplicable ? { notApplicable: c.notApplicable } : {}),
     ...(c.requirement ? { requirement: c.requirement } : {}),
     ...(c.attestation ? { attestation: c.attestation } : {}),
   }));

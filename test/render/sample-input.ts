@@ -462,8 +462,15 @@ function rollUp(specs: ControlSpec[], results: ReportedResult[]): ControlOutcome
       title: c.title,
       ...(c.requirement === undefined ? {} : { requirement: c.requirement }),
       ...(c.family === undefined ? {} : { family: c.family }),
+      evidence: c.checks.length > 0 ? 'automated' : 'manual',
       status,
       checks: c.checks,
+      edges: c.checks.map((check) => {
+        const own: ResultCounts = { pass: 0, fail: 0, error: 0, not_applicable: 0, waived: 0 };
+        for (const r of results) if (r.check === check) own[r.status] += 1;
+        return { check, strength: 'satisfies' as const, rationale: `Fails when ${check} finds the control's secure state missing.`, source: 'auditpack', dynamic: false, counts: own };
+      }),
+      resultIds: [],
       results: counts.pass + counts.fail + counts.error + counts.not_applicable + counts.waived,
       counts,
       reason,
