@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SOC2_OPTIONAL_CATEGORIES } from '../controls/schema.ts';
 import { FRAMEWORKS } from '../controls/types.ts';
 import { parseLabelSelector } from '../scope/label-selector.ts';
 
@@ -143,6 +144,10 @@ export const AuditpackConfig = z.strictObject({
     .optional()
     .describe('what is judged and reported (recorded in run.json and the report)'),
   failOn: z.enum(['critical', 'high', 'medium', 'low']).optional().describe('exit 1 only when a failed result has this severity or higher, like --fail-on'),
+  soc2Categories: z
+    .array(z.enum(SOC2_OPTIONAL_CATEGORIES))
+    .optional()
+    .describe('SOC 2 categories in scope besides Security, which is always in (default: Security only)'),
   output: OutputConfig.optional(),
   history: z.string().min(1).optional().describe('evidence history folder: each run chains to, is compared with and is recorded in it (like --history)'),
   signing: z

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument } from 'yaml';
 import { CatalogError, type CatalogErrorCode } from '../shared/errors.ts';
-import { Catalog, type CatalogControl, type Soc2Category } from './schema.ts';
+import { Catalog, type CatalogControl, type Soc2Category, type Soc2OptionalCategory } from './schema.ts';
 
 export const DEFAULT_CONTROLS_DIR = fileURLToPath(new URL('../../controls/', import.meta.url));
 
@@ -50,8 +50,9 @@ function controlIssues(
 }
 
 // Parses and validates one catalog. Every problem is collected (with file, YAML path and line)
-// before failing, so a reviewer fixes them all in one pass.
-export function parseCatalog(text: string, file: string, knownChecks: ReadonlySet<string>): Catalog {
+// before failing, so a reviewer fixes them all in one pass. `publishedIds` (controls/ids/) rejects
+// a control id the framework does not publish, e.g. a typo.
+export function parseCatalog(text: string, file: string, knownChecks: ReadonlySet<string>, publishedIds?: ReadonlySet<string>): Catalog {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
   const issues: string[] = [];
@@ -88,14 +89,35 @@ export function parseCatalog(text: string, file: string, knownChecks: ReadonlySe
       found.push({ code: 'CATALOG_DUPLICATE_CONTROL', text: `${at(['controls', i, 'id'])}: controls.${i}.id: duplicate control id "${control.id}"` });
     }
     seen.add(control.id);
+    if (publishedIds && !publishedIds.has(control.id)) {
+      found.push({ code: 'CATALOG_UNKNOWN_CONTROL', text: `${at(['controls', i, 'id'])}: controls.${i}.id: unknown control id "${control.id}" (not in the published ${catalog.framework} id list)` });
+    }
     found.push(...controlIssues(control, catalog.framework, knownChecks, at, i));
   });
   if (found.length > 0) {
-    const order: CatalogErrorCode[] = ['CATALOG_UNKNOWN_CHECK', 'CATALOG_DUPLICATE_CONTROL', 'CATALOG_INVALID_MAPPING'];
+    const order: CatalogErrorCode[] = ['CATALOG_UNKNOWN_CHECK', 'CATALOG_UNKNOWN_CONTROL', 'CATALOG_DUPLICATE_CONTROL', 'CATALOG_INVALID_MAPPING'];
     const code = order.find((c) => found.some((f) => f.code === c)) ?? 'CATALOG_INVALID';
     throw new CatalogError(code, `Control catalog ${file} has invalid controls or mappings`, found.map((f) => f.text));
   }
   return catalog;
+}
+
+// controls/ids/<framework>.txt: the framework's published ids, one a line; `#` lines name the source.
+export function parseIdList(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+}
+
+async function publishedIdsFor(dir: string, text: string): Promise<Set<string> | undefined> {
+  const framework = /^framework:\s*["']?([a-z0-9-]+)/m.exec(text)?.[1];
+  if (!framework) return undefined;
+  const list = await readFile(path.join(dir, 'ids', `${framework}.txt`), 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  return list === undefined ? undefined : new Set(parseIdList(list));
 }
 
 export async function loadCatalogs(dir: string, knownChecks: ReadonlySet<string>): Promise<Catalog[]> {
@@ -105,7 +127,8 @@ export async function loadCatalogs(dir: string, knownChecks: ReadonlySet<string>
   for (const f of files) {
     const file = path.join(dir, f);
     try {
-      catalogs.push(parseCatalog(await readFile(file, 'utf8'), file, knownChecks));
+      const text = await readFile(file, 'utf8');
+      catalogs.push(parseCatalog(text, file, knownChecks, await publishedIdsFor(dir, text)));
     } catch (err) {
       if (err instanceof CatalogError) problems.push(...err.issues);
       else throw err;
@@ -120,7 +143,7 @@ export async function loadCatalogs(dir: string, knownChecks: ReadonlySet<string>
 
 // Keeps only the SOC 2 criteria of the selected categories; Security (the common criteria) always
 // stays. Other frameworks pass through unchanged.
-export function selectSoc2Categories(catalogs: readonly Catalog[], categories: readonly Soc2Category[]): Catalog[] {
+export function selectSoc2Categories(catalogs: readonly Catalog[], categories: readonly Soc2OptionalCategory[]): Catalog[] {
   const keep = new Set<Soc2Category>(['security', ...categories]);
   return catalogs.map((c) =>
     c.framework === 'soc2' ? { ...c, controls: c.controls.filter((control) => control.category === undefined || keep.has(control.category)) } : c,

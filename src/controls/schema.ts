@@ -13,6 +13,9 @@ export type EdgeStrength = (typeof EDGE_STRENGTHS)[number];
 // SOC 2 trust services categories; Security (the common criteria) is always in scope.
 export const SOC2_CATEGORIES = ['security', 'availability', 'confidentiality', 'processing-integrity', 'privacy'] as const;
 export type Soc2Category = (typeof SOC2_CATEGORIES)[number];
+// The categories a SOC 2 engagement may add to Security.
+export const SOC2_OPTIONAL_CATEGORIES = ['availability', 'confidentiality', 'processing-integrity', 'privacy'] as const;
+export type Soc2OptionalCategory = (typeof SOC2_OPTIONAL_CATEGORIES)[number];
 
 const CHECK_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 

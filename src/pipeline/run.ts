@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { CHECKS } from '../checks/registry.ts';
 import type { CheckResult } from '../checks/types.ts';
-import { DEFAULT_CONTROLS_DIR, loadCatalogs } from '../controls/load.ts';
+import { DEFAULT_CONTROLS_DIR, loadCatalogs, selectSoc2Categories } from '../controls/load.ts';
+import type { Soc2OptionalCategory } from '../controls/schema.ts';
 import { controlsByCheck, resultControls, type NotApplicableDeclaration } from '../controls/roll-up.ts';
 import { checkDeclarations, rollUpContext } from '../controls/context.ts';
 import { FRAMEWORKS, type ControlOutcome, type FrameworkId } from '../controls/types.ts';
@@ -76,6 +77,8 @@ export interface RunOptions {
   frameworks?: readonly FrameworkId[];
   // Checks, severities, namespaces and targets judged (default: all); recorded in run.json.
   selection?: Selection;
+  // SOC 2 categories in scope besides Security (default: Security only).
+  soc2Categories?: readonly Soc2OptionalCategory[];
   outDir: string;
   formats: OutputFormats;
   chrome?: string;
@@ -200,7 +203,10 @@ async function inWorkDir<T>(p: Prepared, build: (work: string) => Promise<T>, pr
 export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   const allCatalogs = await loadCatalogs(opts.controlsDir ?? DEFAULT_CONTROLS_DIR, new Set(CHECKS.map((c) => c.meta.id)));
   const judgement = await loadJudgement(opts, allCatalogs);
-  const catalogs = allCatalogs.filter((c) => !opts.frameworks || opts.frameworks.includes(c.framework));
+  const catalogs = selectSoc2Categories(
+    allCatalogs.filter((c) => !opts.frameworks || opts.frameworks.includes(c.framework)),
+    opts.soc2Categories ?? [],
+  );
   const chromePath = opts.formats.pdf ? findChrome(opts.chrome) : undefined;
   const history = opts.history ? await openHistory(opts.history) : undefined;
   const p = await prepare(opts);
@@ -260,8 +266,9 @@ export interface ReportOptions extends Omit<RunOptions, 'snapshots' | 'kube' | '
 
 // report: judge an existing evidence folder again (after verifying it, when it is signed).
 export async function reportFromEvidence(opts: ReportOptions): Promise<RunSummary> {
-  const catalogs = await loadCatalogs(opts.controlsDir ?? DEFAULT_CONTROLS_DIR, new Set(CHECKS.map((c) => c.meta.id)));
-  const judgement = await loadJudgement(opts, catalogs);
+  const allCatalogs = await loadCatalogs(opts.controlsDir ?? DEFAULT_CONTROLS_DIR, new Set(CHECKS.map((c) => c.meta.id)));
+  const judgement = await loadJudgement(opts, allCatalogs);
+  const catalogs = selectSoc2Categories(allCatalogs, opts.soc2Categories ?? []);
   const chromePath = opts.formats.pdf ? findChrome(opts.chrome) : undefined;
   const source = path.resolve(opts.evidenceDir);
   // Refuses (before any output exists) evidence that does not verify, or is unsigned under --evidence-key.
@@ -284,8 +291,9 @@ export interface ShardDeclaration {
 
 // merge: judge evidence assembled from several verified folders (src/shard/merge.ts) as one run.
 export async function reportFromAssembledEvidence(opts: Omit<ReportOptions, 'evidenceDir' | 'evidenceKeyPem'>, assemble: (work: string) => Promise<void>): Promise<RunSummary> {
-  const catalogs = await loadCatalogs(opts.controlsDir ?? DEFAULT_CONTROLS_DIR, new Set(CHECKS.map((c) => c.meta.id)));
-  const judgement = await loadJudgement(opts, catalogs);
+  const allCatalogs = await loadCatalogs(opts.controlsDir ?? DEFAULT_CONTROLS_DIR, new Set(CHECKS.map((c) => c.meta.id)));
+  const judgement = await loadJudgement(opts, allCatalogs);
+  const catalogs = selectSoc2Categories(allCatalogs, opts.soc2Categories ?? []);
   const chromePath = opts.formats.pdf ? findChrome(opts.chrome) : undefined;
   const p = await prepare(opts);
   const { value, files } = await inWorkDir(p, async (work) => {

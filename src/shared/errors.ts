@@ -12,7 +12,7 @@ export class AuditpackError<C extends string = string> extends Error {
 export type SnapshotErrorCode = 'SNAPSHOT_NOT_FOUND' | 'SNAPSHOT_PARSE' | 'SNAPSHOT_TOO_LARGE';
 export class SnapshotError extends AuditpackError<SnapshotErrorCode> {}
 
-export type CatalogErrorCode = 'CATALOG_INVALID' | 'CATALOG_UNKNOWN_CHECK' | 'CATALOG_DUPLICATE_CONTROL' | 'CATALOG_INVALID_MAPPING';
+export type CatalogErrorCode = 'CATALOG_INVALID' | 'CATALOG_UNKNOWN_CHECK' | 'CATALOG_DUPLICATE_CONTROL' | 'CATALOG_UNKNOWN_CONTROL' | 'CATALOG_INVALID_MAPPING';
 export class CatalogError extends AuditpackError<CatalogErrorCode> {
   readonly issues: readonly string[];
 

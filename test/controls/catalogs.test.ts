@@ -1,7 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHECKS } from '../../src/checks/registry.ts';
-import { DEFAULT_CONTROLS_DIR, loadCatalogs, parseCatalog } from '../../src/controls/load.ts';
+import { DEFAULT_CONTROLS_DIR, loadCatalogs, parseCatalog, parseIdList, selectSoc2Categories } from '../../src/controls/load.ts';
 import { edgeChecks } from '../../src/controls/schema.ts';
 import { CatalogError } from '../../src/shared/errors.ts';
 
@@ -226,5 +228,70 @@ describe('control catalogs', () => {
       const text = await readFile(`${DEFAULT_CONTROLS_DIR}${f}`, 'utf8');
       for (const line of text.split('\n').filter((l) => l.trim().startsWith('- id:'))) expect(line).toMatch(/- id: "[^"]+"$/);
     }
+  });
+});
+
+describe('catalog completeness against the published id lists (controls/ids/)', () => {
+  const EXPECTED: Record<string, number> = { soc2: 61, hipaa: 65, 'pci-dss-4': 280 };
+  for (const [fw, count] of Object.entries(EXPECTED)) {
+    it(`${fw}: the catalog holds exactly the ids of controls/ids/${fw}.txt, which names its public source`, async () => {
+      const text = await readFile(`${DEFAULT_CONTROLS_DIR}ids/${fw}.txt`, 'utf8');
+      const header = text.split('\n').filter((l) => l.startsWith('#')).join('\n');
+      expect(header).toMatch(/^# Source: /m);
+      expect(header).toMatch(/https:\/\/\S+/);
+      const listed = parseIdList(text);
+      expect(new Set(listed).size, 'the id list repeats an id').toBe(listed.length);
+      const catalogs = await loadCatalogs(DEFAULT_CONTROLS_DIR, KNOWN);
+      const ids = catalogs.find((c) => c.framework === fw)?.controls.map((c) => c.id) ?? [];
+      expect(ids.filter((id) => !listed.includes(id)), 'catalog ids not in the published list').toEqual([]);
+      expect(listed.filter((id) => !ids.includes(id)), 'published ids missing from the catalog').toEqual([]);
+      expect(ids).toHaveLength(count);
+    });
+  }
+
+  it('hold the ids the issue named as missing, and every SOC 2 common criterion', async () => {
+    const catalogs = await loadCatalogs(DEFAULT_CONTROLS_DIR, KNOWN);
+    const ids = (fw: string): string[] => catalogs.find((c) => c.framework === fw)?.controls.map((c) => c.id) ?? [];
+    const cc = ids('soc2').filter((id) => id.startsWith('CC'));
+    expect(cc).toHaveLength(33);
+    for (const id of ['CC1.1', 'CC1.2', 'CC1.4', 'CC1.5', 'CC2.2', 'CC2.3', 'CC3.3', 'CC6.4', 'CC6.5', 'CC9.1', 'PI1.5', 'P6.7', 'P8.1']) expect(ids('soc2')).toContain(id);
+    for (const id of ['164.314(a)(1)', '164.314(a)(2)(i)', '164.314(b)(2)', '164.316(a)', '164.316(b)(2)(iii)']) expect(ids('hipaa')).toContain(id);
+    for (const id of ['12.10.1', '12.10.7', '8.3.10.1', '12.5.2.1', '9.5.1.2.1', 'A1.1.1', 'A2.1.3', 'A3.3.1.1', 'A3.5.1']) expect(ids('pci-dss-4')).toContain(id);
+    const soc2 = catalogs.find((c) => c.framework === 'soc2');
+    expect(soc2?.controls.filter((c) => c.category === 'security').map((c) => c.id)).toEqual(cc);
+    const hipaa = catalogs.find((c) => c.framework === 'hipaa');
+    expect(hipaa?.controls.filter((c) => /^164\.31[46]/.test(c.id)).every((c) => c.requirement === 'required')).toBe(true);
+  });
+
+  it('rejects a control id that is not in the published list, naming file and line', async () => {
+    const err = catalogError(() => parseCatalog(GOOD, 'pci.yaml', KNOWN, new Set(['4.2.1', '12.10.7'])));
+    expect(err.code).toBe('CATALOG_UNKNOWN_CONTROL');
+    expect(err.issues).toEqual(['pci.yaml:14: controls.1.id: unknown control id "12.10.1" (not in the published pci-dss-4 id list)']);
+
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'auditpack-catalog-'));
+    await mkdir(path.join(dir, 'ids'));
+    await writeFile(path.join(dir, 'pci-dss-4.yaml'), GOOD.replace('id: "12.10.1"', 'id: "12.10.10"'));
+    await writeFile(path.join(dir, 'ids', 'pci-dss-4.txt'), '# Source: https://example.com/pci\n4.2.1\n12.10.1\n');
+    const loaded = await loadCatalogs(dir, KNOWN).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(loaded).toBeInstanceOf(CatalogError);
+    expect((loaded as CatalogError).issues).toEqual([`${path.join(dir, 'pci-dss-4.yaml')}:14: controls.1.id: unknown control id "12.10.10" (not in the published pci-dss-4 id list)`]);
+  });
+});
+
+describe('SOC 2 category selection', () => {
+  it('keeps Security always and adds only the selected categories; other frameworks pass through', async () => {
+    const catalogs = await loadCatalogs(DEFAULT_CONTROLS_DIR, KNOWN);
+    const soc2Count = (cats: Parameters<typeof selectSoc2Categories>[1]): number =>
+      selectSoc2Categories(catalogs, cats).find((c) => c.framework === 'soc2')?.controls.length ?? -1;
+    expect(soc2Count([])).toBe(33);
+    expect(soc2Count(['availability'])).toBe(36);
+    expect(soc2Count(['availability', 'confidentiality', 'processing-integrity', 'privacy'])).toBe(61);
+    const selected = selectSoc2Categories(catalogs, ['privacy']);
+    expect(selected.find((c) => c.framework === 'soc2')?.controls.some((c) => c.id === 'A1.1')).toBe(false);
+    expect(selected.find((c) => c.framework === 'soc2')?.controls.some((c) => c.id === 'P8.1')).toBe(true);
+    expect(selected.find((c) => c.framework === 'pci-dss-4')?.controls).toHaveLength(280);
   });
 });

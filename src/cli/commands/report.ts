@@ -46,6 +46,7 @@ export function registerReport(program: Command, ctx: Ctx): void {
       ...r.signingFrom(flags, config),
       ...r.judgementFiles(flags, config),
       ...scopeOf(config),
+      ...(config?.soc2Categories ? { soc2Categories: config.soc2Categories } : {}),
       command: r.commandLine(),
       onProgress: reporter.onProgress,
     }).finally(reporter.close);

@@ -41,6 +41,7 @@ export function registerRun(program: Command, ctx: Ctx): void {
       ...r.signingFrom(flags, config),
       ...r.judgementFiles(flags, config),
       ...scopeOf(config),
+      ...(config?.soc2Categories ? { soc2Categories: config.soc2Categories } : {}),
       ...(flags.history ?? config?.history ? { history: flags.history ?? config?.history } : {}),
       command: r.commandLine(),
       onProgress: reporter.onProgress,

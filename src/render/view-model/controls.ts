@@ -1,11 +1,11 @@
 import type { MessageData } from '../../checks/types.ts';
-import { type ControlOutcome, FRAMEWORK_LABELS, type FrameworkId } from '../../controls/types.ts';
+import { type ControlEdgeOutcome, type ControlEvidence, type ControlOutcome, FRAMEWORK_LABELS, type FrameworkId } from '../../controls/types.ts';
 import { attestationText } from '../exceptions-view.ts';
 import type { ReportedResult } from '../report-input.ts';
 import { CHECK_STATUS_DISPLAY, CONTROL_STATUS_DISPLAY } from '../status-display.ts';
 import { displayText } from '../text.ts';
 import { controlAnchor, resultsAnchor } from './anchors.ts';
-import { compareText, compareWithinCheck, countBy, formatCell, formatCount, message, mustGet, name } from './format.ts';
+import { compareWithinCheck, countBy, formatCell, formatCount, message, mustGet, name } from './format.ts';
 import { ATTENTION_LABELS, ATTENTION_PER_CHECK, CHECK_STATUS_ORDER, COUNT_COLUMNS, LIMITS, NEEDS_ATTENTION } from './limits.ts';
 import type { LinkContext } from './links.ts';
 import type { ResultView } from './results.ts';
@@ -40,6 +40,11 @@ export interface ControlView {
   status: string;
   statusClass: string;
   reason: string;
+  // "Automated", "Partial: checks and an attestation", "Manual".
+  evidence: string;
+  // A declared not-applicable decision or a proven-absent condition: why, and who approved it.
+  notApplicable: string;
+  hasNotApplicable: boolean;
   manual: string;
   hasManual: boolean;
   // For a manual control: what a person must attest (the catalog's text, or the reason).
@@ -66,6 +71,14 @@ export interface CountCellView {
 
 export interface ControlCheckView {
   id: string;
+  // The mapping edge: "Satisfies" (can decide the control) or "Supports" (never decides it alone),
+  // its rationale, its provenance, and why it brought no judged result.
+  strength: string;
+  strengthClass: string;
+  rationale: string;
+  provenance: string;
+  notAssessed: string;
+  hasNotAssessed: boolean;
   // The check's group in "Results by check"; `linked` is false when the check has no group there.
   anchor: string;
   linked: boolean;
@@ -99,6 +112,12 @@ export interface AttentionItemView {
   title: string;
 }
 
+
+const EVIDENCE_DISPLAY: Record<ControlEvidence, string> = {
+  automated: 'Automated: checks decide it',
+  partial: 'Partial: checks and an attestation',
+  manual: 'Manual: a person attests it',
+};
 
 export function frameworkView(
   fw: FrameworkId,
@@ -153,19 +172,20 @@ export function controlView(
 ): ControlView {
   // An attested manual control keeps its status (manual) but reads as attested.
   const display = c.status === 'manual' && c.attestation ? { label: 'Attested', cssClass: 'st-attested' } : CONTROL_STATUS_DISPLAY[c.status];
-  const assessed = c.checks.length > 0;
-  const byCheck = new Map<string, ReportedResult[]>();
-  for (const r of results) {
-    const list = byCheck.get(r.check) ?? [];
-    list.push(r);
-    byCheck.set(r.check, list);
-  }
-  // The control's checks in catalog order, then any other check whose results count toward it.
-  const mapped = [...new Set(c.checks)];
-  const known = new Set(mapped);
-  const checkIds = [...mapped, ...[...byCheck.keys()].filter((id) => !known.has(id)).sort(compareText)];
+  const assessed = c.edges.length > 0;
+  const ref = `${c.framework}:${c.id}`;
+  // One row per edge, in catalog order then per-result edges, each with the results that came
+  // through it: a catalog edge brings its check's results, a per-result edge the results naming it.
+  const rows = c.edges.map((e) => ({
+    edge: e,
+    results: results.filter((r) =>
+      e.dynamic
+        ? r.check === e.check && (r.mappedControls ?? []).some((m) => m.control === ref && m.strength === e.strength && m.provenance === e.source && m.rationale === e.rationale)
+        : r.check === e.check,
+    ),
+  }));
   const requirement = c.requirement === undefined ? '' : c.requirement === 'required' ? 'Required' : 'Addressable';
-  const checkRows = checkIds.map((id) => controlCheckView(id, byCheck.get(id) ?? [], resultViews, links));
+  const checkRows = rows.map(({ edge, results: list }) => controlCheckView(edge, list, resultViews, links));
   return {
     anchor: controlAnchor(c.framework, c.id),
     id: name(c.id),
@@ -177,6 +197,11 @@ export function controlView(
     status: display.label,
     statusClass: display.cssClass,
     reason: message(c.reason),
+    evidence: EVIDENCE_DISPLAY[c.evidence],
+    notApplicable: c.notApplicable
+      ? message(c.notApplicable.kind === 'declared' ? `Declared by ${c.notApplicable.approver}: ${c.notApplicable.justification}` : `Condition ${c.notApplicable.approver} proven absent: ${c.notApplicable.justification}`)
+      : '',
+    hasNotApplicable: c.notApplicable !== undefined,
     manual: displayText(c.manual ?? '', LIMITS.catalogText),
     hasManual: (c.manual ?? '') !== '',
     attest: (c.manual ?? '') !== '' ? displayText(c.manual, LIMITS.catalogText) : message(c.reason),
@@ -195,11 +220,12 @@ export function controlView(
 }
 
 export function controlCheckView(
-  id: string,
+  edge: ControlEdgeOutcome,
   results: ReportedResult[],
   resultViews: Map<ReportedResult, ResultView>,
   links: LinkContext,
 ): ControlCheckView {
+  const id = edge.check;
   const meta = links.checkMeta.get(id);
   const byStatus = countBy(results, (r) => r.status);
   const attention = results.filter((r) => NEEDS_ATTENTION.has(r.status)).sort(compareWithinCheck);
@@ -208,6 +234,12 @@ export function controlCheckView(
   const groups = attentionGroups(shown, resultViews);
   return {
     id: name(id),
+    strength: edge.strength === 'satisfies' ? 'Satisfies' : 'Supports',
+    strengthClass: edge.strength === 'satisfies' ? 'edge-satisfies' : 'edge-supports',
+    rationale: displayText(edge.rationale, LIMITS.catalogText),
+    provenance: name(edge.source),
+    notAssessed: name(edge.notAssessed ?? ''),
+    hasNotAssessed: edge.notAssessed !== undefined,
     anchor: resultsAnchor(id),
     linked: links.groups.has(id),
     title: meta === undefined ? '' : name(meta.title),

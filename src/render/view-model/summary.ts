@@ -1,7 +1,7 @@
 import { evidenceGapCount } from '../../scope/evidence-gaps.ts';
 import { describeInputEvidence } from '../../pipeline/input-evidence.ts';
 import { CHECK_STATUSES, type CheckStatus, SEVERITIES, type Severity } from '../../checks/types.ts';
-import { CONTROL_STATUSES, type ControlOutcome, type ControlStatus, FRAMEWORK_LABELS } from '../../controls/types.ts';
+import { CONTROL_STATUSES, type ControlOutcome, type ControlStatus, FRAMEWORK_LABELS, type FrameworkId } from '../../controls/types.ts';
 import type { ReportInput, ReportedResult } from '../report-input.ts';
 import { CHECK_STATUS_DISPLAY, CONTROL_STATUS_DISPLAY } from '../status-display.ts';
 import { displayText } from '../text.ts';
@@ -117,6 +117,36 @@ export function totalsView(input: ReportInput, results: ReportedResult[]): Total
 }
 
 
+// What each framework counts its entries as, in the page-1 coverage line.
+const ENTRY_NOUNS: Record<FrameworkId, [string, string]> = {
+  soc2: ['criterion', 'criteria'],
+  hipaa: ['standard or specification', 'standards and specifications'],
+  'pci-dss-4': ['requirement', 'requirements'],
+};
+
+// One line per framework, on page 1: "PCI DSS v4.0.1: 300 requirements; 120 with automated
+// evidence: 10 satisfied, 5 not satisfied, 30 insufficient; 180 need attestation, 3 attested." The
+// whole catalog is counted, so the line never reads a subset as the framework.
+export function coverageLine(controls: readonly ControlOutcome[]): string {
+  const fw = controls[0]?.framework;
+  if (fw === undefined) return 'No controls in this run.';
+  const n = (p: (c: ControlOutcome) => boolean): number => controls.filter(p).length;
+  const [one, many] = ENTRY_NOUNS[fw];
+  const automated = n((c) => c.evidence !== 'manual');
+  const satisfied = n((c) => c.status === 'satisfied');
+  const waived = n((c) => c.status === 'satisfied' && c.counts.waived > 0);
+  const attested = n((c) => c.attestation !== undefined && (c.status === 'manual' || c.status === 'satisfied'));
+  const needAttestation = n((c) => c.status === 'manual' && c.attestation === undefined);
+  const na = n((c) => c.status === 'not_applicable');
+  return (
+    `${FRAMEWORK_LABELS[fw]}: ${plural(controls.length, one, many)}; ${formatCount(automated)} with automated evidence: ` +
+    `${formatCount(satisfied)} satisfied${waived > 0 ? ` (${formatCount(waived)} with waived results)` : ''}, ` +
+    `${formatCount(n((c) => c.status === 'not_satisfied'))} not satisfied, ${formatCount(n((c) => c.status === 'insufficient_evidence'))} insufficient; ` +
+    `${formatCount(needAttestation)} need attestation, ${formatCount(attested)} attested` +
+    `${na > 0 ? `; ${formatCount(na)} not applicable` : ''}.`
+  );
+}
+
 export function frameworkSummary(controls: ControlOutcome[], results: ReportedResult[], links: LinkContext): FrameworkSummary {
   const byStatus = countBy(controls, (c) => c.status);
   const count = (s: ControlStatus): number => byStatus.get(s) ?? 0;
@@ -124,17 +154,7 @@ export function frameworkSummary(controls: ControlOutcome[], results: ReportedRe
   const applicable = total - count('not_applicable');
   const satisfied = count('satisfied');
   const satisfiedPct = formatPercent(satisfied, applicable);
-  const manual = count('manual');
-  const attested = controls.filter((c) => c.status === 'manual' && c.attestation).length;
-  const withExceptions = controls.filter((c) => c.status === 'satisfied' && c.counts.waived > 0).length;
-  const headline =
-    applicable === 0
-      ? 'No applicable controls in this run.'
-      : `${formatCount(satisfied)} of ${formatCount(applicable)} applicable controls satisfied (${satisfiedPct})` +
-        (withExceptions > 0 ? `, ${formatCount(withExceptions)} of them with waived results` : '') +
-        (manual - attested > 0 ? `; ${formatCount(manual - attested)} need a manual attestation` : '') +
-        (attested > 0 ? `; ${formatCount(attested)} manually attested` : '') +
-        '.';
+  const headline = coverageLine(controls);
 
   const statuses = CONTROL_STATUSES.map((s) => ({
     ...CONTROL_STATUS_DISPLAY[s],
