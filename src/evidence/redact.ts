@@ -63,8 +63,15 @@ function isSensitiveKey(key: string): boolean {
 
 function lengthOf(v: unknown): number {
   if (typeof v === 'string') return v.length;
-  return JSON.stringify(v)?.length ?? 0;
+  try {
+    return JSON.stringify(v)?.length ?? 0;
+  } catch {
+    // Nested beyond what the stack holds: the length is unknown, the value still goes.
+    return 0;
+  }
 }
+
+const TOO_DEEP = 200;
 
 class Walker {
   readonly redactions: Redaction[] = [];
@@ -96,7 +103,10 @@ class Walker {
 
   walk(value: unknown, path: string, depth: number): unknown {
     if (typeof value === 'string') return this.text(value, path);
-    if (depth > 200) return this.opaque(value, path, 'sensitive-key');
+    if (depth > TOO_DEEP) {
+      this.redactions.push({ path, reason: 'too-deep' });
+      return `[redacted: nested deeper than ${TOO_DEEP} levels]`;
+    }
     if (Array.isArray(value)) return value.map((v, i) => this.walk(v, pointer(path, i), depth + 1));
     if (!isRecord(value)) return value;
     const core = value.apiVersion === undefined || value.apiVersion === 'v1';

@@ -48,7 +48,12 @@ const NOT_SECRET = new Set(['bypass', 'compass', 'trespass', 'surpass', 'overpas
 const CURSOR_SUFFIXES = ['skiptoken', 'nexttoken', 'pagetoken', 'continuationtoken', 'synctoken', 'resumetoken', 'paginationtoken'];
 const MAX_NAME = 48;
 
+// Words that end like a secret name (separators allowed between the parts); checked first, on a
+// bounded tail, before the exact comparison below.
+const SECRET_TAIL = /(?:pass(?:wo?r)?d|passphrase|pwd|pass|secret|token|(?:api|access|secret|private|account|signing|encryption|master|session|auth)[-_.]?key|credentials?|auth|sig|key[-_.]?data|token[-_.]?data|connection[-_.]?string)$/i;
+
 export function isSecretName(word: string): boolean {
+  if (!SECRET_TAIL.test(word.length > MAX_NAME ? word.slice(-MAX_NAME) : word)) return false;
   let n = '';
   // Only the tail matters (names end with the secret word); reading a bounded tail keeps it linear.
   const from = Math.max(0, word.length - MAX_NAME);
@@ -140,8 +145,14 @@ class Out {
   }
 }
 
+// Whether any rule could fire: a separator, a flag, or the start of a token or PEM block. Most
+// strings (names, labels, images) have none and are returned without the scan. Alternatives of
+// bounded length and no nested quantifiers: linear in the length of the string.
+const TRIGGER = /[=@]|:[^\d]|(?:^|[\s"'[,(])-|-----BEGIN|LS0tLS1CRUdJTi|A(?:KIA|SIA|GPA|IDA|ROA|NPA|NVA|IPA)|eyJ|gh[pousr]_|github_pat_|xox[abposr]-|[sr]k_live_|glpat-|AIza|bearer|basic|token|mysql|mariadb/i;
+
 // Scrubs one string; hits (reason and length, never the value) are appended to `hits` when given.
 export function scrubText(s: string, hits?: ScrubHit[]): string {
+  if (!TRIGGER.test(s)) return s;
   const n = s.length;
   const out = new Out(s, hits);
   // Inside a mysql command (up to the end of the line or a shell separator), `-pX` is a password.

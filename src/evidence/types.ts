@@ -4,7 +4,7 @@ import { z } from 'zod';
 // path: a JSON pointer into the stored object; length: characters removed (absent in older bundles).
 export const Redaction = z.strictObject({
   path: z.string(),
-  reason: z.enum(['secret-data', 'env-value', 'command-line', 'annotation', 'config-data', 'sensitive-key', 'key-value', 'token-like', 'private-key', 'credential-in-url']),
+  reason: z.enum(['secret-data', 'env-value', 'command-line', 'annotation', 'config-data', 'sensitive-key', 'key-value', 'token-like', 'private-key', 'credential-in-url', 'too-deep']),
   length: z.number().int().min(0).optional(),
 });
 export type Redaction = z.infer<typeof Redaction>;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { MANIFEST_FILE } from '../bundle/files.ts';
 import { verifyBundle } from '../bundle/verify.ts';
+import { scrubDeep } from '../evidence/scrub.ts';
 import { TARGETS_FILE, TargetsFile, type CollectedTarget } from '../pipeline/collect.ts';
 import { reportFromAssembledEvidence, type ReportOptions, type RunSummary, type ShardDeclaration } from '../pipeline/run.ts';
 import { BundleError, MergeError, errorMessage } from '../shared/errors.ts';
@@ -115,7 +116,8 @@ async function assemble(partials: readonly Partial[], work: string): Promise<voi
     if (text.length > 0) index.push(text.endsWith('\n') ? text : `${text}\n`);
   }
   await writeFile(path.join(evidence, 'index.jsonl'), index.join(''));
-  await writeFile(path.join(work, TARGETS_FILE), `${JSON.stringify({ schemaVersion: 1, targets: partials.flatMap((p) => p.targets) } satisfies TargetsFile, null, 2)}\n`);
+  // Scrubbed again: a partial written by an older version may hold credentials in locations or gaps.
+  await writeFile(path.join(work, TARGETS_FILE), `${JSON.stringify(scrubDeep({ schemaVersion: 1, targets: partials.flatMap((p) => p.targets) } satisfies TargetsFile), null, 2)}\n`);
   await writeFile(
     path.join(work, PARTIALS_FILE),
     `${JSON.stringify(

@@ -31,8 +31,10 @@ function hostileFiles(): Record<string, string> {
       'kind: Namespace',
       'metadata:',
       '  name: hostile',
-      '  labels: { istio-injection: enabled }',
-      '  annotations:',
+      // Labels, not annotations: annotation values no check reads are redacted (issue 13), labels
+      // stay and are shown, so they carry the hostile strings to the report.
+      '  labels:',
+      '    istio-injection: enabled',
       ...Object.entries(HOSTILE).map(([k, v]) => `    hostile/${k}: ${JSON.stringify(v)}`),
       `    hostile/huge: ${JSON.stringify(HUGE)}`,
     ].join('\n'),

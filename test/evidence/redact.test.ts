@@ -171,6 +171,14 @@ describe('redact by structure', () => {
     expect(new Set(redactions.map((r) => r.reason))).toEqual(new Set(['token-like', 'credential-in-url', 'sensitive-key']));
   });
 
+  it('cuts values nested deeper than 200 levels without running out of stack', () => {
+    const depth = 5000;
+    const deep = JSON.parse(`{"kind":"Deep","metadata":{"name":"d"},"spec":${'{"d":'.repeat(depth)}{"leaf":"bottom"}${'}'.repeat(depth)}}`) as unknown;
+    const { value, redactions } = redact(deep);
+    expect(redactions).toEqual([{ path: expect.stringMatching(/^\/spec(\/d){200}$/) as string, reason: 'too-deep' }]);
+    expect(dump(value)).toContain('[redacted: nested deeper than 200 levels]');
+  });
+
   it('leaves objects without secrets unchanged', () => {
     const pa = { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', annotations: { 'istio.io/dry-run': 'false' } }, spec: { mtls: { mode: 'STRICT' } } };
     expect(redact(pa)).toEqual({ value: pa, redactions: [] });
