@@ -18,8 +18,16 @@ describe('auditpack.yaml', () => {
   it('loads the shipped example and resolves paths against the file', async () => {
     const config = await loadConfig(path.join(ROOT, 'auditpack.example.yaml'));
     expect(config.frameworks).toEqual(['soc2', 'hipaa', 'pci-dss-4']);
+    expect(config.soc2Categories).toEqual(['availability', 'confidentiality']);
     expect(config.targets?.snapshots.map((s) => s.dir)).toEqual([path.join(ROOT, 'demo/environment/prod-eu'), path.join(ROOT, 'demo/environment/prod-us')]);
     expect(config.output?.dir).toBe(path.join(ROOT, 'reports/monthly'));
+  });
+
+  it('takes SOC 2 categories besides Security, and refuses security (always in) or an unknown one', async () => {
+    const err = await loadConfig(await configFile('soc2Categories: [security, avail]\n')).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/soc2Categories\.0/);
+    expect((err as Error).message).toMatch(/soc2Categories\.1/);
   });
 
   it('lists every problem with its path and line', async () => {
