@@ -198,6 +198,35 @@ describe('status mapping', () => {
     expectValid(doc);
   });
 
+  it('a partial control satisfied with an attestation is satisfied, with the attestation and every mapping edge recorded', () => {
+    const partial: ControlOutcome = {
+      ...control('soc2', 'CC6.7', 'satisfied', ['mesh-mtls-coverage']),
+      evidence: 'partial',
+      reason: 'Satisfied: the automated part passed (1 deciding result passed or waived) and the rest is attested by ciso.',
+      attestation: { statement: 'Partner links use TLS 1.2+.', attestedBy: 'ciso', attestedAt: '2026-02-01', validUntil: '2027-02-01', attachments: [] },
+    };
+    const doc = buildAssessmentResults(input({ controls: [partial] }));
+    const [f] = findings(doc);
+    expect(f?.target.status.state).toBe('satisfied');
+    expect(f?.remarks).toMatch(/^The automated part passed; the rest rests on the attestation/);
+    expect(f?.props?.find((p) => p.name === 'evidence-kind')?.value).toBe('partial');
+    expect(f?.props?.filter((p) => p.name === 'mapping-edge').map((p) => p.value)).toEqual(['satisfies mesh-mtls-coverage (auditpack)']);
+    expectValid(doc);
+  });
+
+  it('a declared not-applicable control carries its justification and approver', () => {
+    const declared: ControlOutcome = {
+      ...control('pci-dss-4', 'A1.1.1', 'not_applicable'),
+      reason: 'Declared not applicable by Sam Okafor: not a multi-tenant service provider.',
+      notApplicable: { kind: 'declared', justification: 'not a multi-tenant service provider.', approver: 'Sam Okafor', evidence: [] },
+    };
+    const doc = buildAssessmentResults(input({ controls: [declared] }));
+    const [f] = findings(doc);
+    expect(f?.target['implementation-status']?.remarks).toBe('Declared not applicable by Sam Okafor: not a multi-tenant service provider.');
+    expect(f?.props?.find((p) => p.name === 'not-applicable-approver')?.value).toBe('Sam Okafor');
+    expectValid(doc);
+  });
+
   it('a not-applicable control is marked not-applicable, not satisfied', () => {
     const [f] = findings(buildAssessmentResults(input({ controls: [control('soc2', 'A1.1', 'not_applicable')] })));
     expect(f?.target.status.state).toBe('not-satisfied');

@@ -52,31 +52,40 @@ const STATUS_LABELS: Record<CheckStatus, string> = {
 const TOOL_OPERATOR_ROLE = 'tool-operator';
 
 // auditpack's five control statuses onto OSCAL's two objective states. Only `satisfied` maps to
-// satisfied: missing evidence, a manual control (attested or not; auditpack cannot verify an
-// attestation) and a control none of whose checks applied are all "not shown to be met".
+// satisfied: its deciding (satisfies) checks passed, and for a partial control an attestation is in
+// force. Missing evidence, a control not assessed, a manual control (attested or not; auditpack
+// cannot verify an attestation) and a declared or proven not-applicable control are "not shown to be met".
 export function objectiveStatus(status: ControlStatus): { state: ObjectiveState; reason: 'pass' | 'fail' | 'other'; remarks: string } {
   switch (status) {
     case 'satisfied':
-      return { state: 'satisfied', reason: 'pass', remarks: 'auditpack status satisfied: every automated result passed or was waived under an approved exception.' };
+      return {
+        state: 'satisfied',
+        reason: 'pass',
+        remarks:
+          'auditpack status satisfied: every result of the checks that decide this control (satisfies edges) passed or was waived under an approved exception; ' +
+          'supporting checks never decide it, and a partial control also needs an attestation in force.',
+      };
     case 'not_satisfied':
-      return { state: 'not-satisfied', reason: 'fail', remarks: 'auditpack status not_satisfied: at least one automated result failed.' };
+      return { state: 'not-satisfied', reason: 'fail', remarks: 'auditpack status not_satisfied: at least one result of a mapped check (deciding or supporting) failed.' };
     case 'insufficient_evidence':
       return {
         state: 'not-satisfied',
         reason: 'other',
-        remarks: 'auditpack status insufficient_evidence: evidence was missing, denied or unparseable, so the control could not be shown to be met.',
+        remarks:
+          'auditpack status insufficient_evidence: evidence for a deciding check was missing, denied or unparseable, or no deciding check could be assessed in this run ' +
+          '(no source of that evidence, or nothing in scope), so the control could not be shown to be met.',
       };
     case 'manual':
       return {
         state: 'not-satisfied',
         reason: 'other',
-        remarks: 'auditpack status manual: no automated check covers this control; it needs a human assessment, which auditpack does not perform.',
+        remarks: 'auditpack status manual: no check decides this control (at most supporting evidence); it needs a human assessment, which auditpack does not perform.',
       };
     case 'not_applicable':
       return {
         state: 'not-satisfied',
         reason: 'other',
-        remarks: 'auditpack status not_applicable: none of the mapped checks applied to the targets in scope, so nothing shows the control is met.',
+        remarks: 'auditpack status not_applicable: declared out of scope in the configuration (justification and approver recorded), or a catalog condition the evidence proves absent.',
       };
   }
 }
@@ -304,7 +313,7 @@ function finding(runId: string, c: ControlOutcome, token: string, related: { 'ob
     'target-id': token,
     title: text(`${FRAMEWORK_LABELS[c.framework]} ${c.id}`, TITLE_MAX),
     status: { state: status.state, reason: status.reason, remarks: status.remarks },
-    ...(c.status === 'not_applicable' ? { 'implementation-status': { state: 'not-applicable' as const, remarks: 'No mapped check applied to the targets in scope.' } } : {}),
+    ...(c.status === 'not_applicable' ? { 'implementation-status': { state: 'not-applicable' as const, remarks: text(c.reason, TEXT_MAX) } } : {}),
   };
   const attestation = c.attestation
     ? `Attested by ${c.attestation.attestedBy} on ${c.attestation.attestedAt} (valid until ${c.attestation.validUntil}): ${c.attestation.statement}`
@@ -317,6 +326,10 @@ function finding(runId: string, c: ControlOutcome, token: string, related: { 'ob
       prop('auditpack-status', c.status),
       prop('framework', c.framework),
       prop('control-id', c.id),
+      prop('evidence-kind', c.evidence),
+      // One prop per mapping edge: strength, check and where the mapping comes from.
+      ...c.edges.map((e) => prop('mapping-edge', `${e.strength} ${e.check} (${e.source})`)),
+      ...(c.notApplicable ? [prop('not-applicable-approver', c.notApplicable.approver)] : []),
       ...(c.checks.length > 0 ? [prop('results-pass', String(c.counts.pass)), prop('results-fail', String(c.counts.fail)), prop('results-error', String(c.counts.error)), prop('results-not-applicable', String(c.counts.not_applicable)), prop('results-waived', String(c.counts.waived))] : []),
       ...(c.attestation ? [prop('attested-by', c.attestation.attestedBy), prop('attestation-valid-until', c.attestation.validUntil)] : []),
     ],
@@ -324,7 +337,14 @@ function finding(runId: string, c: ControlOutcome, token: string, related: { 'ob
     ...(links.length > 0 ? { links } : {}),
     target,
     ...(related.length > 0 ? { 'related-observations': related } : {}),
-    ...(c.attestation ? { remarks: 'The attestation is recorded as stated; auditpack does not verify it, so the objective state stays not-satisfied.' } : {}),
+    ...(c.attestation
+      ? {
+          remarks:
+            c.status === 'satisfied'
+              ? 'The automated part passed; the rest rests on the attestation as recorded, which auditpack does not verify.'
+              : 'The attestation is recorded as stated; auditpack does not verify it, so the objective state stays not-satisfied.',
+        }
+      : {}),
   };
 }
 
