@@ -74,6 +74,7 @@ function consulTargets(values: readonly string[], names: readonly string[]): Con
   const caCertPem = caFile ? readFileSync(caFile, 'utf8') : undefined;
   return values.map((v) => {
     const m = /^([^=]+)=(.+)$/.exec(v);
+    if (m?.[1] !== undefined && !/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) validTargetName(m[1], '--consul-addr');
     const target = m?.[1] ?? (names.length === 1 ? names[0] : undefined);
     if (!target) throw new AuditpackError('USAGE', `--consul-addr ${v}: with several targets, write TARGET=URL`);
     return { target, address: m?.[2] ?? v, ...(token ? { token } : {}), ...(caCertPem ? { caCertPem } : {}) };

@@ -28,10 +28,20 @@ function rule(meta: CheckMeta): Record<string, unknown> {
   };
 }
 
+function evidencePath(r: ReportedResult, rawPath: ReadonlyMap<string, string>): string | undefined {
+  for (const id of r.evidence) {
+    const p = rawPath.get(id);
+    if (p) return p;
+  }
+  return undefined;
+}
+
 // One rule per check, one result per failed result (passes, errors and waivers are in findings.json).
 export function renderSarif(input: ReportInput): string {
   const rules = input.checks.map(rule);
   const index = new Map(input.checks.map((c, i) => [c.id, i]));
+  // Code scanning tools want a file: the raw evidence object the result relied on first, in the bundle.
+  const rawPath = new Map(input.evidence.map((e) => [e.id, e.path]));
   const results = input.results
     .filter((r) => r.status === 'fail')
     .map((r) => {
@@ -43,6 +53,7 @@ export function renderSarif(input: ReportInput): string {
         message: { text: r.message },
         locations: [
           {
+            ...(evidencePath(r, rawPath) ? { physicalLocation: { artifactLocation: { uri: evidencePath(r, rawPath), uriBaseId: 'BUNDLE' } } } : {}),
             logicalLocations: [{ name: r.resource.name, fullyQualifiedName: subject(r), kind: 'resource' }],
           },
         ],
@@ -57,6 +68,7 @@ export function renderSarif(input: ReportInput): string {
       {
         tool: { driver: { name: input.run.tool.name, version: input.run.tool.version, rules } },
         automationDetails: { id: `auditpack/${input.run.id}` },
+        originalUriBaseIds: { BUNDLE: { description: { text: 'The signed auditpack bundle folder (manifest.json lists every file with its sha256).' } } },
         invocations: [{ executionSuccessful: true, startTimeUtc: input.run.startedAt, endTimeUtc: input.run.finishedAt }],
         results,
       },

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -57,6 +57,9 @@ describe('--exceptions / --attestations and their config keys', () => {
       name: 'report --exceptions with an unknown check id',
       setup: async (dir) => {
         await writeFile(path.join(dir, 'exceptions.yaml'), NO_APPROVER.replace('istio-mtls-strict', 'no-such-check').replace('    expires', '    approver: a\n    expires'));
+        // Shaped as an evidence folder, so the exceptions file is what is refused.
+        await mkdir(path.join(dir, 'evidence'));
+        await writeFile(path.join(dir, 'evidence', 'index.jsonl'), '');
         return ['report', dir, '--exceptions', path.join(dir, 'exceptions.yaml'), '--no-pdf', '--out', path.join(dir, 'out')];
       },
       want: /exceptions\.yaml:2: exceptions\.0\.check: unknown check id "no-such-check"/,

@@ -26,6 +26,11 @@ describe('SARIF and JUnit from the sample run (results in every status, hostile 
     const failed = input.results.filter((r) => r.status === 'fail');
     expect(run?.results.map((r) => r.partialFingerprints['auditpackResultId/v1'])).toEqual(failed.map((r) => resultId(r)));
     for (const r of run?.results ?? []) expect(run?.tool.driver.rules[r.ruleIndex]?.id).toBe(r.ruleId);
+    // Each failure points at the raw evidence file it relied on, inside the bundle.
+    const locations = (run?.results ?? []).map((r) => (r as unknown as { locations: { physicalLocation?: { artifactLocation: { uri: string; uriBaseId: string } } }[] }).locations[0]?.physicalLocation?.artifactLocation);
+    const firstEvidence = failed.map((r) => input.evidence.find((e) => e.id === r.evidence[0])?.path);
+    expect(locations.map((l) => l?.uri)).toEqual(firstEvidence);
+    for (const l of locations) if (l) expect(l.uriBaseId).toBe('BUNDLE');
     const findings = JSON.parse(renderFindingsJson(input)) as { results: { id: string; remediation: string; check: string }[] };
     expect(findings.results.map((r) => r.id)).toEqual(input.results.map((r) => resultId(r)));
     for (const r of findings.results) expect(r.remediation).toBe(input.checks.find((c) => c.id === r.check)?.remediation);
