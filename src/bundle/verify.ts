@@ -8,6 +8,7 @@ import {
   MANIFEST_FILE,
   SIGNATURE_FILE,
   UNLISTED_FILES,
+  emptyFolders,
   hashFile,
   mapLimit,
   unsafePathReason,
@@ -132,6 +133,11 @@ export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promi
 
   const manifest = parsed.manifest;
   const filesChecked = await checkFiles(root, manifest.files, diskFiles, irregular, problems);
+  // An empty folder no listed file lives in is extra content (a folder of a deleted file is not).
+  const listedFolders = new Set(manifest.files.flatMap((f) => f.path.split('/').slice(0, -1).map((_s, i, all) => all.slice(0, i + 1).join('/'))));
+  for (const folder of await emptyFolders(root)) {
+    if (!listedFolders.has(folder)) problems.push({ code: 'FILE_EXTRA', path: folder, message: `${folder}/ is an empty folder in the bundle; ${MANIFEST_FILE} lists files only, so it is not part of what was signed` });
+  }
   const certificate = await checkCertificate(root, manifest, diskFiles, fingerprint, problems);
   return {
     ok: problems.length === 0,
