@@ -9,7 +9,9 @@ import { errorMessage } from '../shared/errors.ts';
 import { ArchiveError } from './errors.ts';
 
 // Bounds on what an archive may make us write: well above any real bundle, far below a full disk.
-export const EXTRACT_LIMITS = { entries: 500_000, bytes: 8 * 1024 ** 3 } as const;
+// A gzip bomb expands about 1000:1; bundles of JSON evidence stay far below `ratio`. Below
+// `ratioFloor` bytes the ratio is not checked (tiny archives of repetitive text compress well).
+export const EXTRACT_LIMITS = { entries: 500_000, bytes: 8 * 1024 ** 3, ratio: 200, ratioFloor: 64 * 1024 ** 2 } as const;
 
 export interface Extracted {
   files: number;
@@ -34,6 +36,18 @@ export async function extractArchive(file: string, dest: string): Promise<Extrac
   source.on('error', (err) => fail(err));
   gunzip.on('error', (err) => fail(err));
   extract.on('error', (err: unknown) => fail(err));
+  // Counted as the data flows, so a bomb stops before it fills the temp folder.
+  let compressed = 0;
+  let expanded = 0;
+  source.on('data', (chunk) => {
+    compressed += chunk.length;
+  });
+  gunzip.on('data', (chunk: Buffer) => {
+    expanded += chunk.length;
+    if (expanded > EXTRACT_LIMITS.ratioFloor && expanded > EXTRACT_LIMITS.ratio * compressed) {
+      fail(new ArchiveError('ARCHIVE_INVALID', `${file} expands more than ${EXTRACT_LIMITS.ratio} times (${expanded} bytes from the first ${compressed} compressed bytes): refusing a likely gzip bomb`));
+    }
+  });
   source.pipe(gunzip).pipe(extract);
   let current: WriteStream | undefined;
 

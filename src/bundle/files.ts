@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, open, readdir } from 'node:fs/promises';
+import { lstat, open, readdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -49,6 +49,30 @@ async function walkInto(root: string, rel: string, out: BundleEntry[]): Promise<
       out.push({ path: childRel, kind: 'other', detail: describeSpecial(stats) });
     }
   }
+}
+
+// Folders (not the root) that hold nothing at all, deepest first: the manifest lists files only, so
+// an empty folder is content it does not vouch for (verify reports it; signing removes it first).
+export async function emptyFolders(root: string, rel = ''): Promise<string[]> {
+  const names = await readdir(rel === '' ? root : path.join(root, rel), { withFileTypes: true });
+  const out: string[] = [];
+  let empty = true;
+  for (const d of names) {
+    const childRel = rel === '' ? d.name : `${rel}/${d.name}`;
+    if (d.isDirectory()) {
+      const inner = await emptyFolders(root, childRel);
+      out.push(...inner);
+      if (inner[inner.length - 1] !== childRel) empty = false;
+    } else {
+      empty = false;
+    }
+  }
+  if (empty && rel !== '') out.push(rel);
+  return out;
+}
+
+export async function removeEmptyFolders(root: string): Promise<void> {
+  for (const rel of await emptyFolders(root)) await rmdir(path.join(root, rel));
 }
 
 function describeSpecial(stats: { isFIFO(): boolean; isSocket(): boolean; isBlockDevice(): boolean; isCharacterDevice(): boolean }): string {

@@ -15,6 +15,7 @@ import {
   hashFile,
   mapLimit,
   pathExists,
+  removeEmptyFolders,
   unsafePathReason,
   walkBundle,
   type BundleEntry,
@@ -126,6 +127,8 @@ export async function signBundle(dir: string, signer: Signer, meta: BundleMeta, 
       throw new BundleError('OUTPUT_EXISTS', `${path.join(dir, name)} already exists; the bundle is already signed`);
     }
   }
+  // verify refuses empty folders (content the manifest cannot list).
+  await removeEmptyFolders(dir);
   // Walk before writing anything: a symlink planted at VERIFY.md or signer.pub.pem must not be followed.
   const contents = listableFiles(await walkBundle(dir)).filter((p) => p !== VERIFY_FILE);
   if (contents.includes(ATTESTATION_FILE)) throw new BundleError('OUTPUT_EXISTS', `${path.join(dir, ATTESTATION_FILE)} already exists`);

@@ -8,6 +8,7 @@ import {
   MANIFEST_FILE,
   SIGNATURE_FILE,
   UNLISTED_FILES,
+  emptyFolders,
   hashFile,
   mapLimit,
   unsafePathReason,
@@ -142,6 +143,11 @@ export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promi
   const manifest = parsed.manifest;
   const timestamp = await checkTimestamp(root, diskFiles, opts.tsaCaPem, problems);
   const filesChecked = await checkFiles(root, manifest.files, diskFiles, irregular, problems);
+  // An empty folder no listed file lives in is extra content (a folder of a deleted file is not).
+  const listedFolders = new Set(manifest.files.flatMap((f) => f.path.split('/').slice(0, -1).map((_s, i, all) => all.slice(0, i + 1).join('/'))));
+  for (const folder of await emptyFolders(root)) {
+    if (!listedFolders.has(folder)) problems.push({ code: 'FILE_EXTRA', path: folder, message: `${folder}/ is an empty folder in the bundle; ${MANIFEST_FILE} lists files only, so it is not part of what was signed` });
+  }
   const certificate = await checkCertificate(root, manifest, diskFiles, fingerprint, problems);
   // Checked once everything else holds: on a bundle that already fails it would only repeat what changed.
   const attestation = problems.length === 0 ? await checkAttestation(root, manifest, diskFiles, key, problems) : undefined;

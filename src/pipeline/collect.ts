@@ -445,5 +445,10 @@ export function parseDuration(value: string | number, what: string): number {
   const n = Number(m[1]);
   const unit = (m[2] ?? 's').toLowerCase();
   const ms = unit === 'ms' ? n : unit === 's' ? n * 1000 : unit === 'h' ? n * 3_600_000 : n * 60_000;
+  // Node's timers hold at most 2^31-1 ms (about 24.8 days); a longer one fires at once.
+  if (Math.round(ms) > MAX_TIMER_MS) throw new UsageError('USAGE', `${what} "${text}" is longer than the ${MAX_DURATION_TEXT} a timer can wait; give at most ${MAX_DURATION_TEXT} (e.g. 24h), or 0 for no limit`);
   return Math.round(ms);
 }
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const MAX_DURATION_TEXT = '596h (24.8 days)';

@@ -1,8 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { RenderError, errorMessage } from '../shared/errors.ts';
+import { processAlive } from '../shared/process-alive.ts';
 
 export interface PdfOptions {
   // Browser executable, from findChrome().
@@ -31,7 +32,8 @@ const DEFAULT_TIMEOUT_MS = 300_000;
 // network request and runs no script; the browser and its temporary profile are always removed.
 export async function renderPdf(html: string, opts: PdfOptions): Promise<Buffer> {
   const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const profile = await mkdtemp(join(tmpdir(), 'auditpack-chrome-'));
+  await removeStaleProfiles();
+  const profile = await mkdtemp(join(tmpdir(), `${PROFILE_PREFIX}${process.pid}-`));
   let browser: Browser | undefined;
   try {
     browser = await puppeteer.launch({
@@ -39,6 +41,9 @@ export async function renderPdf(html: string, opts: PdfOptions): Promise<Buffer>
       headless: true,
       args: CHROME_ARGS,
       userDataDir: profile,
+      // DevTools over a pipe: when this process dies (even by kill -9) the pipe closes and
+      // Chromium exits with it, instead of living on without a parent.
+      pipe: true,
       timeout,
       protocolTimeout: timeout,
     });
@@ -73,6 +78,18 @@ export async function renderPdf(html: string, opts: PdfOptions): Promise<Buffer>
     } finally {
       await rm(profile, { recursive: true, force: true, maxRetries: 3 });
     }
+  }
+}
+
+// Profiles are named after the run's pid, so a run killed before it could remove its own is
+// cleaned up by the next PDF render.
+const PROFILE_PREFIX = 'auditpack-chrome-';
+
+async function removeStaleProfiles(): Promise<void> {
+  const names = await readdir(tmpdir()).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = new RegExp(`^${PROFILE_PREFIX}(\\d+)-`).exec(name)?.[1];
+    if (pid !== undefined && !processAlive(Number(pid))) await rm(join(tmpdir(), name), { recursive: true, force: true }).catch(() => undefined);
   }
 }
 

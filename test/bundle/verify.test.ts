@@ -100,10 +100,10 @@ describe('verifyBundle', () => {
       ]);
     });
 
-    it('ignores empty folders (they hold no evidence)', async () => {
+    it('reports FILE_EXTRA for an empty folder no listed file lives in', async () => {
       const dir = await freshCopy();
-      await mkdir(path.join(dir, 'evidence/empty'));
-      expect((await verifyBundle(dir)).ok).toBe(true);
+      await mkdir(path.join(dir, 'evidence/empty/deeper'), { recursive: true });
+      expect(codes((await verifyBundle(dir)).problems)).toEqual(['FILE_EXTRA evidence/empty/deeper', 'FILE_EXTRA evidence/empty']);
     });
   });
 

@@ -28,8 +28,9 @@ describe('YAML merge keys and duplicate keys in snapshots', () => {
         'kind: PeerAuthentication',
         'metadata: {name: dup, namespace: payments}',
         'spec:',
-        '  mtls: {mode: STRICT}',
+        // Last-wins would read STRICT and hide nothing here: the duplicate must still be refused.
         '  mtls: {mode: DISABLE}',
+        '  mtls: {mode: STRICT}',
       ].join('\n'),
     });
     const out = path.join(tmp, 'out');

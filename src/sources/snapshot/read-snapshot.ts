@@ -1,3 +1,5 @@
+import { expandedSize, expansionLimit } from './alias-expansion.ts';
+import { decodeSnapshotText } from './decode-text.ts';
 import { createHash } from 'node:crypto';
 import { lstat, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -67,7 +69,15 @@ export async function readSnapshot(dir: string, options: SnapshotOptions = {}): 
       result.gaps.push(gap(target, rel, undefined, 'too-large', '*', `${rel} is ${size} bytes, above the ${maxBytes}-byte limit per snapshot file; it was not read`));
       continue;
     }
-    const text = await readFile(abs, 'utf8');
+    const bytes = await readFile(abs);
+    const decoded = decodeSnapshotText(bytes);
+    if ('problem' in decoded) {
+      // The kinds it probably held, read from its ASCII, so one bad file does not void every check.
+      const kinds = kindsIn(bytes.toString('latin1'), /(?:^kind:\s*["']?|"kind"\s*:\s*")([A-Za-z][\w.-]*)/gm);
+      result.gaps.push(gap(target, rel, undefined, 'parse-error', kinds, `${rel} ${decoded.problem}; it was not read`));
+      continue;
+    }
+    const text = decoded.text;
     if (rel.endsWith('.json')) readJson(text, rel, target, result);
     else readYaml(text, rel, target, maxAliasCount, result);
   }
@@ -133,6 +143,15 @@ function readYaml(text: string, file: string, target: string, maxAliasCount: num
       out.gaps.push(
         gap(target, file, errLine, 'parse-error', kindsIn(source, /^kind:\s*["']?([A-Za-z][\w.-]*)/gm),
           `${file}:${errLine}: invalid YAML in document ${i + 1}: ${firstError.message.split('\n')[0]}`, inputArea(source)),
+      );
+      return;
+    }
+    const limit = expansionLimit(source.length);
+    const expanded = expandedSize(doc, limit);
+    if (expanded > limit) {
+      out.gaps.push(
+        gap(target, file, line, 'parse-error', kindsIn(source, /^kind:\s*["']?([A-Za-z][\w.-]*)/gm),
+          `${file}:${line}: document ${i + 1} was not loaded: its aliases expand it to more than ${limit} nodes and characters (${source.length} in the file)`),
       );
       return;
     }
