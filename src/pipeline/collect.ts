@@ -97,6 +97,8 @@ interface TargetTask {
   name: string;
   source: CollectedTarget['source'];
   location: string;
+  // Transcript line naming where every object of the target was read (a cloud account), when the collector does not say.
+  origin?: string;
   // The target and a one-line summary for the progress log.
   collect: (store: EvidenceStore, signal: AbortSignal) => Promise<{ target: CollectedTarget; summary: string }>;
 }
@@ -115,16 +117,18 @@ class TargetStore extends EvidenceStore {
   objects = 0;
   private readonly inner: EvidenceStore;
   private readonly signal: AbortSignal;
+  private readonly origin: string | undefined;
 
-  constructor(inner: EvidenceStore, signal: AbortSignal, workDir: string, clock: () => Date) {
+  constructor(inner: EvidenceStore, signal: AbortSignal, workDir: string, clock: () => Date, origin?: string) {
     super(workDir, clock);
     this.inner = inner;
     this.signal = signal;
+    this.origin = origin;
   }
 
   override async put(input: PutInput): Promise<StoredEvidence> {
     this.signal.throwIfAborted();
-    const stored = await this.inner.put(input);
+    const stored = await this.inner.put(this.origin !== undefined && input.origin === undefined ? { ...input, origin: this.origin } : input);
     this.objects++;
     return stored;
   }
@@ -219,6 +223,7 @@ function targetTasks(input: CollectInput, progress: Progress): TargetTask[] {
       name: c.target,
       source: c.provider,
       location: c.provider === 'aws' ? `AWS account ${c.accountId}` : c.provider === 'gcp' ? `GCP project ${c.projectId}` : `Azure subscription ${c.subscriptionId}`,
+      origin: `read live from ${c.provider === 'aws' ? `AWS account ${c.accountId}` : c.provider === 'gcp' ? `GCP project ${c.projectId}` : `Azure subscription ${c.subscriptionId}`}`,
       collect: async (store) => {
         const r = await collectCloudTarget(c, store);
         for (const g of r.gaps) progress({ stage: 'collect', event: 'gap', target: c.target, message: `evidence gap: ${g.message}` });
@@ -258,7 +263,7 @@ async function collectOne(task: TargetTask, consul: readonly ConsulApiTarget[], 
   const controller = new AbortController();
   const onFatal = (): void => controller.abort(ctx.fatal.reason);
   ctx.fatal.addEventListener('abort', onFatal, { once: true });
-  const store = new TargetStore(shared, controller.signal, ctx.workDir, ctx.clock);
+  const store = new TargetStore(shared, controller.signal, ctx.workDir, ctx.clock, task.origin);
   progress({ stage: 'collect', event: 'start', target: task.name, message: `collecting ${task.location}` });
 
   const work = (async () => {

@@ -112,7 +112,8 @@ describe('a 50-cluster fleet with one API server down', () => {
     expect(f.controls.filter((c) => c.status === 'not_satisfied')).toEqual([]);
     expect(f.controls.some((c) => c.status === 'insufficient_evidence')).toBe(true);
     servers.forEach((s, i) => {
-      if (i !== DEAD) expect(s.requests.every((r) => r.status === 200 && r.authorization === `Bearer token-${i}`)).toBe(true);
+      // These generated clusters have no kube-system namespace: the identity read of its uid gets 404.
+      if (i !== DEAD) expect(s.requests.every((r) => (r.status === 200 || (r.status === 404 && r.path === '/api/v1/namespaces/kube-system')) && r.authorization === `Bearer token-${i}`)).toBe(true);
     });
   });
 
