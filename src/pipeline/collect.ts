@@ -306,7 +306,7 @@ async function collectOne(task: TargetTask, consul: readonly ConsulApiTarget[], 
   } catch (err) {
     if (ctx.fatal.aborted && err === ctx.fatal.reason && !(err instanceof TargetTimeout)) throw err;
     if (err instanceof AuditpackError && !(err instanceof CollectorError)) throw err;
-    const gap = targetGap(task.name, err instanceof TargetTimeout ? `${err.message}; its requests were aborted after ${store.objects} object(s) were stored` : `collection of ${task.name} failed: ${errorMessage(err)}`);
+    const gap = targetGap(task.name, task.source, err instanceof TargetTimeout ? `${err.message}; its requests were aborted after ${store.objects} object(s) were stored` : `collection of ${task.name} failed: ${errorMessage(err)}`);
     progress({ stage: 'collect', event: 'gap', target: task.name, message: `evidence gap: ${gap.message}` });
     progress({ stage: 'collect', event: 'finish', target: task.name, message: `${store.objects} objects, 1 evidence gap(s) (not finished)`, durationMs: Date.now() - t0 });
     return { name: task.name, source: task.source, location: task.location, files: 0, objects: store.objects, gaps: [gap], notes: [] };
@@ -317,10 +317,12 @@ async function collectOne(task: TargetTask, consul: readonly ConsulApiTarget[], 
   }
 }
 
-// A gap on every kind of a target: nothing collected from it is accepted as a pass.
-function targetGap(target: string, message: string): EvidenceGap {
+// A gap on every kind of a target: nothing collected from it is accepted as a pass. A live target's
+// source says what it is (a cluster, a cloud account), so only that kind of check errs on it.
+function targetGap(target: string, source: CollectedTarget['source'], message: string): EvidenceGap {
   const id = `gap-${createHash('sha256').update(`${target}\0collect\0target\0api-error`).digest('hex').slice(0, 16)}`;
-  return { id, target, reason: 'api-error', kinds: '*', message: `${message}; nothing from this target is accepted as a pass` };
+  const area = source === 'snapshot' ? undefined : source === 'kubernetes' ? 'cluster' : source;
+  return { id, target, reason: 'api-error', kinds: '*', message: `${message}; nothing from this target is accepted as a pass`, ...(area ? { area } : {}) };
 }
 
 export function formatDuration(ms: number): string {

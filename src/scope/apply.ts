@@ -90,7 +90,8 @@ export class FrameworkScopes {
       if (ns !== undefined && isApplicationNamespace(c, r.target, ns)) return false;
       return t.clusterShared;
     }
-    return at.account === '' || t.accounts.has(at.account);
+    // An account the evidence names only in a result (identity unknown) is judged by the declaration too.
+    return at.account === '' || t.accounts.has(at.account) || accountDeclaredIn(c.decl, at.account);
   }
 
   // In the frameworks' canonical order (SOC 2, HIPAA, PCI DSS), like the rest of the report.
@@ -104,6 +105,10 @@ export class FrameworkScopes {
 
 function isApplicationNamespace(c: Compiled, target: string, ns: string): boolean {
   return c.apps.get(target)?.has(ns) ?? false;
+}
+
+function accountDeclaredIn(decl: FrameworkScope, account: string): boolean {
+  return decl.exclude.every((e) => e.account !== account) && (decl.accounts === undefined || decl.accounts.includes(account));
 }
 
 function excludedBy(decl: FrameworkScope, match: (e: FrameworkScope['exclude'][number]) => boolean): string | undefined {
