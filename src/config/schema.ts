@@ -56,7 +56,7 @@ export const AzureConfig = z.strictObject({
 export const GcpConfig = z.strictObject({
   endpoint: z.url().optional().describe('API endpoint override (Private Service Connect; test servers). Credentials: application default credentials'),
   projects: z.array(z.strictObject({ id: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/), name: TargetName.optional() })).min(1),
-  constraints: z.array(z.string().regex(/^[a-zA-Z]+\.[A-Za-z0-9]+$/)).optional().describe('org policy constraints to judge (default: the built-in set)'),
+  constraints: z.array(z.string().regex(/^[a-zA-Z]+(?:\.managed)?\.[A-Za-z0-9]+$/, 'a constraint name such as compute.requireOsLogin or iam.managed.allowedPolicyMembers')).optional().describe('org policy constraints to judge (default: the built-in set)'),
 });
 
 export const OutputConfig = z.strictObject({
