@@ -42,6 +42,12 @@ describe('auditpack.yaml', () => {
     await expect(loadConfig(await configFile(['gcp:', '  projects: [{ id: acme-prod }]', '  constraints: [iam.other.x.y]'].join('\n')))).rejects.toThrow(/auditpack\.yaml:3: gcp\.constraints\.0: a constraint name/);
   });
 
+  it('azure.standards selects the Defender standards read per control', async () => {
+    const c = await loadConfig(await configFile(['azure:', '  standards: [PCI-DSS-4, SOC-2]', '  subscriptions: [{ id: 0b1f6471-1bf0-4dda-aec3-111122223333 }]'].join('\n')));
+    expect(c.azure?.standards).toEqual(['PCI-DSS-4', 'SOC-2']);
+    await expect(loadConfig(await configFile(['azure:', '  standards: []', '  subscriptions: [{ id: 0b1f6471-1bf0-4dda-aec3-111122223333 }]'].join('\n')))).rejects.toThrow(/azure\.standards/);
+  });
+
   it('names the line of invalid YAML', async () => {
     const file = await configFile('targets:\n  snapshots: [\n');
     await expect(loadConfig(file)).rejects.toThrow(/auditpack\.yaml:\d+: /);
