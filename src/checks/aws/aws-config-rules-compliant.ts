@@ -36,11 +36,11 @@ export const awsConfigRulesCompliant: Check = {
       'Each AWS Config rule in the collected regions reports ComplianceType COMPLIANT (DescribeComplianceByConfigRule); rules that apply ' +
       'to no resource are reported as not applicable. Rules Security Hub created for its controls (securityhub-…) are judged as Security Hub controls, not here.',
     messages: {
-      compliant: 'AWS Config rule {{rule}} in {{scope}} is compliant.',
-      nonCompliant: 'AWS Config rule {{rule}} in {{scope}} is NON_COMPLIANT for {{count}}.',
-      insufficientData: 'AWS Config rule {{rule}} in {{scope}} reports INSUFFICIENT_DATA: it has not evaluated any resource, so it proves nothing.',
-      notApplicable: 'AWS Config rule {{rule}} in {{scope}} applies to no resource in scope (NOT_APPLICABLE).',
-      complianceUnknown: 'AWS Config rule {{rule}} in {{scope}} reports no known compliance type ({{complianceType}}).',
+      compliant: 'AWS Config rule {{rule}}{{packs}} in {{scope}} is compliant.',
+      nonCompliant: 'AWS Config rule {{rule}}{{packs}} in {{scope}} is NON_COMPLIANT for {{count}}.',
+      insufficientData: 'AWS Config rule {{rule}}{{packs}} in {{scope}} reports INSUFFICIENT_DATA: it has not evaluated any resource, so it proves nothing.',
+      notApplicable: 'AWS Config rule {{rule}}{{packs}} in {{scope}} applies to no resource in scope (NOT_APPLICABLE).',
+      complianceUnknown: 'AWS Config rule {{rule}}{{packs}} in {{scope}} reports no known compliance type ({{complianceType}}).',
       noRules: 'AWS Config in {{scope}} has no rules, so no resource configuration there is evaluated.',
       onlySecurityHubRules:
         'AWS Config in {{scope}} has only the {{count}} rule(s) Security Hub created for its controls (securityhub-…); they are judged once, as Security Hub controls (aws-securityhub-failed-controls).',
@@ -92,8 +92,11 @@ export const awsConfigRulesCompliant: Check = {
       }
       for (const r of rules) {
         const resource = { kind: 'ConfigRule', namespace: s.key, name: r.name };
-        const data = { rule: r.name, scope: s.key };
-        const evidence = [r.evidenceId];
+        // Conformance-pack membership (DescribeConformancePackCompliance), shown and kept in the data.
+        const inPacks = (s.inventory?.packRules?.items ?? []).filter((p) => p.rule === r.name);
+        const packNames = [...new Set(inPacks.map((p) => p.pack))].sort();
+        const data = { rule: r.name, scope: s.key, packs: packNames.length > 0 ? ` (conformance pack ${packNames.join(', ')})` : '', conformancePacks: packNames.join(', ') };
+        const evidence = [r.evidenceId, ...new Set(inPacks.map((p) => p.evidenceId))];
         switch (r.complianceType) {
           case 'COMPLIANT':
             results.push({ status: 'pass', resource, messageId: 'compliant', data, evidence });
