@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +34,30 @@ describe('shipped mapping tables (controls/mappings)', () => {
     const osLogin = results.find((r) => r.resource.name === `projects/${PROJECT}/policies/compute.requireOsLogin`);
     expect(osLogin?.status).toBe('pass');
     expect(osLogin?.mappedControls?.map((m) => m.control)).toEqual(['soc2:CC6.1', 'hipaa:164.312(d)', 'pci-dss-4:8.2.1']);
+  });
+
+  it('every row names a control that exists in our catalogs (controls/*.yaml)', () => {
+    const ids = new Set<string>();
+    const dir = new URL('../../controls/', import.meta.url);
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.yaml'))) {
+      const cat = parse(readFileSync(new URL(f, dir), 'utf8')) as { framework: string; controls: { id: string }[] };
+      for (const c of cat.controls) ids.add(`${cat.framework}:${c.id}`);
+    }
+    for (const t of shippedMappingTables(undefined, KNOWN)) for (const row of t.rows) expect(ids.has(row.control), `${t.table}: ${row.from} -> ${row.control}`).toBe(true);
+  });
+
+  it('Security Hub S3.5: AWS maps PCI 4.2.1; its NIST SC-8 / SC-8(1) reach HIPAA through the NIST SP 800-66r2 table, each edge with its provenance', () => {
+    const { results } = evaluateChecks([inventoryOf([identity(), hub(), findings([{ control: 'S3.5', requirements: ['PCI DSS v4.0.1/4.2.1', 'NIST.800-53.r5 AC-17(2)', 'NIST.800-53.r5 SC-8', 'NIST.800-53.r5 SC-8(1)', 'NIST.800-53.r5 SC-13'] }])])], NOW);
+    const s35 = results.find((r) => r.check === 'aws-securityhub-failed-controls' && r.resource.name === 'S3.5');
+    expect(s35?.data.nist80053).toBe('AC-17(2), SC-8, SC-8(1), SC-13');
+    expect(s35?.mappedControls?.map((m) => `${m.control} ${m.strength} ${m.provenance.split(',')[0] ?? ''}`)).toEqual([
+      'pci-dss-4:4.2.1 supports AWS Security Hub RelatedRequirements',
+      'hipaa:164.312(e)(1) supports NIST SP 800-66 Rev. 2 (February 2024)',
+      'hipaa:164.312(e)(2)(ii) supports NIST SP 800-66 Rev. 2 (February 2024)',
+      'hipaa:164.312(a)(2)(iv) supports NIST SP 800-66 Rev. 2 (February 2024)',
+    ]);
+    // Nothing lands on monitoring controls.
+    expect(s35?.mappedControls?.some((m) => m.control === 'pci-dss-4:10.4.1' || m.control === 'soc2:CC7.2')).toBe(false);
   });
 
   it('the pipeline keeps the vendor mapping of Security Hub results untouched (no table for them)', () => {
