@@ -50,6 +50,11 @@ export const AzureConfig = z.strictObject({
     .optional()
     .describe('Microsoft Entra authority host for private clouds and Azure Stack (default: AZURE_AUTHORITY_HOST, then login.microsoftonline.com); taken as given, without instance discovery'),
   caFile: z.string().min(1).optional().describe('CA certificate file (PEM) trusted, next to the system roots, for the ARM endpoint and the authority host (private clouds, TLS-inspecting proxies)'),
+  standards: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .describe('Defender for Cloud regulatory compliance standards read per control, matched as name prefixes (default: PCI-DSS-4, PCI-DSS-3.2.1, SOC-2, SOC-TSP, HIPAA, HITRUST, NIST-SP-800-53-R5)'),
   subscriptions: z
     .array(z.strictObject({ id: z.uuid(), name: TargetName.optional().describe('Target name (default: azure-<id>)') }))
     .min(1),
@@ -58,7 +63,7 @@ export const AzureConfig = z.strictObject({
 export const GcpConfig = z.strictObject({
   endpoint: z.url().optional().describe('API endpoint override (Private Service Connect; test servers). Credentials: application default credentials'),
   projects: z.array(z.strictObject({ id: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/), name: TargetName.optional() })).min(1),
-  constraints: z.array(z.string().regex(/^[a-zA-Z]+\.[A-Za-z0-9]+$/)).optional().describe('org policy constraints to judge (default: the built-in set)'),
+  constraints: z.array(z.string().regex(/^[a-zA-Z]+(?:\.managed)?\.[A-Za-z0-9]+$/, 'a constraint name such as compute.requireOsLogin or iam.managed.allowedPolicyMembers')).optional().describe('org policy constraints to judge (default: the built-in set)'),
 });
 
 export const OutputConfig = z.strictObject({

@@ -16,7 +16,7 @@ import { UsageError, errorMessage } from '../shared/errors.ts';
 // One cloud account, subscription or project: a target of its own, judged by the cloud checks.
 export type CloudTarget =
   | { provider: 'aws'; target: string; accountId: string; regions: readonly string[]; clients: AwsClientFactory; concurrency: number }
-  | { provider: 'azure'; target: string; subscriptionId: string; credential: TokenCredential; endpoint?: string; caCertPem?: string }
+  | { provider: 'azure'; target: string; subscriptionId: string; credential: TokenCredential; endpoint?: string; caCertPem?: string; standards?: readonly string[] }
   | { provider: 'gcp'; target: string; projectId: string; clients: GcpClients; constraints?: readonly string[] };
 
 export interface CloudCollection {
@@ -41,6 +41,7 @@ export async function collectCloudTarget(t: CloudTarget, store: EvidenceStore): 
     store,
     ...(t.endpoint ? { endpoint: t.endpoint } : {}),
     ...(t.caCertPem ? { caCertPem: t.caCertPem } : {}),
+    ...(t.standards ? { standards: t.standards } : {}),
   });
   return { ...r, location: `Azure subscription ${t.subscriptionId}` };
 }
@@ -96,6 +97,7 @@ export function cloudTargetsFromConfig(config: AuditpackConfig | undefined): Clo
         credential,
         ...(azure.endpoint ? { endpoint: azure.endpoint } : {}),
         ...(caCertPem ? { caCertPem } : {}),
+        ...(azure.standards ? { standards: azure.standards } : {}),
       });
     }
   }

@@ -11,6 +11,8 @@ import type { ExceptionOutcome, ExceptionRule } from '../exceptions/types.ts';
 import type { TargetInventory } from '../inventory/types.ts';
 import { StringPool } from '../evidence/string-pool.ts';
 import { checkApplies, targetKinds } from '../scope/target-kind.ts';
+import { applyMappingTables } from '../mappings/apply.ts';
+import { shippedMappingTables } from '../mappings/load.ts';
 
 // Evaluation as `run`, `report` and `merge` do it (and `npm run bench` measures): every check on
 // every target of its kind, results in report order, approved exceptions applied; then the roll-up
@@ -36,6 +38,8 @@ export function evaluateChecks(inventories: readonly TargetInventory[], now: Dat
       }
     }
   }
+  // Shipped cloud mapping tables (controls/mappings) add their edges to the results they name.
+  applyMappingTables(evaluated, shippedMappingTables(undefined, new Set(CHECKS.map((c) => c.meta.id))));
   sortResults(evaluated);
   const applied = applyExceptions(evaluated, exceptions, now);
   return { results: applied.results, exceptions: applied.outcomes };

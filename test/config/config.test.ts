@@ -44,6 +44,18 @@ describe('auditpack.yaml', () => {
     expect(message).toMatch(/aws\.accounts\.0\.regions\.0/);
   });
 
+  it('accepts managed org-policy constraints (iam.managed.*) and refuses malformed names', async () => {
+    const ok = await loadConfig(await configFile(['gcp:', '  projects: [{ id: acme-prod }]', '  constraints: [iam.managed.allowedPolicyMembers, gcp.restrictTLSVersion]'].join('\n')));
+    expect(ok.gcp?.constraints).toEqual(['iam.managed.allowedPolicyMembers', 'gcp.restrictTLSVersion']);
+    await expect(loadConfig(await configFile(['gcp:', '  projects: [{ id: acme-prod }]', '  constraints: [iam.other.x.y]'].join('\n')))).rejects.toThrow(/auditpack\.yaml:3: gcp\.constraints\.0: a constraint name/);
+  });
+
+  it('azure.standards selects the Defender standards read per control', async () => {
+    const c = await loadConfig(await configFile(['azure:', '  standards: [PCI-DSS-4, SOC-2]', '  subscriptions: [{ id: 0b1f6471-1bf0-4dda-aec3-111122223333 }]'].join('\n')));
+    expect(c.azure?.standards).toEqual(['PCI-DSS-4', 'SOC-2']);
+    await expect(loadConfig(await configFile(['azure:', '  standards: []', '  subscriptions: [{ id: 0b1f6471-1bf0-4dda-aec3-111122223333 }]'].join('\n')))).rejects.toThrow(/azure\.standards/);
+  });
+
   it('names the line of invalid YAML', async () => {
     const file = await configFile('targets:\n  snapshots: [\n');
     await expect(loadConfig(file)).rejects.toThrow(/auditpack\.yaml:\d+: /);

@@ -25,6 +25,18 @@ describeCheck(awsConfigRulesCompliant, {
         { ...rule('rds-storage-encrypted'), status: 'not_applicable', messageId: 'notApplicable' },
       ],
     },
+    {
+      name: 'a Security Hub service-linked rule (securityhub-…) is judged once, under Security Hub, even when NON_COMPLIANT',
+      objects: [identity(), rules([{ name: 'securityhub-s3-bucket-ssl-requests-only-3f9a1c', type: 'NON_COMPLIANT', count: 2 }, { name: 'cloudtrail-enabled' }])],
+      expect: [{ ...rule('cloudtrail-enabled'), status: 'pass', messageId: 'compliant' }],
+    },
+  ],
+  notApplicable: [
+    {
+      name: 'only Security Hub rules in the region: nothing for this check to judge, and no "no rules" failure',
+      objects: [identity(), rules([{ name: 'securityhub-s3-bucket-ssl-requests-only-3f9a1c', type: 'NON_COMPLIANT', count: 2 }, { name: 'securityhub-iam-root-access-key-check-a1b2c3' }])],
+      expect: [{ ...regionRes(), status: 'not_applicable', messageId: 'onlySecurityHubRules' }],
+    },
   ],
   fail: [
     {

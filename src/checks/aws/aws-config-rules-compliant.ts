@@ -4,6 +4,12 @@ import type { Check, CheckFinding } from '../types.ts';
 
 const REQUIRES = ['AwsConfigRuleCompliance'] as const;
 
+// Rules Security Hub creates for its controls (securityhub-<rule>-<suffix>): their result is the
+// control's, judged once by aws-securityhub-failed-controls, not a second time here.
+function securityHubRule(name: string): boolean {
+  return /^securityhub-/i.test(name);
+}
+
 // ComplianceContributorCount.CappedCount stops at 100; CapExceeded says there are more.
 function count(r: AwsConfigRuleCompliance): string {
   if (r.capExceeded) return `more than ${r.cappedCount ?? 100} resources (the count is capped)`;
@@ -28,14 +34,16 @@ export const awsConfigRulesCompliant: Check = {
     requires: REQUIRES,
     proves:
       'Each AWS Config rule in the collected regions reports ComplianceType COMPLIANT (DescribeComplianceByConfigRule); rules that apply ' +
-      'to no resource are reported as not applicable.',
+      'to no resource are reported as not applicable. Rules Security Hub created for its controls (securityhub-…) are judged as Security Hub controls, not here.',
     messages: {
-      compliant: 'AWS Config rule {{rule}} in {{scope}} is compliant.',
-      nonCompliant: 'AWS Config rule {{rule}} in {{scope}} is NON_COMPLIANT for {{count}}.',
-      insufficientData: 'AWS Config rule {{rule}} in {{scope}} reports INSUFFICIENT_DATA: it has not evaluated any resource, so it proves nothing.',
-      notApplicable: 'AWS Config rule {{rule}} in {{scope}} applies to no resource in scope (NOT_APPLICABLE).',
-      complianceUnknown: 'AWS Config rule {{rule}} in {{scope}} reports no known compliance type ({{complianceType}}).',
+      compliant: 'AWS Config rule {{rule}}{{packs}} in {{scope}} is compliant.',
+      nonCompliant: 'AWS Config rule {{rule}}{{packs}} in {{scope}} is NON_COMPLIANT for {{count}}.',
+      insufficientData: 'AWS Config rule {{rule}}{{packs}} in {{scope}} reports INSUFFICIENT_DATA: it has not evaluated any resource, so it proves nothing.',
+      notApplicable: 'AWS Config rule {{rule}}{{packs}} in {{scope}} applies to no resource in scope (NOT_APPLICABLE).',
+      complianceUnknown: 'AWS Config rule {{rule}}{{packs}} in {{scope}} reports no known compliance type ({{complianceType}}).',
       noRules: 'AWS Config in {{scope}} has no rules, so no resource configuration there is evaluated.',
+      onlySecurityHubRules:
+        'AWS Config in {{scope}} has only the {{count}} rule(s) Security Hub created for its controls (securityhub-…); they are judged once, as Security Hub controls (aws-securityhub-failed-controls).',
       complianceMissing: 'AWS Config rule compliance in {{scope}} is unknown: no DescribeComplianceByConfigRule response is in the evidence{{gaps}}.',
       noScope: NO_SCOPE_MESSAGE,
     },
@@ -47,8 +55,10 @@ export const awsConfigRulesCompliant: Check = {
     for (const s of scopes) {
       const list = s.inventory?.ruleCompliance;
       // One result per rule; a rule listed twice (two snapshot files) is judged once.
-      const rules = [...new Map((list?.items ?? []).map((r) => [r.name, r])).values()];
-      if (!list || (list.truncated && rules.length === 0)) {
+      const all = [...new Map((list?.items ?? []).map((r) => [r.name, r])).values()];
+      const rules = all.filter((r) => !securityHubRule(r.name));
+      const serviceLinked = all.length - rules.length;
+      if (!list || (list.truncated && all.length === 0)) {
         const gaps = gapText(s, REQUIRES);
         results.push({
           status: 'error',
@@ -56,6 +66,16 @@ export const awsConfigRulesCompliant: Check = {
           messageId: 'complianceMissing',
           data: { scope: s.key, gaps: gaps ? ` (${gaps})` : '' },
           evidence: list ? list.evidenceIds : identityEvidence(target, s.account),
+        });
+        continue;
+      }
+      if (rules.length === 0 && serviceLinked > 0) {
+        results.push({
+          status: 'not_applicable',
+          resource: { kind: 'ConfigRules', namespace: s.key, name: s.key },
+          messageId: 'onlySecurityHubRules',
+          data: { scope: s.key, count: serviceLinked },
+          evidence: list.evidenceIds,
         });
         continue;
       }
@@ -72,8 +92,11 @@ export const awsConfigRulesCompliant: Check = {
       }
       for (const r of rules) {
         const resource = { kind: 'ConfigRule', namespace: s.key, name: r.name };
-        const data = { rule: r.name, scope: s.key };
-        const evidence = [r.evidenceId];
+        // Conformance-pack membership (DescribeConformancePackCompliance), shown and kept in the data.
+        const inPacks = (s.inventory?.packRules?.items ?? []).filter((p) => p.rule === r.name);
+        const packNames = [...new Set(inPacks.map((p) => p.pack))].sort();
+        const data = { rule: r.name, scope: s.key, packs: packNames.length > 0 ? ` (conformance pack ${packNames.join(', ')})` : '', conformancePacks: packNames.join(', ') };
+        const evidence = [r.evidenceId, ...new Set(inPacks.map((p) => p.evidenceId))];
         switch (r.complianceType) {
           case 'COMPLIANT':
             results.push({ status: 'pass', resource, messageId: 'compliant', data, evidence });

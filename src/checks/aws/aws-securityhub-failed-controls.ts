@@ -1,6 +1,6 @@
 import { NO_SCOPE_MESSAGE, awsScopes, gapText, identityEvidence, noScopeFinding } from '../../inventory/aws/scope.ts';
 import type { Check, CheckFinding, Severity } from '../types.ts';
-import { controlGroups, findingIdList, reproduceCommand, resourcesOf, securityHubMapping, type ControlGroup } from '../../inventory/aws/control-groups.ts';
+import { controlGroups, findingIdList, nistRequirements, reproduceCommand, resourcesOf, securityHubMapping, type ControlGroup } from '../../inventory/aws/control-groups.ts';
 
 // One result per (account, region, Security Hub control): what Security Hub itself concluded about
 // that control, carried to the requirements its own RelatedRequirements name (result.mappedControls).
@@ -99,7 +99,8 @@ function judge(g: ControlGroup): CheckFinding {
   const enabledIn = g.associations.filter((a) => a.status === 'ENABLED');
   const disabledIn = g.associations.filter((a) => a.status !== 'ENABLED');
   const standards = (list: typeof g.associations): string => [...new Set(list.map((a) => standardName(a.standard)))].sort().join(', ');
-  const base = { control: g.controlId, scope: g.key, title: title ? `${title.replace(/\.$/, '')}.` : '' };
+  // nist80053: the NIST SP 800-53 r5 ids AWS relates it to (the shipped NIST → HIPAA table reads them).
+  const base = { control: g.controlId, scope: g.key, title: title ? `${title.replace(/\.$/, '')}.` : '', nist80053: nistRequirements(g) };
 
   if (g.findings.length === 0) {
     // Known only from the standards: enabled without a finding, or disabled.

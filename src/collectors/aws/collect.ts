@@ -1,4 +1,10 @@
-import { DescribeComplianceByConfigRuleCommand, DescribeConfigurationRecordersCommand, DescribeConfigurationRecorderStatusCommand } from '@aws-sdk/client-config-service';
+import {
+  DescribeComplianceByConfigRuleCommand,
+  DescribeConfigurationRecordersCommand,
+  DescribeConfigurationRecorderStatusCommand,
+  DescribeConformancePackComplianceCommand,
+  DescribeConformancePacksCommand,
+} from '@aws-sdk/client-config-service';
 import { DescribeHubCommand, DescribeStandardsControlsCommand, GetEnabledStandardsCommand, GetFindingsCommand } from '@aws-sdk/client-securityhub';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { MiddlewareStack } from '@smithy/types';
@@ -24,8 +30,8 @@ export { awsClientsFromEnvironment, type AwsClientFactory, type AwsClients, type
 // Collects the AWS responses the AWS checks judge, for one account (the caller's identity) in each
 // region given: Security Hub DescribeHub, GetEnabledStandards, DescribeStandardsControls (per enabled
 // standard) and GetFindings (ACTIVE control findings of every compliance status),
-// AWS Config DescribeConfigurationRecorders, DescribeConfigurationRecorderStatus and
-// DescribeComplianceByConfigRule. Every page is stored verbatim (the HTTP response body, before
+// AWS Config DescribeConfigurationRecorders, DescribeConfigurationRecorderStatus,
+// DescribeComplianceByConfigRule, DescribeConformancePacks and DescribeConformancePackCompliance (per pack). Every page is stored verbatim (the HTTP response body, before
 // the SDK drops fields it does not know) with the aws CLI command that prints the same data.
 //
 // Failures never throw: a denied call is an access-denied gap naming the IAM action, a call the
@@ -222,7 +228,7 @@ async function collectConfig(ctx: RegionContext, region: string, clients: AwsCli
     out.records.push(put(ctx.opts.target, 'AwsConfigRecorders', ctx.account, region, recorders.raw ?? strip(recorders.output)));
   } else {
     out.gaps.push(failureGap(ctx, region, 'AwsConfigRecorders', recorders.failure));
-    if (recorders.failure.network) return unreachable(ctx, region, out, ['AwsConfigRecorderStatus', 'AwsConfigRuleCompliance']);
+    if (recorders.failure.network) return unreachable(ctx, region, out, ['AwsConfigRecorderStatus', 'AwsConfigRuleCompliance', 'AwsConfigConformancePacks', 'AwsConfigConformancePackCompliance']);
   }
 
   const status = await call(ctx.counter, (hook) => cfg.send(hooked(new DescribeConfigurationRecorderStatusCommand({}), hook)));
@@ -230,13 +236,37 @@ async function collectConfig(ctx: RegionContext, region: string, clients: AwsCli
     out.records.push(put(ctx.opts.target, 'AwsConfigRecorderStatus', ctx.account, region, status.raw ?? strip(status.output)));
   } else {
     out.gaps.push(failureGap(ctx, region, 'AwsConfigRecorderStatus', status.failure));
-    if (status.failure.network) return unreachable(ctx, region, out, ['AwsConfigRuleCompliance']);
+    if (status.failure.network) return unreachable(ctx, region, out, ['AwsConfigRuleCompliance', 'AwsConfigConformancePacks', 'AwsConfigConformancePackCompliance']);
   }
 
   const rules = await paged(ctx, region, 'AwsConfigRuleCompliance', (token, hook) =>
     cfg.send(hooked(new DescribeComplianceByConfigRuleCommand(token ? { NextToken: token } : {}), hook)),
   );
   merge(out, rules.out);
+  if (rules.network) return unreachable(ctx, region, out, ['AwsConfigConformancePacks', 'AwsConfigConformancePackCompliance']);
+
+  // Conformance packs, and per pack the compliance of its rules (which pack each rule belongs to).
+  const packNames: string[] = [];
+  const packs = await paged(
+    ctx,
+    region,
+    'AwsConfigConformancePacks',
+    (token, hook) => cfg.send(hooked(new DescribeConformancePacksCommand(token ? { NextToken: token } : {}), hook)),
+    { onPage: (o) => packNames.push(...(o.ConformancePackDetails ?? []).flatMap((d) => (d.ConformancePackName ? [d.ConformancePackName] : []))) },
+  );
+  merge(out, packs.out);
+  if (packs.network) return unreachable(ctx, region, out, ['AwsConfigConformancePackCompliance']);
+  for (const pack of packNames) {
+    const compliance = await paged(
+      ctx,
+      region,
+      'AwsConfigConformancePackCompliance',
+      (token, hook) => cfg.send(hooked(new DescribeConformancePackComplianceCommand({ ConformancePackName: pack, ...(token ? { NextToken: token } : {}) }), hook)),
+      { part: pack, cliArgs: ['--conformance-pack-name', pack] },
+    );
+    merge(out, compliance.out);
+    if (compliance.network) return out;
+  }
   return out;
 }
 

@@ -6,6 +6,8 @@ import {
   DescribeComplianceByConfigRuleBody,
   DescribeConfigurationRecordersBody,
   DescribeConfigurationRecorderStatusBody,
+  DescribeConformancePackComplianceBody,
+  DescribeConformancePacksBody,
   DescribeHubBody,
   GetEnabledStandardsBody,
   GetFindingsBody,
@@ -24,7 +26,14 @@ export function emptyAwsInventory(): AwsInventory {
   return { present: false, presenceEvidence: [], identities: [], regions: [] };
 }
 
-const PAGED: ReadonlySet<AwsKind> = new Set(['AwsSecurityHubStandards', 'AwsSecurityHubStandardsControls', 'AwsSecurityHubFindings', 'AwsConfigRuleCompliance']);
+const PAGED: ReadonlySet<AwsKind> = new Set([
+  'AwsSecurityHubStandards',
+  'AwsSecurityHubStandardsControls',
+  'AwsSecurityHubFindings',
+  'AwsConfigRuleCompliance',
+  'AwsConfigConformancePacks',
+  'AwsConfigConformancePackCompliance',
+]);
 
 const STANDARD_NAMES: Readonly<Record<string, string>> = {
   'pci-dss': 'PCI DSS',
@@ -47,7 +56,7 @@ export function buildAwsInventory(input: AreaInput): AreaOutput<AwsInventory> {
     const key = scopeKey(account, region);
     let r = regions.get(key);
     if (!r) {
-      r = { account, region, key, hub: undefined, standards: undefined, findings: undefined, controls: undefined, recorders: undefined, recorderStatus: undefined, ruleCompliance: undefined };
+      r = { account, region, key, hub: undefined, standards: undefined, findings: undefined, controls: undefined, recorders: undefined, recorderStatus: undefined, ruleCompliance: undefined, conformancePacks: undefined, packRules: undefined };
       regions.set(key, r);
     }
     return r;
@@ -118,6 +127,23 @@ export function buildAwsInventory(input: AreaInput): AreaOutput<AwsInventory> {
         notePage(r, kind, body.NextToken, items[0]?.standard ?? '');
         break;
       }
+      case 'AwsConfigConformancePacks': {
+        const body = parse(input, o, DescribeConformancePacksBody, scope);
+        if (!body) break;
+        const r = regionOf(name.account, name.region);
+        r.conformancePacks = addPage(r.conformancePacks, o.evidenceId, (body.ConformancePackDetails ?? []).map((d) => ({ evidenceId: o.evidenceId, name: d.ConformancePackName })));
+        notePage(r, kind, body.NextToken);
+        break;
+      }
+      case 'AwsConfigConformancePackCompliance': {
+        const body = parse(input, o, DescribeConformancePackComplianceBody, scope);
+        if (!body) break;
+        const r = regionOf(name.account, name.region);
+        const items = (body.ConformancePackRuleComplianceList ?? []).map((c) => ({ evidenceId: o.evidenceId, pack: body.ConformancePackName, rule: c.ConfigRuleName, complianceType: c.ComplianceType ?? undefined }));
+        r.packRules = addPage(r.packRules, o.evidenceId, items);
+        notePage(r, kind, body.NextToken, body.ConformancePackName);
+        break;
+      }
       case 'AwsConfigRecorders': {
         const body = parse(input, o, DescribeConfigurationRecordersBody, scope);
         if (!body) break;
@@ -185,6 +211,8 @@ export function buildAwsInventory(input: AreaInput): AreaOutput<AwsInventory> {
       kind === 'AwsSecurityHubStandards' ? r.standards
       : kind === 'AwsSecurityHubFindings' ? r.findings
       : kind === 'AwsSecurityHubStandardsControls' ? r.controls
+      : kind === 'AwsConfigConformancePacks' ? r.conformancePacks
+      : kind === 'AwsConfigConformancePackCompliance' ? r.packRules
       : r.ruleCompliance;
     if (list) list.truncated = true;
     input.addGap({
@@ -204,6 +232,8 @@ export function buildAwsInventory(input: AreaInput): AreaOutput<AwsInventory> {
     r.recorders?.items.sort((a, b) => a.name.localeCompare(b.name));
     r.recorderStatus?.items.sort((a, b) => a.name.localeCompare(b.name));
     r.ruleCompliance?.items.sort((a, b) => a.name.localeCompare(b.name));
+    r.conformancePacks?.items.sort((a, b) => a.name.localeCompare(b.name));
+    r.packRules?.items.sort((a, b) => a.pack.localeCompare(b.pack) || a.rule.localeCompare(b.rule));
   }
   inv.regions = [...regions.values()].sort((a, b) => a.key.localeCompare(b.key));
   inv.identities.sort((a, b) => a.account.localeCompare(b.account) || a.evidenceId.localeCompare(b.evidenceId));

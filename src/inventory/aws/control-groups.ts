@@ -74,6 +74,14 @@ export function securityHubMapping(g: ControlGroup): MappedControl[] {
   }));
 }
 
+// NIST SP 800-53 r5 ids AWS relates the control to ("NIST.800-53.r5 SC-8(1)" → "SC-8(1)"),
+// comma-separated, for the shipped NIST → HIPAA table (controls/mappings).
+export function nistRequirements(g: ControlGroup): string {
+  const related = [...g.findings.flatMap((f) => f.relatedRequirements), ...g.associations.flatMap((a) => a.relatedRequirements)];
+  const ids = new Set(related.flatMap((r) => /^NIST\.800-53\.r5 ([A-Z]{2}-\d+(?:\(\d+\))?)$/.exec(r.trim())?.[1] ?? []));
+  return [...ids].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).join(', ');
+}
+
 // Consolidated control ids look like S3.5 or CloudTrail.2 (ComplianceSecurityControlId filter);
 // legacy per-standard ids (PCI.Lambda.2, CIS v1.2.0 1.13) are reproduced by finding id.
 const SECURITY_CONTROL_ID = /^[A-Za-z][A-Za-z0-9]*\.\d+$/;

@@ -90,6 +90,23 @@ export const AWS_CALLS = {
     cliCommand: 'describe-compliance-by-config-rule',
     regional: true,
   },
+  // Conformance packs and, per pack, the compliance of its rules: which pack a rule belongs to.
+  AwsConfigConformancePacks: {
+    service: 'config',
+    operation: 'DescribeConformancePacks',
+    action: 'config:DescribeConformancePacks',
+    cliService: 'configservice',
+    cliCommand: 'describe-conformance-packs',
+    regional: true,
+  },
+  AwsConfigConformancePackCompliance: {
+    service: 'config',
+    operation: 'DescribeConformancePackCompliance',
+    action: 'config:DescribeConformancePackCompliance',
+    cliService: 'configservice',
+    cliCommand: 'describe-conformance-pack-compliance',
+    regional: true,
+  },
 } as const satisfies Record<string, AwsCallSpec>;
 
 export type AwsKind = keyof typeof AWS_CALLS;

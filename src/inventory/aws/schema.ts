@@ -132,6 +132,17 @@ export const ComplianceByConfigRule = z.looseObject({
 
 export const DescribeComplianceByConfigRuleBody = z.looseObject({ ComplianceByConfigRules: z.array(ComplianceByConfigRule).nullish(), NextToken: Str });
 
+export const DescribeConformancePacksBody = z.looseObject({
+  ConformancePackDetails: z.array(z.looseObject({ ConformancePackName: z.string(), ConformancePackArn: Str })).nullish(),
+  NextToken: Str,
+});
+
+export const DescribeConformancePackComplianceBody = z.looseObject({
+  ConformancePackName: z.string(),
+  ConformancePackRuleComplianceList: z.array(z.looseObject({ ConfigRuleName: z.string(), ComplianceType: Str, Controls: z.array(z.string()).nullish() })).nullish(),
+  NextToken: Str,
+});
+
 export const AWS_BODY_SCHEMAS = {
   AwsCallerIdentity: CallerIdentityBody,
   AwsSecurityHubHub: DescribeHubBody,
@@ -141,4 +152,6 @@ export const AWS_BODY_SCHEMAS = {
   AwsConfigRecorders: DescribeConfigurationRecordersBody,
   AwsConfigRecorderStatus: DescribeConfigurationRecorderStatusBody,
   AwsConfigRuleCompliance: DescribeComplianceByConfigRuleBody,
+  AwsConfigConformancePacks: DescribeConformancePacksBody,
+  AwsConfigConformancePackCompliance: DescribeConformancePackComplianceBody,
 } as const satisfies Record<AwsKind, z.ZodType>;

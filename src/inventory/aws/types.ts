@@ -103,6 +103,19 @@ export interface AwsConfigRuleCompliance {
   capExceeded: boolean;
 }
 
+export interface AwsConformancePack {
+  evidenceId: string;
+  name: string;
+}
+
+// One rule of a conformance pack (DescribeConformancePackCompliance).
+export interface AwsConformancePackRule {
+  evidenceId: string;
+  pack: string;
+  rule: string;
+  complianceType: string | undefined;
+}
+
 // Items of one call in one region, with every page (record) they came from. `truncated`: every
 // stored page ends with a NextToken, so later pages are missing (e.g. CLI output with --max-items).
 export interface AwsList<T> {
@@ -123,6 +136,8 @@ export interface AwsRegionInventory {
   recorders: AwsList<AwsConfigRecorder> | undefined;
   recorderStatus: AwsList<AwsConfigRecorderStatus> | undefined;
   ruleCompliance: AwsList<AwsConfigRuleCompliance> | undefined;
+  conformancePacks: AwsList<AwsConformancePack> | undefined;
+  packRules: AwsList<AwsConformancePackRule> | undefined;
 }
 
 export interface AwsInventory {

@@ -25,6 +25,8 @@ import type { RecognizedOutput, Recognizer } from './types.ts';
 //   aws configservice describe-configuration-recorders       → AwsConfigRecorders
 //   aws configservice describe-configuration-recorder-status → AwsConfigRecorderStatus
 //   aws configservice describe-compliance-by-config-rule     → AwsConfigRuleCompliance
+//   aws configservice describe-conformance-packs             → AwsConfigConformancePacks
+//   aws configservice describe-conformance-pack-compliance   → AwsConfigConformancePackCompliance
 //
 // Account and region come from ARNs in the content where it has them (HubArn, subscription and
 // recorder ARNs), else from the file path (e.g. aws/123456789012/eu-west-1/get-findings.json). For
@@ -198,6 +200,25 @@ const controlAssociations: Recognizer = (value, file) => {
   return { ...found, cli: args.map(shellQuote).join(' ') };
 };
 
+const conformancePacks: Recognizer = (value, file) => {
+  const list = listOf(value, 'ConformancePackDetails');
+  if (!list) return undefined;
+  if (list.length === 0) return attributable(file) ? output('AwsConfigConformancePacks', file, { account: undefined, region: undefined }) : undefined;
+  if (!list.every((d) => isRecord(d) && typeof d.ConformancePackName === 'string')) return undefined;
+  return output('AwsConfigConformancePacks', file, common(list.map((d) => fromArn(isRecord(d) ? d.ConformancePackArn : undefined))));
+};
+
+// The rule list of one pack names neither account nor region: both come from the path.
+const conformancePackCompliance: Recognizer = (value, file) => {
+  const list = listOf(value, 'ConformancePackRuleComplianceList');
+  const pack = isRecord(value) ? str(value.ConformancePackName) : undefined;
+  if (!list || pack === undefined) return undefined;
+  if (!list.every((r) => isRecord(r) && typeof r.ConfigRuleName === 'string')) return undefined;
+  if (!attributable(file)) return undefined;
+  const found = output('AwsConfigConformancePackCompliance', file, { account: undefined, region: undefined });
+  return { ...found, cli: awsCliCommand('AwsConfigConformancePackCompliance', parseRegion(found.name), ['--conformance-pack-name', pack]) };
+};
+
 function parseRegion(name: string): string {
   return name.split('/')[2] ?? UNKNOWN;
 }
@@ -212,4 +233,6 @@ export const awsRecognizers: readonly Recognizer[] = [
   configurationRecorders,
   recorderStatus,
   complianceByConfigRule,
+  conformancePacks,
+  conformancePackCompliance,
 ];

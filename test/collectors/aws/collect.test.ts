@@ -137,6 +137,8 @@ describe('collectAws against a local AWS endpoint (real SDK clients)', () => {
       ['AwsConfigRuleCompliance', `aws/${A}/${EU}/config/DescribeComplianceByConfigRule#1`, 'cloud-api', `config:DescribeComplianceByConfigRule ${EU} page 1`],
       ['AwsConfigRuleCompliance', `aws/${A}/${EU}/config/DescribeComplianceByConfigRule#2`, 'cloud-api', `config:DescribeComplianceByConfigRule ${EU} page 2`],
       ['AwsConfigRuleCompliance', `aws/${A}/${EU}/config/DescribeComplianceByConfigRule#3`, 'cloud-api', `config:DescribeComplianceByConfigRule ${EU} page 3`],
+      ['AwsConfigConformancePacks', `aws/${A}/${EU}/config/DescribeConformancePacks#1`, 'cloud-api', `config:DescribeConformancePacks ${EU} page 1`],
+      ['AwsConfigConformancePackCompliance', `aws/${A}/${EU}/config/DescribeConformancePackCompliance#OrgPCI-DSS-4/1`, 'cloud-api', `config:DescribeConformancePackCompliance ${EU} page OrgPCI-DSS-4/1`],
       ['AwsSecurityHubHub', `aws/${A}/${US2}/securityhub/DescribeHub`, 'cloud-api', `securityhub:DescribeHub ${US2}`],
       ['AwsSecurityHubStandards', `aws/${A}/${US2}/securityhub/GetEnabledStandards#1`, 'cloud-api', `securityhub:GetEnabledStandards ${US2} page 1`],
       ['AwsSecurityHubStandardsControls', `aws/${A}/${US2}/securityhub/DescribeStandardsControls#aws-foundational-security-best-practices/v/1.0.0/1`, 'cloud-api', `securityhub:DescribeStandardsControls ${US2} page aws-foundational-security-best-practices/v/1.0.0/1`],
@@ -144,10 +146,12 @@ describe('collectAws against a local AWS endpoint (real SDK clients)', () => {
       ['AwsConfigRecorders', `aws/${A}/${US2}/config/DescribeConfigurationRecorders`, 'cloud-api', `config:DescribeConfigurationRecorders ${US2}`],
       ['AwsConfigRecorderStatus', `aws/${A}/${US2}/config/DescribeConfigurationRecorderStatus`, 'cloud-api', `config:DescribeConfigurationRecorderStatus ${US2}`],
       ['AwsConfigRuleCompliance', `aws/${A}/${US2}/config/DescribeComplianceByConfigRule#1`, 'cloud-api', `config:DescribeComplianceByConfigRule ${US2} page 1`],
+      ['AwsConfigConformancePacks', `aws/${A}/${US2}/config/DescribeConformancePacks#1`, 'cloud-api', `config:DescribeConformancePacks ${US2} page 1`],
       ['AwsSecurityHubHub', `aws/${A}/${US}/securityhub/DescribeHub`, 'cloud-api', `securityhub:DescribeHub ${US}`],
       ['AwsConfigRecorders', `aws/${A}/${US}/config/DescribeConfigurationRecorders`, 'cloud-api', `config:DescribeConfigurationRecorders ${US}`],
       ['AwsConfigRecorderStatus', `aws/${A}/${US}/config/DescribeConfigurationRecorderStatus`, 'cloud-api', `config:DescribeConfigurationRecorderStatus ${US}`],
       ['AwsConfigRuleCompliance', `aws/${A}/${US}/config/DescribeComplianceByConfigRule#1`, 'cloud-api', `config:DescribeComplianceByConfigRule ${US} page 1`],
+      ['AwsConfigConformancePacks', `aws/${A}/${US}/config/DescribeConformancePacks#1`, 'cloud-api', `config:DescribeConformancePacks ${US} page 1`],
     ]);
     expect(store.records.every((r) => r.apiVersion === AWS_API_VERSION)).toBe(true);
 
@@ -183,6 +187,9 @@ describe('collectAws against a local AWS endpoint (real SDK clients)', () => {
     const cli = store.records.find((r) => (r.name ?? '').endsWith('GetFindings#2'))?.cli;
     expect(cli).toBe(`aws securityhub get-findings --region eu-west-1 --filters '{"RecordState":[{"Value":"ACTIVE","Comparison":"EQUALS"}],"ComplianceStatus":[{"Value":"PASSED","Comparison":"EQUALS"},{"Value":"FAILED","Comparison":"EQUALS"},{"Value":"WARNING","Comparison":"EQUALS"},{"Value":"NOT_AVAILABLE","Comparison":"EQUALS"}]}' --output json`);
     expect(store.records.find((r) => r.kind === 'AwsConfigRuleCompliance')?.cli).toBe('aws configservice describe-compliance-by-config-rule --region eu-west-1 --output json');
+    expect(store.records.find((r) => r.kind === 'AwsConfigConformancePackCompliance')?.cli).toBe(
+      'aws configservice describe-conformance-pack-compliance --region eu-west-1 --conformance-pack-name OrgPCI-DSS-4 --output json',
+    );
 
     const inv = await load(result.gaps);
     expect(inv.aws.present).toBe(true);
@@ -200,6 +207,9 @@ describe('collectAws against a local AWS endpoint (real SDK clients)', () => {
     expect(cloudTrail?.mappedControls).toEqual([]);
     expect(results.find((r) => r.resource.name === 'S3.5')?.mappedControls?.map((m) => [m.control, m.strength, m.provenance])).toEqual([['pci-dss-4:4.2.1', 'supports', 'AWS Security Hub RelatedRequirements']]);
     expect(results.find((r) => r.resource.name === `${A}/${US2}` && r.check === 'aws-config-recorder-on')?.warning).toBeUndefined();
+    // Conformance-pack membership is named on the rule's result.
+    expect(results.find((r) => r.resource.name === 's3-bucket-ssl-requests-only')?.message).toBe(`AWS Config rule s3-bucket-ssl-requests-only (conformance pack OrgPCI-DSS-4) in ${A}/${EU} is compliant.`);
+    expect(results.find((r) => r.resource.name === 'rds-storage-encrypted')?.data.conformancePacks).toBe('');
   });
 
   it('the evidence index is the same whatever the concurrency', async () => {
@@ -352,6 +362,8 @@ describe('collectAws against a local AWS endpoint (real SDK clients)', () => {
       ['AwsConfigRecorders', 'api-error', `${A}/${AP}`],
       ['AwsConfigRecorderStatus', 'api-error', `${A}/${AP}`],
       ['AwsConfigRuleCompliance', 'api-error', `${A}/${AP}`],
+      ['AwsConfigConformancePacks', 'api-error', `${A}/${AP}`],
+      ['AwsConfigConformancePackCompliance', 'api-error', `${A}/${AP}`],
     ]);
     expect(result.gaps[0]?.message).toMatch(/securityhub:DescribeHub in ap-southeast-2 \(account 123456789012\) unreachable after 4 attempt\(s\): .*ECONNREFUSED/);
     expect(result.gaps[1]?.message).toContain('was not called: the securityhub endpoint did not answer');

@@ -71,6 +71,14 @@ export function estate(account: string, region: string): RegionData {
         ...list(fixture('configservice-describe-compliance-by-config-rule.json'), 'ComplianceByConfigRules'),
         ...list(rulesBody([{ name: 'cloudtrail-enabled' }, { name: 's3-bucket-ssl-requests-only' }, { name: 'rds-storage-encrypted', type: 'NOT_APPLICABLE' }]), 'ComplianceByConfigRules'),
       ],
+      // The AWS sample "Operational Best Practices for PCI DSS" pack holding two of the rules.
+      packs: [{ ConformancePackName: 'OrgPCI-DSS-4', ConformancePackArn: `arn:aws:config:${region}:${account}:conformance-pack/OrgPCI-DSS-4/conformance-pack-abcd1234`, ConformancePackId: 'conformance-pack-abcd1234', LastUpdateRequestedTime: 1763193834.344 }],
+      packRules: {
+        'OrgPCI-DSS-4': [
+          { ConfigRuleName: 's3-bucket-ssl-requests-only', ComplianceType: 'COMPLIANT', Controls: [] },
+          { ConfigRuleName: 'cloudtrail-enabled', ComplianceType: 'COMPLIANT', Controls: [] },
+        ],
+      },
     };
   }
   if (region === US2) {

@@ -26,6 +26,9 @@ export interface RegionData {
   recorders?: readonly unknown[];
   recorderStatus?: readonly unknown[];
   rules?: readonly unknown[];
+  // DescribeConformancePacks details, and per pack name its ConformancePackRuleComplianceList.
+  packs?: readonly unknown[];
+  packRules?: Readonly<Record<string, readonly unknown[]>>;
 }
 
 export type Fault =
@@ -90,7 +93,7 @@ export interface FakeAwsOptions {
   // Access key id → IAM user name, for the caller ARN in AccessDenied messages (default 'auditor').
   users?: Readonly<Record<string, string>>;
   data: (account: string, region: string) => RegionData;
-  pageSize?: { standards?: number; controls?: number; findings?: number; rules?: number };
+  pageSize?: { standards?: number; controls?: number; findings?: number; rules?: number; packs?: number };
   latencyMs?: number;
 }
 
@@ -322,6 +325,17 @@ export async function startFakeAws(opts: FakeAwsOptions): Promise<FakeAws> {
       case 'DescribeComplianceByConfigRule': {
         const p = page(data.rules ?? [], call.input, opts.pageSize?.rules);
         return ok(res, call, { ComplianceByConfigRules: p.items, ...(p.next ? { NextToken: p.next } : {}) }, text);
+      }
+      case 'DescribeConformancePacks': {
+        const p = page(data.packs ?? [], { ...call.input, MaxResults: call.input.Limit }, opts.pageSize?.packs);
+        return ok(res, call, { ConformancePackDetails: p.items, ...(p.next ? { NextToken: p.next } : {}) }, text);
+      }
+      case 'DescribeConformancePackCompliance': {
+        const pack = String(call.input.ConformancePackName);
+        const list = data.packRules?.[pack];
+        if (!list) return fail(res, call, 400, 'NoSuchConformancePackException', `Conformance pack ${pack} does not exist`, text);
+        const p = page(list, { ...call.input, MaxResults: call.input.Limit }, opts.pageSize?.packs);
+        return ok(res, call, { ConformancePackName: pack, ConformancePackRuleComplianceList: p.items, ...(p.next ? { NextToken: p.next } : {}) }, text);
       }
       default:
         return fail(res, call, 400, 'UnknownOperationException', `Unknown operation ${call.operation}`, text);

@@ -33,6 +33,8 @@ const LIST_KEYS: Partial<Record<AwsKind, string>> = {
   AwsSecurityHubStandardsControls: 'Controls',
   AwsSecurityHubFindings: 'Findings',
   AwsConfigRuleCompliance: 'ComplianceByConfigRules',
+  AwsConfigConformancePacks: 'ConformancePackDetails',
+  AwsConfigConformancePackCompliance: 'ConformancePackRuleComplianceList',
 };
 
 const dirs: string[] = [];
@@ -100,7 +102,7 @@ describe('offline: aws CLI JSON in a snapshot folder is judged like live collect
       if (!name || 'Error' in body || (Array.isArray(body.Controls) && body.Controls.length === 0)) continue;
       const spec = AWS_CALLS[kind];
       // describe-standards-controls runs once per standard (the record part is '<standard>/<page>').
-      const per = kind === 'AwsSecurityHubStandardsControls' ? `-${(name.part ?? '').replace(/\/\d+$/, '').replace(/\//g, '_')}` : '';
+ const per = kind === 'AwsSecurityHubStandardsControls' || kind === 'AwsConfigConformancePackCompliance' ? `-${(name.part ?? '').replace(/\/\d+$/, '').replace(/\//g, '_')}` : '';
       const rel = spec.regional ? `aws/${name.account}/${name.region}/${spec.cliCommand}${per}.json` : `aws/${name.account}/${spec.cliService}-${spec.cliCommand}.json`;
       const listKey = LIST_KEYS[kind];
       const { NextToken: _token, ...rest } = body;
@@ -170,7 +172,7 @@ describe('awsRecognizers', () => {
   };
 
   it('recognises each aws CLI output, taking account and region from ARNs in the content first', () => {
-    expect(awsRecognizers).toHaveLength(9);
+    expect(awsRecognizers).toHaveLength(11);
     expect(hit(fixture('securityhub-describe-hub.json'), 'hub.json')).toBe(
       `AwsSecurityHubHub aws/${ACCOUNT}/us-west-1/securityhub/DescribeHub#hub.json | aws securityhub describe-hub --region us-west-1 --output json`,
     );
@@ -209,6 +211,17 @@ describe('awsRecognizers', () => {
       `AwsSecurityHubStandardsControls aws/${ACCOUNT}/eu-west-1/securityhub/DescribeStandardsControls#aws/${ACCOUNT}/s3.5.json | aws securityhub list-standards-control-associations --region eu-west-1 --security-control-id S3.5 --output json`,
     );
     expect(hit({ Controls: [{ ControlId: 'S3.5' }] }, 'x.json')).toBeUndefined();
+  });
+
+  it('describe-conformance-packs and describe-conformance-pack-compliance', () => {
+    const packs = { ConformancePackDetails: [{ ConformancePackName: 'OrgPCI-DSS-4', ConformancePackArn: `arn:aws:config:eu-west-1:${ACCOUNT}:conformance-pack/OrgPCI-DSS-4/conformance-pack-abcd1234`, ConformancePackId: 'conformance-pack-abcd1234' }] };
+    expect(hit(packs, 'packs.json')).toBe(`AwsConfigConformancePacks aws/${ACCOUNT}/eu-west-1/config/DescribeConformancePacks#packs.json | aws configservice describe-conformance-packs --region eu-west-1 --output json`);
+    const compliance = { ConformancePackName: 'OrgPCI-DSS-4', ConformancePackRuleComplianceList: [{ ConfigRuleName: 's3-bucket-ssl-requests-only-conformance-pack-abcd1234', ComplianceType: 'NON_COMPLIANT', Controls: [] }] };
+    expect(hit(compliance, `aws/${ACCOUNT}/eu-west-1/pci.json`)).toBe(
+      `AwsConfigConformancePackCompliance aws/${ACCOUNT}/eu-west-1/config/DescribeConformancePackCompliance#aws/${ACCOUNT}/eu-west-1/pci.json | aws configservice describe-conformance-pack-compliance --region eu-west-1 --conformance-pack-name OrgPCI-DSS-4 --output json`,
+    );
+    // Without account and region in the path it could be attributed to nothing.
+    expect(hit(compliance, 'pci.json')).toBeUndefined();
   });
 
   it('get-findings: the path names the region called; findings from several regions do not', () => {
