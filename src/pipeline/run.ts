@@ -291,7 +291,7 @@ async function renderReport(
   const { controls, attestations } = mapControls(catalogs, results, o.judgement?.attestations ?? [], p.startedAt, (fw, r) => scopes.contains(fw, r));
   const attachments = await copyAttachments(work, o.judgement?.attestations ?? [], attestations);
   const byCheck = controlsByCheck(catalogs);
-  const reported: ReportedResult[] = results.map((r) => ({ ...r, controls: (byCheck.get(r.check) ?? []).filter((ref) => scopes.contains(ref.slice(0, ref.indexOf(':')), r)) }));
+  const reported: ReportedResult[] = results.map((r) => ({ ...r, controls: scopes.controlsOf(r, byCheck.get(r.check) ?? []) }));
   p.progress({ stage: 'map', event: 'finish', message: `${controls.length} controls in ${catalogs.length} frameworks` });
 
   const summaries: TargetSummary[] = loaded.inventories.map((inventory, i) => {
