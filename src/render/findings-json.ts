@@ -64,6 +64,7 @@ export function renderFindingsJson(input: ReportInput): string {
       message: g.message,
       ...(g.file ? { file: g.file } : {}),
       ...(g.line ? { line: g.line } : {}),
+      ...(g.area ? { area: g.area } : {}),
     })),
     // Every exceptions.yaml entry (applied, expired, stale) and attestations.yaml entry of this run.
     exceptions: input.exceptions ?? [],

@@ -87,7 +87,8 @@ function statementView(s: FrameworkScopeSummary, input: ReportInput): ScopeState
   const selections = [
     `Frameworks: ${input.run.frameworks.map((f) => FRAMEWORK_LABELS[f]).join(', ')}`,
     `Checks: ${input.checks.length} registered, each run only on targets of its kind (mesh and Kubernetes checks on clusters, each cloud's checks on its accounts)`,
-    `Severities: all`,
+    // What --check, --severity, --namespace, --target… narrowed the run to (run.json `select`).
+    ...(input.run.selection && input.run.selection.length > 0 ? input.run.selection.map((l) => `Selected ${l}`) : ['Selection: every check, severity, namespace and target']),
   ];
   if (s.targetsListed) selections.push(`Targets: ${listed(s.targetsListed)}`);
   if (s.selector) selections.push(`Namespaces: label selector ${s.selector}`);

@@ -94,6 +94,23 @@ export class FrameworkScopes {
     return at.account === '' || t.accounts.has(at.account) || accountDeclaredIn(c.decl, at.account);
   }
 
+  // The control refs ('pci-dss-4:4.2.1') of a result that its frameworks' scopes let it count toward.
+  // One array per check and in-scope pattern, shared by every result like it: a large run has
+  // hundreds of thousands of results, and each used to share its check's array.
+  controlsOf(r: Pick<CheckResult, 'check' | 'target' | 'resource'>, refs: readonly string[]): string[] {
+    let mask = '';
+    for (const fw of FRAMEWORKS) mask += this.contains(fw, r) ? '1' : '0';
+    const key = `${r.check}|${mask}`;
+    let hit = this.refs.get(key);
+    if (!hit) {
+      hit = refs.filter((ref) => mask[FRAMEWORKS.indexOf(ref.slice(0, ref.indexOf(':')) as FrameworkId)] === '1');
+      this.refs.set(key, hit);
+    }
+    return hit;
+  }
+
+  private readonly refs = new Map<string, string[]>();
+
   // In the frameworks' canonical order (SOC 2, HIPAA, PCI DSS), like the rest of the report.
   summaries(): FrameworkScopeSummary[] {
     return FRAMEWORKS.flatMap((f) => {
