@@ -326,11 +326,11 @@ async function renderReport(
   p.stats = runStats(results, controls);
   const attachments = await copyAttachments(work, o.judgement?.attestations ?? [], attestations);
   const byCheck = controlsByCheck(catalogs);
-<<<<<<< HEAD
-  const reported: ReportedResult[] = results.map((r) => ({ ...r, controls: resultControls(r, byCheck).filter((ref) => scopes.contains(ref.slice(0, ref.indexOf(':')), r)) }));
-=======
-  const reported: ReportedResult[] = results.map((r) => ({ ...r, controls: scopes.controlsOf(r, byCheck.get(r.check) ?? []) }));
->>>>>>> issue-15-scope
+  // Results without vendor edges share one controls array per check and scope (large runs).
+  const reported: ReportedResult[] = results.map((r) => ({
+    ...r,
+    controls: r.mappedControls && r.mappedControls.length > 0 ? resultControls(r, byCheck).filter((ref) => scopes.contains(ref.slice(0, ref.indexOf(':')), r)) : scopes.controlsOf(r, byCheck.get(r.check) ?? []),
+  }));
   p.progress({ stage: 'map', event: 'finish', message: `${controls.length} controls in ${catalogs.length} frameworks` });
 
   const summaries: TargetSummary[] = loaded.inventories.map((inventory, i) => {
