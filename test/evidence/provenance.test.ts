@@ -116,6 +116,18 @@ describe('live evidence names the cluster it was read from', () => {
     expect(server.requests.map((r) => r.path)).toEqual(expect.arrayContaining(['/version', '/api/v1/namespaces/kube-system']));
   });
 
+  it('shows the cluster identity in findings.json and the report', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromString(kubeconfigFor([{ name: 'prod-eu-admin', server }]));
+    const out = path.join(tmp, 'live-report');
+    await runPipeline({ snapshots: [], kube: [{ kubeConfig: kc, context: 'prod-eu-admin' }], kubeOptions: { retry: { sleep: async () => undefined } }, outDir: out, formats: { html: true, pdf: false, csv: false }, clock: () => NOW });
+    const findings = JSON.parse(await readFile(path.join(out, 'findings.json'), 'utf8')) as { evidenceSources?: unknown[] };
+    expect(findings.evidenceSources).toEqual([{ target: 'prod-eu-admin', type: 'kubernetes', cluster: { server: server.url, kubeSystemUid: KUBE_SYSTEM_UID, serverVersion: 'v1.31.0-fake', context: 'prod-eu-admin' } }]);
+    const html = await readFile(path.join(out, 'report.html'), 'utf8');
+    expect(html).toContain('Live Kubernetes API');
+    expect(html).toContain(`live cluster: API server ${server.url}, kube-system uid ${KUBE_SYSTEM_UID}, version v1.31.0-fake, context prod-eu-admin`);
+  });
+
   it('names what it could not read instead of guessing', async () => {
     const denied = await startFakeApiServer({ authorize: (info) => !(info.plural === 'namespaces' && info.name === 'kube-system') });
     try {
