@@ -27,15 +27,10 @@ export function registerVerify(program: Command, ctx: Ctx): void {
         ctx.onExit(await verifyArchiveCommand(io, bundle, flags.key));
         return;
       }
-      const [{ verifyBundle }, { loadPublicKey }, { stat }, { readTextFile, verifyDetailLines }] = await Promise.all([
-        import('../../bundle/verify.ts'),
-        import('../../bundle/keys.ts'),
-        import('node:fs/promises'),
-        import('../../bundle/verify-summary.ts'),
-      ]);
+      const [{ verifyBundle }, { stat }, { readTextFile, verifyDetailLines }] = await Promise.all([import('../../bundle/verify.ts'), import('node:fs/promises'), import('../../bundle/verify-summary.ts')]);
       const s = await stat(bundle).catch(() => undefined);
       if (!s?.isDirectory()) throw new AuditpackError('USAGE', s ? `${bundle} is a file; give a bundle folder or a .tar.gz archive` : `Bundle ${bundle} not found`);
-      const pinned = flags.key ? await loadPublicKey(flags.key) : undefined;
+      const pinned = flags.key ? await (await import('../../bundle/keys.ts')).loadPublicKey(flags.key) : undefined;
       const report = await verifyBundle(bundle, { ...(pinned ? { publicKeyPem: pinned.pem } : {}), ...(flags.tsaCa ? { tsaCaPem: await readTextFile(flags.tsaCa) } : {}) });
       const style = styleFor(ctx.io, ctx.globals());
       for (const p of report.problems) ctx.io.err(`${style.bad('FAIL')} ${escapeTerminal(`${p.code}${p.path ? ` ${p.path}` : ''}: ${p.message}`)}`);
