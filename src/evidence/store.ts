@@ -142,7 +142,7 @@ function transcript(record: EvidenceRecord, body: string): string {
     '',
   ]
     .filter((l, i, all) => l !== '' || i === all.length - 1)
-    .map((l) => escapeTerminal(l))
+    .map((l) => escapeTerminal(l, { keepNewlines: true }))
     .join('\n');
 }
 
