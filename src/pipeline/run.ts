@@ -253,16 +253,16 @@ export interface ShardDeclaration {
 }
 
 // merge: judge evidence assembled from several verified folders (src/shard/merge.ts) as one run.
-export async function reportFromAssembledEvidence(opts: Omit<ReportOptions, 'evidenceDir' | 'evidenceKeyPem'>, assemble: (work: string) => Promise<void>): Promise<RunSummary> {
+export async function reportFromAssembledEvidence(opts: Omit<ReportOptions, 'evidenceDir' | 'evidenceKeyPem'>, assemble: (work: string) => Promise<void>, inputEvidence?: InputEvidence): Promise<RunSummary> {
   const catalogs = await loadCatalogs(opts.controlsDir ?? DEFAULT_CONTROLS_DIR, new Set(CHECKS.map((c) => c.meta.id)));
   const judgement = await loadJudgement(opts, catalogs);
   const chromePath = opts.formats.pdf ? findChrome(opts.chrome) : undefined;
   const p = await prepare(opts);
   const { value, files } = await inWorkDir(p, async (work) => {
     await assemble(work);
-    return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack merge', judgement });
+    return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack merge', judgement, ...(inputEvidence ? { inputEvidence } : {}) });
   });
-  return { ...value, runId: p.runId, outDir: p.outDir, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral }, files };
+  return { ...value, runId: p.runId, outDir: p.outDir, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral }, files, ...(inputEvidence ? { inputEvidence } : {}) };
 }
 
 async function renderReport(
