@@ -156,7 +156,7 @@ function transcript(record: EvidenceRecord, body: string, origin?: string): stri
     '',
   ]
     .filter((l, i, all) => l !== '' || i === all.length - 1)
-    .map((l) => escapeTerminal(l))
+    .map((l) => escapeTerminal(l, { keepNewlines: true }))
     .join('\n');
 }
 

@@ -290,7 +290,7 @@ export interface ShardDeclaration {
 }
 
 // merge: judge evidence assembled from several verified folders (src/shard/merge.ts) as one run.
-export async function reportFromAssembledEvidence(opts: Omit<ReportOptions, 'evidenceDir' | 'evidenceKeyPem'>, assemble: (work: string) => Promise<void>): Promise<RunSummary> {
+export async function reportFromAssembledEvidence(opts: Omit<ReportOptions, 'evidenceDir' | 'evidenceKeyPem'>, assemble: (work: string) => Promise<void>, inputEvidence?: InputEvidence): Promise<RunSummary> {
   const allCatalogs = await loadCatalogs(opts.controlsDir ?? DEFAULT_CONTROLS_DIR, new Set(CHECKS.map((c) => c.meta.id)));
   const judgement = await loadJudgement(opts, allCatalogs);
   const catalogs = selectSoc2Categories(allCatalogs, opts.soc2Categories ?? []);
@@ -298,9 +298,9 @@ export async function reportFromAssembledEvidence(opts: Omit<ReportOptions, 'evi
   const p = await prepare(opts);
   const { value, files } = await inWorkDir(p, async (work) => {
     await assemble(work);
-    return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack merge', judgement, ...(opts.selection ? { selection: opts.selection } : {}), ...(opts.scope ? { scope: opts.scope } : {}) });
+    return renderReport(work, await loadEvidence(work, { transcripts: false }), catalogs, p, { formats: opts.formats, chromePath, command: opts.command ?? 'auditpack merge', judgement, ...(opts.selection ? { selection: opts.selection } : {}), ...(opts.scope ? { scope: opts.scope } : {}), ...(inputEvidence ? { inputEvidence } : {}) });
   });
-  return { ...value, runId: p.runId, outDir: p.outDir, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral }, files };
+  return { ...value, runId: p.runId, outDir: p.outDir, signer: { keyFingerprint: p.signer.keyFingerprint, ephemeral: p.signer.ephemeral }, files, ...(inputEvidence ? { inputEvidence } : {}) };
 }
 
 async function renderReport(

@@ -141,7 +141,10 @@ export async function mergePartials(opts: MergeOptions): Promise<RunSummary & { 
   const { partials: dirs, evidenceKeyPem, ...report } = opts;
   const partials = await checkPartials(dirs, evidenceKeyPem);
   for (const p of partials) opts.onProgress?.({ stage: 'collect', message: `partial ${p.runId}${p.shard ? ` (shard ${p.shard.index}/${p.shard.count})` : ''}: ${p.targets.length} target(s), verified, signer ${p.signer}` });
-  const summary = await reportFromAssembledEvidence(report, (work) => assemble(partials, work));
+  // Every partial verified; the key is named when they share one (as with --evidence-key).
+  const signers = [...new Set(partials.map((p) => p.signer))];
+  const inputEvidence = { verified: true, keySource: evidenceKeyPem ? ('pinned' as const) : ('bundled' as const), ...(signers.length === 1 && signers[0] ? { keyFingerprint: signers[0] } : {}) };
+  const summary = await reportFromAssembledEvidence(report, (work) => assemble(partials, work), inputEvidence);
   return { ...summary, partials };
 }
 

@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, readdir, stat, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -113,14 +114,14 @@ describe('low-severity hardening', () => {
 // kill -9 of a run while Chromium renders the PDF: Chromium must not outlive it, and its
 // temporary profile is removed by the next run.
 describe('kill -9 during the PDF render', () => {
+  // Processes whose command line names the run's Chromium profile (Linux /proc).
   function chromeProcessesFor(prefix: string): number[] {
     const pids: number[] = [];
-    for (const p of execFileSync('ls', ['/proc']).toString().split('\n').filter((n) => /^\d+$/.test(n))) {
+    for (const p of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
       try {
-        const cmd = execFileSync('cat', [`/proc/${p}/cmdline`], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
-        if (cmd.includes(prefix)) pids.push(Number(p));
+        if (readFileSync(`/proc/${p}/cmdline`, 'latin1').includes(prefix)) pids.push(Number(p));
       } catch {
-        // gone
+        // the process ended meanwhile
       }
     }
     return pids;

@@ -1,4 +1,4 @@
-import { rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SMALL_CLUSTER, cli, tempDir, writeTree } from './cli.ts';
@@ -14,6 +14,13 @@ describe('merge --partials-dir', () => {
       const r = await cli(['collect', '--snapshot', path.join(tmp, 'snap', name), '--out', path.join(partials, `collect-${name}`)]);
       expect(r.code, r.stderr).toBe(0);
     }
+    // Both partials complete: merged, and run.json records that the evidence was verified.
+    const good = path.join(tmp, 'merged-good');
+    const ok = await cli(['merge', '--partials-dir', partials, '--out', good, '--format', 'csv']);
+    expect(ok.code, ok.stderr).toBe(1);
+    const run = JSON.parse(await readFile(path.join(good, 'run.json'), 'utf8')) as { inputEvidence?: { verified: boolean; keySource: string } };
+    expect(run.inputEvidence).toMatchObject({ verified: true, keySource: 'bundled' });
+
     await rm(path.join(partials, 'collect-us', 'manifest.json'));
     const out = path.join(tmp, 'merged');
     const r = await cli(['merge', '--partials-dir', partials, '--out', out, '--no-pdf']);

@@ -52,6 +52,8 @@ describe('terminal escapes in everything printed', () => {
     const hostile = texts.filter((t) => t.includes('evil'));
     expect(hostile.length).toBeGreaterThan(0);
     for (const t of texts) expect(t).not.toMatch(RAW_UNSAFE);
+    // Escaping keeps the transcript readable: the JSON body keeps its own line breaks.
+    for (const t of hostile) expect(t.split('\n').length).toBeGreaterThan(8);
     expect(hostile.some((t) => t.includes(String.raw`$ kubectl get deployments.apps $'evil\x0d\x1b[2K\x1b[1AOK: bundle verified\u009b31m\u202e' -n payments -o json`))).toBe(true);
   });
 
