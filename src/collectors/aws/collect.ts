@@ -199,23 +199,25 @@ async function collectSecurityHub(ctx: RegionContext, region: string, clients: A
   merge(out, standards.out);
   if (standards.network) return unreachable(ctx, region, out, ['AwsSecurityHubStandardsControls', 'AwsSecurityHubFindings']);
 
-  // Which controls each enabled standard has, which are disabled and why, and their requirements.
-  for (const arn of subscriptions) {
-    const standard = /:subscription\/(.+)$/.exec(arn)?.[1] ?? arn;
-    const controls = await paged(
-      ctx,
-      region,
-      'AwsSecurityHubStandardsControls',
-      (token, hook) => sh.send(hooked(new DescribeStandardsControlsCommand({ StandardsSubscriptionArn: arn, MaxResults: 100, ...(token ? { NextToken: token } : {}) }), hook)),
-      { part: standard, cliArgs: ['--standards-subscription-arn', arn] },
-    );
-    merge(out, controls.out);
-    if (controls.network) return unreachable(ctx, region, out, ['AwsSecurityHubFindings']);
-  }
-
-  const findings = await paged(ctx, region, 'AwsSecurityHubFindings', (token, hook) =>
-    sh.send(hooked(new GetFindingsCommand({ Filters: filters(), MaxResults: 100, ...(token ? { NextToken: token } : {}) }), hook)),
-  );
+  // Which controls each enabled standard has, which are disabled and why, and their requirements;
+  // read side by side with the findings (independent lists), stored in a fixed order.
+  const [controls, findings] = await Promise.all([
+    Promise.all(
+      subscriptions.map((arn) =>
+        paged(
+          ctx,
+          region,
+          'AwsSecurityHubStandardsControls',
+          (token, hook) => sh.send(hooked(new DescribeStandardsControlsCommand({ StandardsSubscriptionArn: arn, MaxResults: 100, ...(token ? { NextToken: token } : {}) }), hook)),
+          { part: /:subscription\/(.+)$/.exec(arn)?.[1] ?? arn, cliArgs: ['--standards-subscription-arn', arn] },
+        ),
+      ),
+    ),
+    paged(ctx, region, 'AwsSecurityHubFindings', (token, hook) =>
+      sh.send(hooked(new GetFindingsCommand({ Filters: filters(), MaxResults: 100, ...(token ? { NextToken: token } : {}) }), hook)),
+    ),
+  ]);
+  for (const c of controls) merge(out, c.out);
   merge(out, findings.out);
   return out;
 }
@@ -239,34 +241,40 @@ async function collectConfig(ctx: RegionContext, region: string, clients: AwsCli
     if (status.failure.network) return unreachable(ctx, region, out, ['AwsConfigRuleCompliance', 'AwsConfigConformancePacks', 'AwsConfigConformancePackCompliance']);
   }
 
-  const rules = await paged(ctx, region, 'AwsConfigRuleCompliance', (token, hook) =>
-    cfg.send(hooked(new DescribeComplianceByConfigRuleCommand(token ? { NextToken: token } : {}), hook)),
-  );
-  merge(out, rules.out);
-  if (rules.network) return unreachable(ctx, region, out, ['AwsConfigConformancePacks', 'AwsConfigConformancePackCompliance']);
-
-  // Conformance packs, and per pack the compliance of its rules (which pack each rule belongs to).
-  const packNames: string[] = [];
-  const packs = await paged(
-    ctx,
-    region,
-    'AwsConfigConformancePacks',
-    (token, hook) => cfg.send(hooked(new DescribeConformancePacksCommand(token ? { NextToken: token } : {}), hook)),
-    { onPage: (o) => packNames.push(...(o.ConformancePackDetails ?? []).flatMap((d) => (d.ConformancePackName ? [d.ConformancePackName] : []))) },
-  );
-  merge(out, packs.out);
-  if (packs.network) return unreachable(ctx, region, out, ['AwsConfigConformancePackCompliance']);
-  for (const pack of packNames) {
-    const compliance = await paged(
+  // Rule compliance, and beside it the conformance packs with, per pack, the compliance of its rules
+  // (which pack each rule belongs to); stored in a fixed order.
+  const packsChain = async (): Promise<RegionOutput> => {
+    const o: RegionOutput = { records: [], gaps: [] };
+    const packNames: string[] = [];
+    const packs = await paged(
       ctx,
       region,
-      'AwsConfigConformancePackCompliance',
-      (token, hook) => cfg.send(hooked(new DescribeConformancePackComplianceCommand({ ConformancePackName: pack, ...(token ? { NextToken: token } : {}) }), hook)),
-      { part: pack, cliArgs: ['--conformance-pack-name', pack] },
+      'AwsConfigConformancePacks',
+      (token, hook) => cfg.send(hooked(new DescribeConformancePacksCommand(token ? { NextToken: token } : {}), hook)),
+      { onPage: (p) => packNames.push(...(p.ConformancePackDetails ?? []).flatMap((d) => (d.ConformancePackName ? [d.ConformancePackName] : []))) },
     );
-    merge(out, compliance.out);
-    if (compliance.network) return out;
-  }
+    merge(o, packs.out);
+    if (packs.network) return unreachable(ctx, region, o, ['AwsConfigConformancePackCompliance']);
+    const perPack = await Promise.all(
+      packNames.map((pack) =>
+        paged(
+          ctx,
+          region,
+          'AwsConfigConformancePackCompliance',
+          (token, hook) => cfg.send(hooked(new DescribeConformancePackComplianceCommand({ ConformancePackName: pack, ...(token ? { NextToken: token } : {}) }), hook)),
+          { part: pack, cliArgs: ['--conformance-pack-name', pack] },
+        ),
+      ),
+    );
+    for (const p of perPack) merge(o, p.out);
+    return o;
+  };
+  const [rules, packs] = await Promise.all([
+    paged(ctx, region, 'AwsConfigRuleCompliance', (token, hook) => cfg.send(hooked(new DescribeComplianceByConfigRuleCommand(token ? { NextToken: token } : {}), hook))),
+    packsChain(),
+  ]);
+  merge(out, rules.out);
+  merge(out, packs);
   return out;
 }
 
