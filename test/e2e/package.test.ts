@@ -1,9 +1,9 @@
 import { execFile as execFileCb } from 'node:child_process';
-import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { ROOT } from './run-cli.ts';
 
 const execFile = promisify(execFileCb);
@@ -14,6 +14,8 @@ const execFile = promisify(execFileCb);
 describe('the packed package', () => {
   it('installs globally and runs the demo from another folder', async () => {
     const tmp = await mkdtemp(path.join(os.tmpdir(), 'auditpack-pack-'));
+    // The global install holds every dependency (hundreds of MiB): removed whatever the outcome.
+    onTestFinished(() => rm(tmp, { recursive: true, force: true }));
     const env = { ...process.env, AUDITPACK_FROM_SOURCE: '', PUPPETEER_SKIP_DOWNLOAD: '1', npm_config_loglevel: 'error' };
     const { stdout } = await execFile('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: ROOT, env, maxBuffer: 64 * 1024 * 1024 });
     const packed = JSON.parse(stdout.slice(stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
