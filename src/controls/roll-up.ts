@@ -67,6 +67,37 @@ interface EdgeResults {
   results: CheckResult[];
 }
 
+// A check's results split by status once, however many controls its edges reach (a large run has
+// hundreds of thousands of results and hundreds of controls).
+interface Bucket {
+  byStatus: Record<CheckResult['status'], CheckResult[]>;
+  counts: ResultCounts;
+}
+
+const buckets = new WeakMap<readonly CheckResult[], Bucket>();
+
+function bucketOf(results: readonly CheckResult[]): Bucket {
+  let b = buckets.get(results);
+  if (b === undefined) {
+    const byStatus: Bucket['byStatus'] = { pass: [], fail: [], error: [], not_applicable: [], waived: [] };
+    for (const r of results) byStatus[r.status].push(r);
+    const counts = emptyCounts();
+    for (const k of Object.keys(counts) as (keyof ResultCounts)[]) counts[k] = byStatus[k].length;
+    b = { byStatus, counts };
+    buckets.set(results, b);
+  }
+  return b;
+}
+
+function take(edges: readonly EdgeResults[], statuses: readonly CheckResult['status'][]): CheckResult[] {
+  const out: CheckResult[] = [];
+  for (const e of edges) {
+    const b = bucketOf(e.results);
+    for (const s of statuses) for (const r of b.byStatus[s]) out.push(r);
+  }
+  return out;
+}
+
 // What the rules decide from, for one control.
 export interface Decision {
   status: ControlOutcome['status'];
@@ -89,10 +120,6 @@ function byCheckText(results: readonly CheckResult[]): string {
   return [...n.entries()].map(([c, k]) => `${c} (${k})`).join(', ');
 }
 
-function judged(r: CheckResult): boolean {
-  return r.status === 'pass' || r.status === 'waived';
-}
-
 export function decide(
   control: Pick<CatalogControl, 'evidence' | 'attest' | 'notApplicableWhen'>,
   ref: string,
@@ -102,7 +129,7 @@ export function decide(
   const notAssessed = new Map<EdgeResults, string>();
   const sourceOf = (check: string): EvidenceSource => ctx.checkSources?.get(check) ?? 'kubernetes';
   for (const e of edges) {
-    if (e.results.some((r) => r.status !== 'not_applicable')) continue;
+    if (bucketOf(e.results).counts.not_applicable < e.results.length) continue;
     const s = sourceOf(e.edge.check);
     notAssessed.set(e, ctx.sources && !ctx.sources.has(s) ? `not assessed: ${SOURCE_ABSENT[s]}` : e.results.length === 0 ? 'no result in this run' : 'nothing in scope to judge (not applicable)');
   }
@@ -131,21 +158,18 @@ export function decide(
     };
   }
 
-  const all = edges.flatMap((e) => e.results);
   const satisfies = edges.filter((e) => e.edge.strength === 'satisfies');
   const supports = edges.filter((e) => e.edge.strength === 'supports');
-  const satResults = satisfies.flatMap((e) => e.results);
-  const supResults = supports.flatMap((e) => e.results);
-  const waived = all.filter((r) => r.status === 'waived').length;
+  const waived = take(edges, ['waived']).length;
 
   // 3. Any failure, on a deciding or a supporting edge.
-  const failing = all.filter((r) => r.status === 'fail');
+  const failing = take(edges, ['fail']);
   if (failing.length > 0) {
     const more = waived > 0 ? ` (${waived} more waived under approved exceptions)` : '';
     return { ...base, status: 'not_satisfied', reason: `${plural(failing.length, 'result', 'results')} failed${more}: ${byCheckText(failing)}.`, decisive: failing };
   }
   // 4. Missing evidence on a deciding edge.
-  const errors = satResults.filter((r) => r.status === 'error');
+  const errors = take(satisfies, ['error']);
   if (errors.length > 0) {
     return {
       ...base,
@@ -155,7 +179,7 @@ export function decide(
       missingEvidence: true,
     };
   }
-  const supJudged = supResults.filter(judged);
+  const supJudged = take(supports, ['pass', 'waived']);
   const supText = supJudged.length > 0 ? ` Supporting evidence: ${plural(supJudged.length, 'result', 'results')} passed (${byCheckText(supJudged)}); supporting results never decide a control.` : '';
   const attest = control.attest ? ` To attest: ${control.attest}` : '';
   // 5. Manual: a person decides.
@@ -163,7 +187,7 @@ export function decide(
     return { ...base, status: 'manual', reason: `Needs a human attestation: no automated check decides this control.${supText}${attest}`, decisive: supJudged };
   }
   // 6. No deciding result.
-  const satJudged = satResults.filter(judged);
+  const satJudged = take(satisfies, ['pass', 'waived']);
   if (satJudged.length === 0) {
     const reasons = [...new Set(satisfies.map((e) => notAssessed.get(e)).filter((s): s is string => s !== undefined))];
     const absentOnly = satisfies.length > 0 && satisfies.every((e) => (notAssessed.get(e) ?? '').startsWith('not assessed'));
@@ -179,7 +203,7 @@ export function decide(
   }
   const unassessed = satisfies.filter((e) => notAssessed.has(e)).map((e) => `${e.edge.check} (${notAssessed.get(e) ?? ''})`);
   const rest = unassessed.length > 0 ? ` Other deciding checks: ${unassessed.join('; ')}.` : '';
-  const satWaived = satJudged.filter((r) => r.status === 'waived').length;
+  const satWaived = take(satisfies, ['waived']).length;
   const passed =
     `${plural(satJudged.length - satWaived, 'result', 'results')} of deciding checks passed` +
     `${satWaived > 0 ? ` and ${plural(satWaived, 'failure was', 'failures were')} waived under approved exceptions` : ''} (${byCheckText(satJudged)}).`;
@@ -196,12 +220,6 @@ export function decide(
     decisive: satJudged,
     automatedPassed: true,
   };
-}
-
-function countsOf(results: readonly CheckResult[]): ResultCounts {
-  const c = emptyCounts();
-  for (const r of results) c[r.status] += 1;
-  return c;
 }
 
 export function rollUp(catalogs: readonly Catalog[], results: readonly CheckResult[], ctx: RollUpContext = {}): ControlOutcome[] {
@@ -241,7 +259,21 @@ export function rollUp(catalogs: readonly Catalog[], results: readonly CheckResu
         ...(dynamic.get(ref)?.values() ?? []),
       ];
       const d = decide(control, ref, edges, ctx);
-      const all = [...new Set(edges.flatMap((e) => e.results))];
+      // Catalog edges name distinct checks; only per-result edges can bring a result twice.
+      const counts = emptyCounts();
+      let total = 0;
+      if (edges.some((e) => e.edge.dynamic)) {
+        for (const r of new Set(edges.flatMap((e) => e.results))) {
+          counts[r.status] += 1;
+          total += 1;
+        }
+      } else {
+        for (const e of edges) {
+          const c = bucketOf(e.results).counts;
+          for (const k of Object.keys(counts) as (keyof ResultCounts)[]) counts[k] += c[k];
+          total += e.results.length;
+        }
+      }
       outcomes.push({
         framework: catalog.framework as FrameworkId,
         id: control.id,
@@ -253,10 +285,10 @@ export function rollUp(catalogs: readonly Catalog[], results: readonly CheckResu
         checks: [...new Set(edges.map((e) => e.edge.check))],
         edges: edges.map((e) => {
           const why = d.notAssessed.get(e);
-          return { ...e.edge, counts: countsOf(e.results), ...(why ? { notAssessed: why } : {}) };
+          return { ...e.edge, counts: { ...bucketOf(e.results).counts }, ...(why ? { notAssessed: why } : {}) };
         }),
-        results: all.length,
-        counts: countsOf(all),
+        results: total,
+        counts,
         reason: d.reason,
         resultIds: [...new Set(d.decisive.map(id))],
         ...(control.attest ? { manual: control.attest } : {}),
