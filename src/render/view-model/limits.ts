@@ -32,7 +32,7 @@ export const LIMITS = {
 // cleaning them before the display cut.
 export const TRANSCRIPT_INPUT = 4_000;
 
-export const COVER_LIMITS = { id: 80, operator: 80, command: 200, targetName: 40, targetsText: 80, checkTitle: 60 } as const;
+export const COVER_LIMITS = { id: 80, operator: 80, command: 200, targetName: 40, targetsText: 80, checkTitle: 40 } as const;
 
 // Under a control, each mapped check names at most this many results that need attention (fail,
 // error, waived) on one line, each linked to its row; the rest ("+N more"), and every passing
