@@ -1,5 +1,5 @@
 import { scrubText } from '../evidence/scrub.ts';
-import { escapeTerminal } from '../shared/terminal-text.ts';
+import { escapeJsonText, escapeTerminal } from '../shared/terminal-text.ts';
 
 // Where the CLI writes: stdout for what a person or script reads, stderr for logs and errors.
 export interface Io {
@@ -9,6 +9,9 @@ export interface Io {
   tty?: NodeJS.WritableStream;
   // stdout is a terminal that may be coloured (not NO_COLOR); --no-color turns it off per command.
   color?: boolean;
+  // Machine-readable output (JSON) written as it is: its strings were scrubbed and escaped when the
+  // file was written, and line-wise scrubbing would rewrite JSON keys such as "pass".
+  data?: (text: string) => void;
 }
 
 // Every line the process prints passes the one scrubber (nothing secret leaves) and is escaped
@@ -21,6 +24,7 @@ export function terminalLine(line: string): string {
 export const defaultIo: Io = {
   out: (line) => process.stdout.write(`${terminalLine(line)}\n`),
   err: (line) => process.stderr.write(`${terminalLine(line)}\n`),
+  data: (text) => process.stdout.write(`${escapeJsonText(text)}\n`),
   ...(process.stderr.isTTY ? { tty: process.stderr } : {}),
   color: process.stdout.isTTY === true && !('NO_COLOR' in process.env && process.env.NO_COLOR !== ''),
 };

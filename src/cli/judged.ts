@@ -22,7 +22,7 @@ export function judgedCtx(ctx: Ctx, flags: Pick<RunFlags, 'output'>): Ctx {
 
 export async function finishJudged(ctx: Ctx, summary: RunSummary, reporter: Reporter, flags: Pick<RunFlags, 'output' | 'failOn' | 'upload'>, config?: AuditpackConfig): Promise<number> {
   summarize(judgedCtx(ctx, flags), summary, reporter);
-  if (flags.output === 'json') ctx.io.out((await readFile(path.join(summary.outDir, 'findings.json'), 'utf8')).trimEnd());
+  if (flags.output === 'json') (ctx.io.data ?? ctx.io.out)((await readFile(path.join(summary.outDir, 'findings.json'), 'utf8')).trimEnd());
   await uploadIfAsked(judgedCtx(ctx, flags), uploadSettings(flags.upload, config), summary.outDir, summary.runId);
   return verdict(summary, (flags.failOn ?? config?.failOn) as Severity | undefined);
 }

@@ -57,7 +57,9 @@ describe('exit code of a judged run', () => {
     ['the PDF failed, nothing else', summary({ controls: [control('satisfied')], pdfError: 'Chromium exited' }), undefined, 5],
     ['the PDF failed and a gap: 5 wins over 3', summary({ gaps: [gap], pdfError: 'Chromium exited' }), undefined, 5],
     ['the PDF failed and a control failed: 1 wins', summary({ controls: [control('not_satisfied')], pdfError: 'Chromium exited' }), undefined, 1],
-    ['insufficient evidence only', summary({ controls: [control('insufficient_evidence')] }), undefined, 3],
+    ['insufficient evidence from missing evidence', summary({ controls: [{ ...control('insufficient_evidence'), missingEvidence: true }] }), undefined, 3],
+    // "Not assessed: no AWS account in this run" is a scoping fact, not incomplete evidence.
+    ['insufficient evidence only because a source was not in the run', summary({ controls: [control('insufficient_evidence')] }), undefined, 0],
     ['all satisfied', summary({ controls: [control('satisfied'), control('manual')] }), undefined, 0],
   ] as const)('%s', (_name, s, failOn, code) => {
     expect(verdict(s, failOn)).toBe(code);

@@ -46,6 +46,13 @@ export function truncate(value: string, max: number): string {
   return value.slice(0, end) + ELLIPSIS;
 }
 
+// Bounded at a word boundary (page 1 has room for one line per check title): never cut mid-word.
+export function truncateWords(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const space = value.lastIndexOf(' ', max - 1);
+  return space >= max / 2 ? `${value.slice(0, space).replace(/[\s,;:—-]+$/u, '')}${ELLIPSIS}` : truncate(value, max);
+}
+
 // Sanitized and bounded: the only form in which input text reaches a template.
 export function displayText(value: string | undefined, max: number, options: SanitizeOptions = {}): string {
   if (value === undefined) return '';

@@ -15,10 +15,19 @@ export interface EvidenceGapCount {
   text: string;
 }
 
-export function evidenceGapCount(results: readonly Pick<CheckResult, 'status' | 'gaps'>[], gaps: readonly Pick<EvidenceGap, 'id'>[]): EvidenceGapCount {
+export function evidenceGapCount(
+  results: readonly (Pick<CheckResult, 'status' | 'gaps'> & { target?: string })[],
+  gaps: readonly (Pick<EvidenceGap, 'id'> & { target?: string; kinds?: EvidenceGap['kinds'] })[],
+): EvidenceGapCount {
   const inputs = new Set(gaps.map((g) => g.id)).size;
+  // A target that could not be read at all (kinds '*') explains every error on it.
+  const lost = new Set(gaps.filter((g) => g.kinds === '*' && g.target !== undefined).map((g) => g.target));
   let own = 0;
-  for (const r of results) if (r.status === 'error' && (r.gaps === undefined || r.gaps.length === 0)) own++;
+  for (const r of results) {
+    if (r.status !== 'error' || (r.gaps !== undefined && r.gaps.length > 0)) continue;
+    if (r.target !== undefined && lost.has(r.target)) continue;
+    own++;
+  }
   const total = inputs + own;
   return { total, inputs, results: own, text: `${total} evidence gap(s) (${inputs} unreadable input(s), ${own} other result(s) in error)` };
 }

@@ -205,7 +205,9 @@ describe('auditpack run --config: two AWS accounts × two regions, an Azure subs
       ['soc2', 'CC6.1', ['gcp']],
       ['soc2', 'CC7.1', ['aws', 'azure']],
       ['pci-dss-4', '2.2.1', ['aws', 'gcp']],
-      ['hipaa', '164.308(a)(1)(ii)(B)', ['aws', 'azure', 'gcp']],
+      // GCP constraints reach HIPAA only through their own table rows (controls/mappings), not
+      // as a whole check on risk management.
+      ['hipaa', '164.308(a)(1)(ii)(B)', ['aws', 'azure']],
     ];
     for (const [framework, id, clouds] of cases) {
       const ref = `${framework}:${id}`;
@@ -223,7 +225,9 @@ describe('auditpack run --config: two AWS accounts × two regions, an Azure subs
       const block = controlBlock(html, framework, id);
       expect(block, `${ref} in report.html`).toBeDefined();
       const rows = checkRows(block ?? '');
-      expect(rows.map((c) => c.check).sort(), ref).toEqual([...row.checks].sort());
+      // One row per edge: a check whose results bring their own edges (a shipped table row per
+      // constraint) can stand on several rows, each with its own rationale.
+      expect([...new Set(rows.map((c) => c.check))].sort(), ref).toEqual([...new Set(row.checks)].sort());
       const judgedRows = rows.filter((c) => c.judged > 0);
       expect(judgedRows.some((c) => isMesh(c.check)), `${ref} mesh row`).toBe(true);
       for (const cloud of clouds) expect(judgedRows.some((c) => cloudOf(c.check) === cloud), `${ref} ${cloud} row`).toBe(true);

@@ -79,8 +79,10 @@ describe('target model', () => {
     const broken = await run('mixed-broken', { snapshots: [{ dir: mixed }] });
     expect(broken.findings.results.some((r) => KIND.get(r.check) === 'cluster' && r.status === 'error')).toBe(true);
     const aws = (f: Findings): string[] => f.results.filter((r) => KIND.get(r.check) === 'aws').map((r) => `${r.check} ${r.resource.name} ${r.status}`);
+    // The AWS results are exactly those of the clean folder (some are errors of their own: a
+    // Security Hub control enabled without a finding is a gap), none added by the broken file.
+    expect(aws(clean.findings).length).toBeGreaterThan(5);
     expect(aws(broken.findings)).toEqual(aws(clean.findings));
-    expect(aws(broken.findings).some((l) => l.endsWith(' error'))).toBe(false);
   }, 60_000);
 
   it('gives cloud results provider, account and region columns in findings.csv, not a namespace', async () => {

@@ -22,7 +22,7 @@ export function registerDiff(program: Command, ctx: Ctx): void {
           const [check = '', target = '', kind = '', namespace = '', name = '', port = ''] = v.split('\u0000');
           return resultId({ check, target, resource: { kind, ...(namespace ? { namespace } : {}), name }, data: port ? { port } : {} });
         }, 2);
-        ctx.io.out(json.replaceAll('"key":', '"id":'));
+        (ctx.io.data ?? ctx.io.out)(json.replaceAll('"key":', '"id":'));
       } else for (const line of formatDiff(diff)) ctx.io.out(line);
       ctx.onExit(diff.newFailures.length > 0 ? EXIT.NOT_SATISFIED : EXIT.OK);
     });

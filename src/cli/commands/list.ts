@@ -42,7 +42,7 @@ export function registerList(program: Command, ctx: Ctx): void {
       }
       const catalogs = (await loadCatalogs(DEFAULT_CONTROLS_DIR, new Set(CHECKS.map((c) => c.meta.id)))).filter((c) => flags.framework.length === 0 || flags.framework.includes(c.framework));
       const print = (json: unknown, rows: string[][]): void => {
-        if (flags.json) ctx.io.out(JSON.stringify(json, null, 2));
+        if (flags.json) (ctx.io.data ?? ctx.io.out)(JSON.stringify(json, null, 2));
         else for (const l of table(rows)) ctx.io.out(l);
       };
       if (what === 'checks') {

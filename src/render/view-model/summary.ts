@@ -4,7 +4,7 @@ import { CHECK_STATUSES, type CheckStatus, SEVERITIES, type Severity } from '../
 import { CONTROL_STATUSES, type ControlOutcome, type ControlStatus, FRAMEWORK_LABELS, type FrameworkId } from '../../controls/types.ts';
 import type { ReportInput, ReportedResult } from '../report-input.ts';
 import { CHECK_STATUS_DISPLAY, CONTROL_STATUS_DISPLAY } from '../status-display.ts';
-import { displayText } from '../text.ts';
+import { displayText, truncateWords } from '../text.ts';
 import { checkAnchor } from './anchors.ts';
 import { compareText, countBy, message, counted, formatCell, formatCount, formatDuration, formatPercent, formatTimestamp, name, plural, severityRank } from './format.ts';
 import { CHECK_STATUS_ORDER, COVER_LIMITS, EPHEMERAL_NOTICE, LIMITS, SEVERITY_LABELS, SEVERITY_SHORT, TOP_FAILING_CHECKS } from './limits.ts';
@@ -192,7 +192,7 @@ export function frameworkSummary(controls: ControlOutcome[], results: ReportedRe
         id: name(id),
         anchor: checkAnchor(id),
         found: meta !== undefined,
-        title: meta === undefined ? '' : displayText(meta.title, COVER_LIMITS.checkTitle),
+        title: meta === undefined ? '' : truncateWords(displayText(meta.title, 1_000), COVER_LIMITS.checkTitle),
         severity: SEVERITY_LABELS[severity],
         severityClass: `sev-${severity}`,
         failures: formatCount(n),
