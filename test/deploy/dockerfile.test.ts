@@ -25,11 +25,16 @@ describe('Dockerfile', () => {
   const list = instructions(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'));
   const all = (op: string): string[] => list.filter((i) => i.op === op).map((i) => i.args);
 
-  it('builds on one official, pinned Node 20 image', () => {
+  it('builds on one official, pinned Node 20 image: a build stage that compiles dist/, then the runtime', () => {
     const from = all('FROM');
-    expect(from).toHaveLength(1);
+    expect(from).toHaveLength(2);
     // Docker Official Images have no registry or namespace; the tag pins major version and distro.
-    expect(from[0]).toMatch(/^node:20(\.\d+){0,2}-bookworm-slim(@sha256:[0-9a-f]{64})?$/);
+    const images = new Set(from.map((f) => f.replace(/\s+AS\s+\S+$/i, '')));
+    expect(images.size).toBe(1);
+    expect([...images][0]).toMatch(/^node:20(\.\d+){0,2}-bookworm-slim(@sha256:[0-9a-f]{64})?$/);
+    expect(from[0]).toMatch(/\s+AS\s+build$/i);
+    expect(all('RUN').join('\n')).toMatch(/npm run build/);
+    expect(all('COPY')).toContain('--from=build /build/dist ./dist');
   });
 
   it('installs only production dependencies, without a browser download, and Debian Chromium', () => {
@@ -50,7 +55,8 @@ describe('Dockerfile', () => {
   });
 
   it('copies only paths that exist, and .dockerignore keeps secrets and node_modules out', () => {
-    for (const copy of all('COPY')) {
+    // COPY --from=<stage> reads the build stage, not the build context.
+    for (const copy of all('COPY').filter((c) => !c.startsWith('--from='))) {
       const parts = copy.split(/\s+/).filter((p) => !p.startsWith('--'));
       for (const src of parts.slice(0, -1)) expect(existsSync(path.join(ROOT, src)), src).toBe(true);
     }
