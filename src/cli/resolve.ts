@@ -11,6 +11,8 @@ import { AuditpackError } from '../shared/errors.ts';
 import { expandOutPath } from '../storage/out-path.ts';
 import { P12_PASSPHRASE_ENV, type RunFlags, type SigningFlags, type TargetFlags } from './options.ts';
 import { validTargetName } from './names.ts';
+import { scopeOf } from '../scope/options.ts';
+import type { Selection } from '../pipeline/selection.ts';
 
 // Flags and auditpack.yaml turned into pipeline options. Flags win over the config. Modules that
 // load SDKs are imported only when a target needs them.
@@ -181,6 +183,24 @@ export function uploadSettings(flag: string | undefined, config: AuditpackConfig
   const url = flag ?? c?.url;
   if (!url) return undefined;
   return { url, ...(c?.objectLock ? { objectLock: c.objectLock } : {}), ...(c?.endpoint ? { endpoint: c.endpoint } : {}), ...(c?.region ? { region: c.region } : {}) };
+}
+
+// What run and report share once targets are known: what is judged, how it is signed and scoped.
+export function judgedOptions(
+  flags: RunFlags,
+  config: AuditpackConfig | undefined,
+  selection: Selection | undefined,
+): Pick<RunOptions, 'frameworks' | 'selection' | 'chrome' | 'signingKey' | 'signP12' | 'kms' | 'tsa' | 'exceptionsFile' | 'attestationsFile' | 'notApplicable' | 'scope' | 'soc2Categories'> {
+  const chrome = flags.chrome ?? config?.output?.chrome;
+  return {
+    ...(selection?.frameworks ? { frameworks: selection.frameworks } : {}),
+    ...(selection ? { selection } : {}),
+    ...(chrome ? { chrome } : {}),
+    ...signingFrom(flags, config),
+    ...judgementFiles(flags, config),
+    ...scopeOf(config),
+    ...(config?.soc2Categories ? { soc2Categories: config.soc2Categories } : {}),
+  };
 }
 
 // --exceptions/--attestations win over the config's keys.

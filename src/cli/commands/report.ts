@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { scopeOf } from '../../scope/options.ts';
 import { AuditpackError } from '../../shared/errors.ts';
 import type { Ctx } from '../io.ts';
 import { withJudgementOptions, withRunOptions, withSelectionOptions, type RunFlags, type SelectionFlags } from '../options.ts';
@@ -33,20 +32,13 @@ export function registerReport(program: Command, ctx: Ctx): void {
     const formats = r.formatsFrom(flags, config);
     const selection = await j.selectionFrom(flags, config);
     const pinned = flags.evidenceKey ? await loadPublicKey(flags.evidenceKey) : undefined;
-    const chrome = flags.chrome ?? config?.output?.chrome;
     const reporter = await reporterFor(ctx, config);
     const summary = await reportFromEvidence({
       evidenceDir: evidence,
       ...(pinned ? { evidenceKeyPem: pinned.pem } : {}),
       outDir: r.requireOut(flags.out ?? config?.output?.dir),
       formats,
-      ...(selection?.frameworks ? { frameworks: selection.frameworks } : {}),
-      ...(selection ? { selection } : {}),
-      ...(chrome ? { chrome } : {}),
-      ...r.signingFrom(flags, config),
-      ...r.judgementFiles(flags, config),
-      ...scopeOf(config),
-      ...(config?.soc2Categories ? { soc2Categories: config.soc2Categories } : {}),
+      ...r.judgedOptions(flags, config, selection),
       command: r.commandLine(),
       onProgress: reporter.onProgress,
     }).finally(reporter.close);

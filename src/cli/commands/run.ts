@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { scopeOf } from '../../scope/options.ts';
 import type { Ctx } from '../io.ts';
 import { withJudgementOptions, withRunOptions, withSelectionOptions, withShardOptions, withTargetOptions, type RunFlags, type SelectionFlags, type TargetFlags } from '../options.ts';
 import { collectCommand } from './collect.ts';
@@ -27,7 +26,6 @@ export function registerRun(program: Command, ctx: Ctx): void {
     const formats = r.formatsFrom(flags, config);
     const selection = await j.selectionFrom(flags, config);
     const targets = r.selectTargets({ ...(await r.targetsFrom(flags, config)), cloud: await r.cloudTargets(config, flags.awsProfile) }, selection?.targets);
-    const chrome = flags.chrome ?? config?.output?.chrome;
     const collection = await r.collectionFrom(flags, config);
     const reporter = await reporterFor(ctx, config);
     const summary = await runPipeline({
@@ -35,13 +33,7 @@ export function registerRun(program: Command, ctx: Ctx): void {
       collection,
       outDir: r.requireOut(flags.out ?? config?.output?.dir),
       formats,
-      ...(selection?.frameworks ? { frameworks: selection.frameworks } : {}),
-      ...(selection ? { selection } : {}),
-      ...(chrome ? { chrome } : {}),
-      ...r.signingFrom(flags, config),
-      ...r.judgementFiles(flags, config),
-      ...scopeOf(config),
-      ...(config?.soc2Categories ? { soc2Categories: config.soc2Categories } : {}),
+      ...r.judgedOptions(flags, config, selection),
       ...(flags.history ?? config?.history ? { history: flags.history ?? config?.history } : {}),
       command: r.commandLine(),
       onProgress: reporter.onProgress,

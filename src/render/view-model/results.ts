@@ -118,6 +118,22 @@ export function resultAnchors(results: ReportedResult[]): Map<ReportedResult, st
   return anchors;
 }
 
+// What a check's results section and its large-run summary both open with.
+function checkHeading(id: string, list: readonly ReportedResult[], links: LinkContext) {
+  const meta = links.checkMeta.get(id);
+  const severity = meta?.severity ?? list.reduce<Severity>((w, r) => (severityRank(r.severity) < severityRank(w) ? r.severity : w), 'info');
+  return {
+    id: name(id),
+    anchor: resultsAnchor(id),
+    checkAnchor: checkAnchor(id),
+    found: meta !== undefined,
+    title: meta === undefined ? '' : name(meta.title),
+    severity: SEVERITY_LABELS[severity],
+    severityClass: `sev-${severity}`,
+    total: plural(list.length, 'result', 'results'),
+  };
+}
+
 export function resultGroupViews(
   checkOrder: string[],
   results: ReportedResult[],
@@ -128,21 +144,12 @@ export function resultGroupViews(
   for (const r of results) byCheck.get(r.check)?.push(r);
   return checkOrder.map((id) => {
     const list = [...(byCheck.get(id) ?? [])].sort(compareWithinCheck);
-    const meta = links.checkMeta.get(id);
-    const severity = meta?.severity ?? list.reduce<Severity>((w, r) => (severityRank(r.severity) < severityRank(w) ? r.severity : w), 'info');
     const byStatus = countBy(list, (r) => r.status);
     const rows = foldNotApplicable(list, resultViews, links);
     const shared = new Set(rows.map((r) => r.controls));
     const controls = shared.size === 1 ? (rows[0]?.controls ?? '') : '';
     return {
-      id: name(id),
-      anchor: resultsAnchor(id),
-      checkAnchor: checkAnchor(id),
-      found: meta !== undefined,
-      title: meta === undefined ? '' : name(meta.title),
-      severity: SEVERITY_LABELS[severity],
-      severityClass: `sev-${severity}`,
-      total: plural(list.length, 'result', 'results'),
+      ...checkHeading(id, list, links),
       counts: CHECK_STATUS_ORDER.filter((s) => (byStatus.get(s) ?? 0) > 0)
         .map((s) => `${formatCount(byStatus.get(s) ?? 0)} ${CHECK_STATUS_DISPLAY[s].label.toLowerCase()}`)
         .join(' · '),
@@ -166,8 +173,6 @@ export function resultSummaryViews(
   for (const r of results) byCheck.get(r.check)?.push(r);
   return checkOrder.map((id) => {
     const list = byCheck.get(id) ?? [];
-    const meta = links.checkMeta.get(id);
-    const severity = meta?.severity ?? list.reduce<Severity>((w, r) => (severityRank(r.severity) < severityRank(w) ? r.severity : w), 'info');
     const byStatus = countBy(list, (r) => r.status);
     const bySeverity = countBy(list, (r) => r.severity);
     const attention = list
@@ -182,14 +187,7 @@ export function resultSummaryViews(
             .join(' · ')
         : '';
     return {
-      id: name(id),
-      anchor: resultsAnchor(id),
-      checkAnchor: checkAnchor(id),
-      found: meta !== undefined,
-      title: meta === undefined ? '' : name(meta.title),
-      severity: SEVERITY_LABELS[severity],
-      severityClass: `sev-${severity}`,
-      total: plural(list.length, 'result', 'results'),
+      ...checkHeading(id, list, links),
       counts: COUNT_COLUMNS.map((s) => {
         const n = byStatus.get(s) ?? 0;
         return { label: CHECK_STATUS_DISPLAY[s].label, count: formatCell(n), cssClass: n === 0 ? 'zero' : `status-text ${CHECK_STATUS_DISPLAY[s].cssClass}` };
