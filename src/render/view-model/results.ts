@@ -11,8 +11,10 @@ import { compareText, compareWithinCheck, countBy, formatCell, formatCount, mess
 import { CHECK_STATUS_ORDER, COUNT_COLUMNS, LIMITS, NA_FOLD_SUBJECTS, NEEDS_ATTENTION, SEVERITY_LABELS, SUMMARY_RESULTS_PER_CHECK, WORKLOAD_LIMITS } from './limits.ts';
 import { type LinkContext, type LinkView, evidenceLink } from './links.ts';
 
-export interface ResultGroupView {
+// What a check's results section and its large-run summary both open with (checkHeading).
+export interface CheckHeadingView {
   id: string;
+  // The same anchor for a small run's group and a large run's summary: "the check's results" links land here.
   anchor: string;
   checkAnchor: string;
   found: boolean;
@@ -20,6 +22,9 @@ export interface ResultGroupView {
   severity: string;
   severityClass: string;
   total: string;
+}
+
+export interface ResultGroupView extends CheckHeadingView {
   counts: string;
   results: ResultView[];
   // The controls every result of the check counts toward, once for the group (then no row repeats
@@ -30,16 +35,7 @@ export interface ResultGroupView {
   tableAnchor: string;
 }
 
-export interface ResultSummaryView {
-  id: string;
-  // Same anchor as the check's group in a small run: links to "the check's results" land here.
-  anchor: string;
-  checkAnchor: string;
-  found: boolean;
-  title: string;
-  severity: string;
-  severityClass: string;
-  total: string;
+export interface ResultSummaryView extends CheckHeadingView {
   // Pass, fail, error, n/a, waived.
   counts: CountCellView[];
   // "2 critical · 40 high", when the results of the check do not all share one severity.
@@ -118,8 +114,7 @@ export function resultAnchors(results: ReportedResult[]): Map<ReportedResult, st
   return anchors;
 }
 
-// What a check's results section and its large-run summary both open with.
-function checkHeading(id: string, list: readonly ReportedResult[], links: LinkContext) {
+function checkHeading(id: string, list: readonly ReportedResult[], links: LinkContext): CheckHeadingView {
   const meta = links.checkMeta.get(id);
   const severity = meta?.severity ?? list.reduce<Severity>((w, r) => (severityRank(r.severity) < severityRank(w) ? r.severity : w), 'info');
   return {
