@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateCheck } from '../evaluate.ts';
 import { describeCheck, inventoryOf } from '../tester.ts';
-import { ACCOUNT, EU, US, awsObject, fixture, identity, rules } from '../../../test/collectors/aws/aws-objects.ts';
+import { ACCOUNT, EU, US, awsObject, configRules, fixture, identity, rules } from '../../../test/collectors/aws/aws-objects.ts';
 import { awsConfigRulesCompliant } from './aws-config-rules-compliant.ts';
 
 const rule = (name: string, region = EU): { kind: string; namespace: string; name: string } => ({ kind: 'ConfigRule', namespace: `${ACCOUNT}/${region}`, name });
@@ -28,6 +28,15 @@ describeCheck(awsConfigRulesCompliant, {
     {
       name: 'a Security Hub service-linked rule (securityhub-…) is judged once, under Security Hub, even when NON_COMPLIANT',
       objects: [identity(), rules([{ name: 'securityhub-s3-bucket-ssl-requests-only-3f9a1c', type: 'NON_COMPLIANT', count: 2 }, { name: 'cloudtrail-enabled' }])],
+      expect: [{ ...rule('cloudtrail-enabled'), status: 'pass', messageId: 'compliant' }],
+    },
+    {
+      name: 'a Security Hub rule recognised by CreatedBy (DescribeConfigRules) even when renamed without the securityhub- prefix',
+      objects: [
+        identity(),
+        rules([{ name: 'hub-s3-ssl', type: 'NON_COMPLIANT', count: 1 }, { name: 'cloudtrail-enabled' }]),
+        configRules([{ name: 'hub-s3-ssl', identifier: 'S3_BUCKET_SSL_REQUESTS_ONLY', createdBy: 'securityhub.amazonaws.com' }, { name: 'cloudtrail-enabled', identifier: 'CLOUD_TRAIL_ENABLED' }]),
+      ],
       expect: [{ ...rule('cloudtrail-enabled'), status: 'pass', messageId: 'compliant' }],
     },
   ],
@@ -96,6 +105,22 @@ describeCheck(awsConfigRulesCompliant, {
 });
 
 describe('aws-config-rules-compliant messages', () => {
+  it('names the managed-rule identifier from DescribeConfigRules, keeps it in the data for the mapping table, and cites the record', () => {
+    const inv = inventoryOf([
+      identity(),
+      rules([{ name: 's3-ssl-conformance-pack-x1y2', type: 'NON_COMPLIANT', count: 2 }, { name: 'my-lambda-check' }, { name: 'undescribed' }]),
+      configRules([{ name: 's3-ssl-conformance-pack-x1y2', identifier: 'S3_BUCKET_SSL_REQUESTS_ONLY', createdBy: 'config-conforms.amazonaws.com' }, { name: 'my-lambda-check', owner: 'CUSTOM_LAMBDA', identifier: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:check` }]),
+    ]);
+    const results = evaluateCheck(awsConfigRulesCompliant, inv, new Date('2026-11-22T12:00:00Z'));
+    expect(results.map((r) => [r.resource.name, r.data.sourceIdentifier, r.message])).toEqual([
+      ['my-lambda-check', '', `AWS Config rule my-lambda-check (custom rule) in ${ACCOUNT}/eu-west-1 is compliant.`],
+      ['s3-ssl-conformance-pack-x1y2', 'S3_BUCKET_SSL_REQUESTS_ONLY', `AWS Config rule s3-ssl-conformance-pack-x1y2 (AWS managed rule S3_BUCKET_SSL_REQUESTS_ONLY) in ${ACCOUNT}/eu-west-1 is NON_COMPLIANT for 2 resources.`],
+      ['undescribed', '', `AWS Config rule undescribed in ${ACCOUNT}/eu-west-1 is compliant.`],
+    ]);
+    // The rule's own compliance record and its DescribeConfigRules record are both its evidence.
+    expect(results[1]?.evidence).toHaveLength(2);
+  });
+
   it('states exact and capped counts', () => {
     const inv = inventoryOf([identity(), rules([{ name: 'a-rule', type: 'NON_COMPLIANT', count: 3 }, { name: 'b-rule', type: 'NON_COMPLIANT', count: 100, capExceeded: true }])]);
     const messages = evaluateCheck(awsConfigRulesCompliant, inv, new Date('2026-11-22T12:00:00Z')).map((r) => r.message);

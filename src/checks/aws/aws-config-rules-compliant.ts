@@ -1,13 +1,24 @@
 import { NO_SCOPE_MESSAGE, awsScopes, gapText, identityEvidence, noScopeFinding } from '../../inventory/aws/scope.ts';
-import type { AwsConfigRuleCompliance } from '../../inventory/aws/types.ts';
+import type { AwsConfigRule, AwsConfigRuleCompliance } from '../../inventory/aws/types.ts';
 import type { Check, CheckFinding } from '../types.ts';
 
 const REQUIRES = ['AwsConfigRuleCompliance'] as const;
 
-// Rules Security Hub creates for its controls (securityhub-<rule>-<suffix>): their result is the
-// control's, judged once by aws-securityhub-failed-controls, not a second time here.
-function securityHubRule(name: string): boolean {
-  return /^securityhub-/i.test(name);
+// Rules Security Hub creates for its controls (CreatedBy securityhub.amazonaws.com, named
+// securityhub-<rule>-<suffix>): their result is the control's, judged once by
+// aws-securityhub-failed-controls, not a second time here.
+function securityHubRule(name: string, definition: AwsConfigRule | undefined): boolean {
+  return /^securityhub-/i.test(name) || definition?.createdBy === 'securityhub.amazonaws.com';
+}
+
+// What the rule is (DescribeConfigRules): the managed-rule identifier keys the shipped mapping table
+// (controls/mappings/aws-config-managed-rules.yaml); a custom rule, or one not described in the
+// evidence, maps to no requirement of its own.
+function ruleSource(definition: AwsConfigRule | undefined): { sourceIdentifier: string; source: string } {
+  if (!definition) return { sourceIdentifier: '', source: '' };
+  if (definition.owner === 'AWS' && definition.sourceIdentifier) return { sourceIdentifier: definition.sourceIdentifier, source: ` (AWS managed rule ${definition.sourceIdentifier})` };
+  if (definition.owner === 'CUSTOM_LAMBDA' || definition.owner === 'CUSTOM_POLICY') return { sourceIdentifier: '', source: ' (custom rule)' };
+  return { sourceIdentifier: '', source: '' };
 }
 
 // ComplianceContributorCount.CappedCount stops at 100; CapExceeded says there are more.
@@ -34,13 +45,14 @@ export const awsConfigRulesCompliant: Check = {
     requires: REQUIRES,
     proves:
       'Each AWS Config rule in the collected regions reports ComplianceType COMPLIANT (DescribeComplianceByConfigRule); rules that apply ' +
-      'to no resource are reported as not applicable. Rules Security Hub created for its controls (securityhub-…) are judged as Security Hub controls, not here.',
+      'to no resource are reported as not applicable. Rules Security Hub created for its controls (securityhub-…, CreatedBy securityhub.amazonaws.com) are judged as Security Hub controls, not here. ' +
+      'An AWS managed rule (DescribeConfigRules Source.SourceIdentifier) reaches the requirements AWS relates it to through the shipped table controls/mappings/aws-config-managed-rules.yaml; a custom rule only the general baseline controls.',
     messages: {
-      compliant: 'AWS Config rule {{rule}}{{packs}} in {{scope}} is compliant.',
-      nonCompliant: 'AWS Config rule {{rule}}{{packs}} in {{scope}} is NON_COMPLIANT for {{count}}.',
-      insufficientData: 'AWS Config rule {{rule}}{{packs}} in {{scope}} reports INSUFFICIENT_DATA: it has not evaluated any resource, so it proves nothing.',
-      notApplicable: 'AWS Config rule {{rule}}{{packs}} in {{scope}} applies to no resource in scope (NOT_APPLICABLE).',
-      complianceUnknown: 'AWS Config rule {{rule}}{{packs}} in {{scope}} reports no known compliance type ({{complianceType}}).',
+      compliant: 'AWS Config rule {{rule}}{{source}}{{packs}} in {{scope}} is compliant.',
+      nonCompliant: 'AWS Config rule {{rule}}{{source}}{{packs}} in {{scope}} is NON_COMPLIANT for {{count}}.',
+      insufficientData: 'AWS Config rule {{rule}}{{source}}{{packs}} in {{scope}} reports INSUFFICIENT_DATA: it has not evaluated any resource, so it proves nothing.',
+      notApplicable: 'AWS Config rule {{rule}}{{source}}{{packs}} in {{scope}} applies to no resource in scope (NOT_APPLICABLE).',
+      complianceUnknown: 'AWS Config rule {{rule}}{{source}}{{packs}} in {{scope}} reports no known compliance type ({{complianceType}}).',
       noRules: 'AWS Config in {{scope}} has no rules, so no resource configuration there is evaluated.',
       onlySecurityHubRules:
         'AWS Config in {{scope}} has only the {{count}} rule(s) Security Hub created for its controls (securityhub-…); they are judged once, as Security Hub controls (aws-securityhub-failed-controls).',
@@ -56,7 +68,8 @@ export const awsConfigRulesCompliant: Check = {
       const list = s.inventory?.ruleCompliance;
       // One result per rule; a rule listed twice (two snapshot files) is judged once.
       const all = [...new Map((list?.items ?? []).map((r) => [r.name, r])).values()];
-      const rules = all.filter((r) => !securityHubRule(r.name));
+      const definitions = new Map((s.inventory?.rules?.items ?? []).map((d) => [d.name, d]));
+      const rules = all.filter((r) => !securityHubRule(r.name, definitions.get(r.name)));
       const serviceLinked = all.length - rules.length;
       if (!list || (list.truncated && all.length === 0)) {
         const gaps = gapText(s, REQUIRES);
@@ -95,8 +108,9 @@ export const awsConfigRulesCompliant: Check = {
         // Conformance-pack membership (DescribeConformancePackCompliance), shown and kept in the data.
         const inPacks = (s.inventory?.packRules?.items ?? []).filter((p) => p.rule === r.name);
         const packNames = [...new Set(inPacks.map((p) => p.pack))].sort();
-        const data = { rule: r.name, scope: s.key, packs: packNames.length > 0 ? ` (conformance pack ${packNames.join(', ')})` : '', conformancePacks: packNames.join(', ') };
-        const evidence = [r.evidenceId, ...new Set(inPacks.map((p) => p.evidenceId))];
+        const definition = definitions.get(r.name);
+        const data = { rule: r.name, scope: s.key, ...ruleSource(definition), packs: packNames.length > 0 ? ` (conformance pack ${packNames.join(', ')})` : '', conformancePacks: packNames.join(', ') };
+        const evidence = [...new Set([r.evidenceId, ...(definition ? [definition.evidenceId] : []), ...inPacks.map((p) => p.evidenceId)])];
         switch (r.complianceType) {
           case 'COMPLIANT':
             results.push({ status: 'pass', resource, messageId: 'compliant', data, evidence });

@@ -1,5 +1,6 @@
 import {
   DescribeComplianceByConfigRuleCommand,
+  DescribeConfigRulesCommand,
   DescribeConfigurationRecordersCommand,
   DescribeConfigurationRecorderStatusCommand,
   DescribeConformancePackComplianceCommand,
@@ -31,7 +32,7 @@ export { awsClientsFromEnvironment, type AwsClientFactory, type AwsClients, type
 // region given: Security Hub DescribeHub, GetEnabledStandards, DescribeStandardsControls (per enabled
 // standard) and GetFindings (ACTIVE control findings of every compliance status),
 // AWS Config DescribeConfigurationRecorders, DescribeConfigurationRecorderStatus,
-// DescribeComplianceByConfigRule, DescribeConformancePacks and DescribeConformancePackCompliance (per pack). Every page is stored verbatim (the HTTP response body, before
+// DescribeComplianceByConfigRule, DescribeConfigRules, DescribeConformancePacks and DescribeConformancePackCompliance (per pack). Every page is stored verbatim (the HTTP response body, before
 // the SDK drops fields it does not know) with the aws CLI command that prints the same data.
 //
 // Failures never throw: a denied call is an access-denied gap naming the IAM action, a call the
@@ -215,7 +216,7 @@ async function collectConfig(ctx: RegionContext, region: string, clients: AwsCli
     out.records.push(put(ctx.opts.target, 'AwsConfigRecorders', ctx.account, region, recorders.raw ?? strip(recorders.output)));
   } else {
     out.gaps.push(failureGap(ctx, region, 'AwsConfigRecorders', recorders.failure));
-    if (recorders.failure.network) return unreachable(ctx, region, out, ['AwsConfigRecorderStatus', 'AwsConfigRuleCompliance', 'AwsConfigConformancePacks', 'AwsConfigConformancePackCompliance']);
+    if (recorders.failure.network) return unreachable(ctx, region, out, ['AwsConfigRecorderStatus', 'AwsConfigRuleCompliance', 'AwsConfigRules', 'AwsConfigConformancePacks', 'AwsConfigConformancePackCompliance']);
   }
 
   const status = await call(ctx.counter, (hook) => cfg.send(hooked(new DescribeConfigurationRecorderStatusCommand({}), hook)));
@@ -223,7 +224,7 @@ async function collectConfig(ctx: RegionContext, region: string, clients: AwsCli
     out.records.push(put(ctx.opts.target, 'AwsConfigRecorderStatus', ctx.account, region, status.raw ?? strip(status.output)));
   } else {
     out.gaps.push(failureGap(ctx, region, 'AwsConfigRecorderStatus', status.failure));
-    if (status.failure.network) return unreachable(ctx, region, out, ['AwsConfigRuleCompliance', 'AwsConfigConformancePacks', 'AwsConfigConformancePackCompliance']);
+    if (status.failure.network) return unreachable(ctx, region, out, ['AwsConfigRuleCompliance', 'AwsConfigRules', 'AwsConfigConformancePacks', 'AwsConfigConformancePackCompliance']);
   }
 
   // Rule compliance, and beside it the conformance packs with, per pack, the compliance of its rules
@@ -254,10 +255,12 @@ async function collectConfig(ctx: RegionContext, region: string, clients: AwsCli
     for (const p of perPack) merge(o, p.out);
     return o;
   };
-  const [rules, packs] = await Promise.all([
+  const [compliance, rules, packs] = await Promise.all([
     paged(ctx, region, 'AwsConfigRuleCompliance', (token, hook) => cfg.send(hooked(new DescribeComplianceByConfigRuleCommand(token ? { NextToken: token } : {}), hook))),
+    paged(ctx, region, 'AwsConfigRules', (token, hook) => cfg.send(hooked(new DescribeConfigRulesCommand(token ? { NextToken: token } : {}), hook))),
     packsChain(),
   ]);
+  merge(out, compliance.out);
   merge(out, rules.out);
   merge(out, packs);
   return out;

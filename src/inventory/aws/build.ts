@@ -4,6 +4,7 @@ import { ACCOUNT_RE, AWS_API_GROUP, AWS_CALLS, GLOBAL_REGION, REGION_RE, arnPart
 import {
   CallerIdentityBody,
   DescribeComplianceByConfigRuleBody,
+  DescribeConfigRulesBody,
   DescribeConfigurationRecordersBody,
   DescribeConfigurationRecorderStatusBody,
   DescribeConformancePackComplianceBody,
@@ -31,6 +32,7 @@ const PAGED: ReadonlySet<AwsKind> = new Set([
   'AwsSecurityHubStandardsControls',
   'AwsSecurityHubFindings',
   'AwsConfigRuleCompliance',
+  'AwsConfigRules',
   'AwsConfigConformancePacks',
   'AwsConfigConformancePackCompliance',
 ]);
@@ -56,7 +58,7 @@ export function buildAwsInventory(input: AreaInput): AreaOutput<AwsInventory> {
     const key = scopeKey(account, region);
     let r = regions.get(key);
     if (!r) {
-      r = { account, region, key, hub: undefined, standards: undefined, findings: undefined, controls: undefined, recorders: undefined, recorderStatus: undefined, ruleCompliance: undefined, conformancePacks: undefined, packRules: undefined };
+      r = { account, region, key, hub: undefined, standards: undefined, findings: undefined, controls: undefined, recorders: undefined, recorderStatus: undefined, ruleCompliance: undefined, rules: undefined, conformancePacks: undefined, packRules: undefined };
       regions.set(key, r);
     }
     return r;
@@ -125,6 +127,24 @@ export function buildAwsInventory(input: AreaInput): AreaOutput<AwsInventory> {
         const items = standardControlsOf(o.evidenceId, body, name.region);
         r.controls = addPage(r.controls, o.evidenceId, items);
         notePage(r, kind, body.NextToken, items[0]?.standard ?? '');
+        break;
+      }
+      case 'AwsConfigRules': {
+        const body = parse(input, o, DescribeConfigRulesBody, scope);
+        if (!body) break;
+        const r = regionOf(name.account, name.region);
+        r.rules = addPage(
+          r.rules,
+          o.evidenceId,
+          (body.ConfigRules ?? []).map((c) => ({
+            evidenceId: o.evidenceId,
+            name: c.ConfigRuleName,
+            owner: c.Source?.Owner ?? undefined,
+            sourceIdentifier: c.Source?.SourceIdentifier ?? undefined,
+            createdBy: c.CreatedBy ?? undefined,
+          })),
+        );
+        notePage(r, kind, body.NextToken);
         break;
       }
       case 'AwsConfigConformancePacks': {
@@ -211,6 +231,7 @@ export function buildAwsInventory(input: AreaInput): AreaOutput<AwsInventory> {
       kind === 'AwsSecurityHubStandards' ? r.standards
       : kind === 'AwsSecurityHubFindings' ? r.findings
       : kind === 'AwsSecurityHubStandardsControls' ? r.controls
+      : kind === 'AwsConfigRules' ? r.rules
       : kind === 'AwsConfigConformancePacks' ? r.conformancePacks
       : kind === 'AwsConfigConformancePackCompliance' ? r.packRules
       : r.ruleCompliance;

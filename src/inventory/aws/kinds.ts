@@ -90,6 +90,18 @@ export const AWS_CALLS = {
     cliCommand: 'describe-compliance-by-config-rule',
     regional: true,
   },
+  // The rules themselves: who owns each (AWS managed or custom) and its managed-rule identifier
+  // (Source.SourceIdentifier, e.g. S3_BUCKET_SSL_REQUESTS_ONLY), which the shipped mapping table
+  // controls/mappings/aws-config-managed-rules.yaml maps to framework controls; and whether
+  // Security Hub created it (CreatedBy), so its result is counted once, under Security Hub.
+  AwsConfigRules: {
+    service: 'config',
+    operation: 'DescribeConfigRules',
+    action: 'config:DescribeConfigRules',
+    cliService: 'configservice',
+    cliCommand: 'describe-config-rules',
+    regional: true,
+  },
   // Conformance packs and, per pack, the compliance of its rules: which pack a rule belongs to.
   AwsConfigConformancePacks: {
     service: 'config',

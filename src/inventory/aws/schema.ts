@@ -132,6 +132,21 @@ export const ComplianceByConfigRule = z.looseObject({
 
 export const DescribeComplianceByConfigRuleBody = z.looseObject({ ComplianceByConfigRules: z.array(ComplianceByConfigRule).nullish(), NextToken: Str });
 
+export const DescribeConfigRulesBody = z.looseObject({
+  ConfigRules: z
+    .array(
+      z.looseObject({
+        ConfigRuleName: z.string(),
+        ConfigRuleArn: Str,
+        Source: z.looseObject({ Owner: Str, SourceIdentifier: Str }).nullish(),
+        CreatedBy: Str,
+        ConfigRuleState: Str,
+      }),
+    )
+    .nullish(),
+  NextToken: Str,
+});
+
 export const DescribeConformancePacksBody = z.looseObject({
   ConformancePackDetails: z.array(z.looseObject({ ConformancePackName: z.string(), ConformancePackArn: Str })).nullish(),
   NextToken: Str,
@@ -152,6 +167,7 @@ export const AWS_BODY_SCHEMAS = {
   AwsConfigRecorders: DescribeConfigurationRecordersBody,
   AwsConfigRecorderStatus: DescribeConfigurationRecorderStatusBody,
   AwsConfigRuleCompliance: DescribeComplianceByConfigRuleBody,
+  AwsConfigRules: DescribeConfigRulesBody,
   AwsConfigConformancePacks: DescribeConformancePacksBody,
   AwsConfigConformancePackCompliance: DescribeConformancePackComplianceBody,
 } as const satisfies Record<AwsKind, z.ZodType>;

@@ -103,6 +103,18 @@ export interface AwsConfigRuleCompliance {
   capExceeded: boolean;
 }
 
+// One rule as DescribeConfigRules describes it.
+export interface AwsConfigRule {
+  evidenceId: string;
+  name: string;
+  // AWS (a managed rule), CUSTOM_LAMBDA or CUSTOM_POLICY.
+  owner: string | undefined;
+  // For a managed rule its identifier (S3_BUCKET_SSL_REQUESTS_ONLY); for a custom Lambda rule the function ARN.
+  sourceIdentifier: string | undefined;
+  // The service that created the rule (securityhub.amazonaws.com, config-conforms.amazonaws.com…), when one did.
+  createdBy: string | undefined;
+}
+
 export interface AwsConformancePack {
   evidenceId: string;
   name: string;
@@ -136,6 +148,7 @@ export interface AwsRegionInventory {
   recorders: AwsList<AwsConfigRecorder> | undefined;
   recorderStatus: AwsList<AwsConfigRecorderStatus> | undefined;
   ruleCompliance: AwsList<AwsConfigRuleCompliance> | undefined;
+  rules: AwsList<AwsConfigRule> | undefined;
   conformancePacks: AwsList<AwsConformancePack> | undefined;
   packRules: AwsList<AwsConformancePackRule> | undefined;
 }

@@ -25,6 +25,7 @@ import type { RecognizedOutput, Recognizer } from './types.ts';
 //   aws configservice describe-configuration-recorders       → AwsConfigRecorders
 //   aws configservice describe-configuration-recorder-status → AwsConfigRecorderStatus
 //   aws configservice describe-compliance-by-config-rule     → AwsConfigRuleCompliance
+//   aws configservice describe-config-rules                  → AwsConfigRules
 //   aws configservice describe-conformance-packs             → AwsConfigConformancePacks
 //   aws configservice describe-conformance-pack-compliance   → AwsConfigConformancePackCompliance
 //
@@ -200,6 +201,15 @@ const controlAssociations: Recognizer = (value, file) => {
   return { ...found, cli: args.map(shellQuote).join(' ') };
 };
 
+// The rules' ARNs name account and region.
+const configRules: Recognizer = (value, file) => {
+  const list = listOf(value, 'ConfigRules');
+  if (!list) return undefined;
+  if (list.length === 0) return attributable(file) ? output('AwsConfigRules', file, { account: undefined, region: undefined }) : undefined;
+  if (!list.every((r) => isRecord(r) && typeof r.ConfigRuleName === 'string' && isRecord(r.Source))) return undefined;
+  return output('AwsConfigRules', file, common(list.map((r) => fromArn(isRecord(r) ? r.ConfigRuleArn : undefined))));
+};
+
 const conformancePacks: Recognizer = (value, file) => {
   const list = listOf(value, 'ConformancePackDetails');
   if (!list) return undefined;
@@ -233,6 +243,7 @@ export const awsRecognizers: readonly Recognizer[] = [
   configurationRecorders,
   recorderStatus,
   complianceByConfigRule,
+  configRules,
   conformancePacks,
   conformancePackCompliance,
 ];

@@ -242,6 +242,33 @@ export function rules(specs: readonly RuleSpec[], account = ACCOUNT, region = EU
   return awsObject('AwsConfigRuleCompliance', account, region, rulesBody(specs, nextToken), page);
 }
 
+export interface RuleDefinitionSpec {
+  name: string;
+  // Managed-rule identifier (Owner AWS) or, with owner CUSTOM_LAMBDA, the function ARN.
+  identifier?: string;
+  owner?: 'AWS' | 'CUSTOM_LAMBDA' | 'CUSTOM_POLICY';
+  createdBy?: string;
+}
+
+// DescribeConfigRules as AWS Config answers it.
+export function configRulesBody(specs: readonly RuleDefinitionSpec[], account = ACCOUNT, region = EU, nextToken?: string): Record<string, unknown> {
+  return {
+    ConfigRules: specs.map((r, i) => ({
+      ConfigRuleName: r.name,
+      ConfigRuleArn: `arn:aws:config:${region}:${account}:config-rule/config-rule-${String(i).padStart(6, '0')}`,
+      ConfigRuleId: `config-rule-${String(i).padStart(6, '0')}`,
+      Source: { Owner: r.owner ?? 'AWS', ...(r.owner === 'CUSTOM_POLICY' ? {} : { SourceIdentifier: r.identifier ?? r.name.toUpperCase().replace(/-/g, '_') }) },
+      ConfigRuleState: 'ACTIVE',
+      ...(r.createdBy ? { CreatedBy: r.createdBy } : {}),
+    })),
+    ...(nextToken ? { NextToken: nextToken } : {}),
+  };
+}
+
+export function configRules(specs: readonly RuleDefinitionSpec[], account = ACCOUNT, region = EU, page = '1', nextToken?: string): unknown {
+  return awsObject('AwsConfigRules', account, region, configRulesBody(specs, account, region, nextToken), page);
+}
+
 // A region where everything is in order.
 export function healthyRegion(account = ACCOUNT, region = EU): unknown[] {
   return [
@@ -251,5 +278,6 @@ export function healthyRegion(account = ACCOUNT, region = EU): unknown[] {
     recorders([{ includeGlobal: region === US }], account, region),
     recorderStatus([{}], account, region),
     rules([{ name: 'securityhub-s3-bucket-ssl-requests-only-3f9a1c' }], account, region),
+    configRules([{ name: 'securityhub-s3-bucket-ssl-requests-only-3f9a1c', identifier: 'S3_BUCKET_SSL_REQUESTS_ONLY', createdBy: 'securityhub.amazonaws.com' }], account, region),
   ];
 }

@@ -137,6 +137,9 @@ describe('collectAws against a local AWS endpoint (real SDK clients)', () => {
       ['AwsConfigRuleCompliance', `aws/${A}/${EU}/config/DescribeComplianceByConfigRule#1`, 'cloud-api', `config:DescribeComplianceByConfigRule ${EU} page 1`],
       ['AwsConfigRuleCompliance', `aws/${A}/${EU}/config/DescribeComplianceByConfigRule#2`, 'cloud-api', `config:DescribeComplianceByConfigRule ${EU} page 2`],
       ['AwsConfigRuleCompliance', `aws/${A}/${EU}/config/DescribeComplianceByConfigRule#3`, 'cloud-api', `config:DescribeComplianceByConfigRule ${EU} page 3`],
+      ['AwsConfigRules', `aws/${A}/${EU}/config/DescribeConfigRules#1`, 'cloud-api', `config:DescribeConfigRules ${EU} page 1`],
+      ['AwsConfigRules', `aws/${A}/${EU}/config/DescribeConfigRules#2`, 'cloud-api', `config:DescribeConfigRules ${EU} page 2`],
+      ['AwsConfigRules', `aws/${A}/${EU}/config/DescribeConfigRules#3`, 'cloud-api', `config:DescribeConfigRules ${EU} page 3`],
       ['AwsConfigConformancePacks', `aws/${A}/${EU}/config/DescribeConformancePacks#1`, 'cloud-api', `config:DescribeConformancePacks ${EU} page 1`],
       ['AwsConfigConformancePackCompliance', `aws/${A}/${EU}/config/DescribeConformancePackCompliance#OrgPCI-DSS-4/1`, 'cloud-api', `config:DescribeConformancePackCompliance ${EU} page OrgPCI-DSS-4/1`],
       ['AwsSecurityHubHub', `aws/${A}/${US2}/securityhub/DescribeHub`, 'cloud-api', `securityhub:DescribeHub ${US2}`],
@@ -146,11 +149,13 @@ describe('collectAws against a local AWS endpoint (real SDK clients)', () => {
       ['AwsConfigRecorders', `aws/${A}/${US2}/config/DescribeConfigurationRecorders`, 'cloud-api', `config:DescribeConfigurationRecorders ${US2}`],
       ['AwsConfigRecorderStatus', `aws/${A}/${US2}/config/DescribeConfigurationRecorderStatus`, 'cloud-api', `config:DescribeConfigurationRecorderStatus ${US2}`],
       ['AwsConfigRuleCompliance', `aws/${A}/${US2}/config/DescribeComplianceByConfigRule#1`, 'cloud-api', `config:DescribeComplianceByConfigRule ${US2} page 1`],
+      ['AwsConfigRules', `aws/${A}/${US2}/config/DescribeConfigRules#1`, 'cloud-api', `config:DescribeConfigRules ${US2} page 1`],
       ['AwsConfigConformancePacks', `aws/${A}/${US2}/config/DescribeConformancePacks#1`, 'cloud-api', `config:DescribeConformancePacks ${US2} page 1`],
       ['AwsSecurityHubHub', `aws/${A}/${US}/securityhub/DescribeHub`, 'cloud-api', `securityhub:DescribeHub ${US}`],
       ['AwsConfigRecorders', `aws/${A}/${US}/config/DescribeConfigurationRecorders`, 'cloud-api', `config:DescribeConfigurationRecorders ${US}`],
       ['AwsConfigRecorderStatus', `aws/${A}/${US}/config/DescribeConfigurationRecorderStatus`, 'cloud-api', `config:DescribeConfigurationRecorderStatus ${US}`],
       ['AwsConfigRuleCompliance', `aws/${A}/${US}/config/DescribeComplianceByConfigRule#1`, 'cloud-api', `config:DescribeComplianceByConfigRule ${US} page 1`],
+      ['AwsConfigRules', `aws/${A}/${US}/config/DescribeConfigRules#1`, 'cloud-api', `config:DescribeConfigRules ${US} page 1`],
       ['AwsConfigConformancePacks', `aws/${A}/${US}/config/DescribeConformancePacks#1`, 'cloud-api', `config:DescribeConformancePacks ${US} page 1`],
     ]);
     expect(store.records.every((r) => r.apiVersion === AWS_API_VERSION)).toBe(true);
@@ -207,8 +212,11 @@ describe('collectAws against a local AWS endpoint (real SDK clients)', () => {
     expect(cloudTrail?.mappedControls).toEqual([]);
     expect(results.find((r) => r.resource.name === 'S3.5')?.mappedControls?.map((m) => [m.control, m.strength, m.provenance])).toEqual([['pci-dss-4:4.2.1', 'supports', 'AWS Security Hub RelatedRequirements']]);
     expect(results.find((r) => r.resource.name === `${A}/${US2}` && r.check === 'aws-config-recorder-on')?.warning).toBeUndefined();
-    // Conformance-pack membership is named on the rule's result.
-    expect(results.find((r) => r.resource.name === 's3-bucket-ssl-requests-only')?.message).toBe(`AWS Config rule s3-bucket-ssl-requests-only (conformance pack OrgPCI-DSS-4) in ${A}/${EU} is compliant.`);
+    // Conformance-pack membership and the managed-rule identifier (DescribeConfigRules) are named on the rule's result.
+    expect(results.find((r) => r.resource.name === 's3-bucket-ssl-requests-only')?.message).toBe(
+      `AWS Config rule s3-bucket-ssl-requests-only (AWS managed rule S3_BUCKET_SSL_REQUESTS_ONLY) (conformance pack OrgPCI-DSS-4) in ${A}/${EU} is compliant.`,
+    );
+    expect(results.find((r) => r.resource.name === 'InstanceTypesAreT2micro')?.data.sourceIdentifier).toBe('DESIRED_INSTANCE_TYPE');
     expect(results.find((r) => r.resource.name === 'rds-storage-encrypted')?.data.conformancePacks).toBe('');
   });
 
@@ -362,6 +370,7 @@ describe('collectAws against a local AWS endpoint (real SDK clients)', () => {
       ['AwsConfigRecorders', 'api-error', `${A}/${AP}`],
       ['AwsConfigRecorderStatus', 'api-error', `${A}/${AP}`],
       ['AwsConfigRuleCompliance', 'api-error', `${A}/${AP}`],
+      ['AwsConfigRules', 'api-error', `${A}/${AP}`],
       ['AwsConfigConformancePacks', 'api-error', `${A}/${AP}`],
       ['AwsConfigConformancePackCompliance', 'api-error', `${A}/${AP}`],
     ]);

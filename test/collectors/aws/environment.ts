@@ -8,6 +8,7 @@ import {
   CIS_V3,
   FSBP,
   PCI_V4,
+  configRulesBody,
   controlsBody,
   findingBody,
   fixture,
@@ -71,6 +72,22 @@ export function estate(account: string, region: string): RegionData {
         ...list(fixture('configservice-describe-compliance-by-config-rule.json'), 'ComplianceByConfigRules'),
         ...list(rulesBody([{ name: 'cloudtrail-enabled' }, { name: 's3-bucket-ssl-requests-only' }, { name: 'rds-storage-encrypted', type: 'NOT_APPLICABLE' }]), 'ComplianceByConfigRules'),
       ],
+      // What each rule is (DescribeConfigRules): the aws-cli example's two rules are AWS managed
+      // rules with names of their own.
+      configRules: list(
+        configRulesBody(
+          [
+            { name: 'InstanceTypesAreT2micro', identifier: 'DESIRED_INSTANCE_TYPE' },
+            { name: 'RequiredTagsForVolumes', identifier: 'REQUIRED_TAGS' },
+            { name: 'cloudtrail-enabled', identifier: 'CLOUD_TRAIL_ENABLED' },
+            { name: 's3-bucket-ssl-requests-only', identifier: 'S3_BUCKET_SSL_REQUESTS_ONLY', createdBy: 'config-conforms.amazonaws.com' },
+            { name: 'rds-storage-encrypted', identifier: 'RDS_STORAGE_ENCRYPTED' },
+          ],
+          account,
+          region,
+        ),
+        'ConfigRules',
+      ),
       // The AWS sample "Operational Best Practices for PCI DSS" pack holding two of the rules.
       packs: [{ ConformancePackName: 'OrgPCI-DSS-4', ConformancePackArn: `arn:aws:config:${region}:${account}:conformance-pack/OrgPCI-DSS-4/conformance-pack-abcd1234`, ConformancePackId: 'conformance-pack-abcd1234', LastUpdateRequestedTime: 1763193834.344 }],
       packRules: {
@@ -91,6 +108,7 @@ export function estate(account: string, region: string): RegionData {
       recorders: list(recordersBody([{ includeGlobal: false }], account), 'ConfigurationRecorders'),
       recorderStatus: list(recorderStatusBody([{ lastStatus: 'Success' }]), 'ConfigurationRecordersStatus'),
       rules: list(rulesBody([{ name: 'cloudtrail-enabled' }]), 'ComplianceByConfigRules'),
+      configRules: list(configRulesBody([{ name: 'cloudtrail-enabled', identifier: 'CLOUD_TRAIL_ENABLED' }], account, region), 'ConfigRules'),
     };
   }
   if (region === US) {

@@ -26,6 +26,8 @@ export interface RegionData {
   recorders?: readonly unknown[];
   recorderStatus?: readonly unknown[];
   rules?: readonly unknown[];
+  // DescribeConfigRules: ConfigRule objects (name, Source.Owner / SourceIdentifier, CreatedBy).
+  configRules?: readonly unknown[];
   // DescribeConformancePacks details, and per pack name its ConformancePackRuleComplianceList.
   packs?: readonly unknown[];
   packRules?: Readonly<Record<string, readonly unknown[]>>;
@@ -325,6 +327,10 @@ export async function startFakeAws(opts: FakeAwsOptions): Promise<FakeAws> {
       case 'DescribeComplianceByConfigRule': {
         const p = page(data.rules ?? [], call.input, opts.pageSize?.rules);
         return ok(res, call, { ComplianceByConfigRules: p.items, ...(p.next ? { NextToken: p.next } : {}) }, text);
+      }
+      case 'DescribeConfigRules': {
+        const p = page(data.configRules ?? [], call.input, opts.pageSize?.rules);
+        return ok(res, call, { ConfigRules: p.items, ...(p.next ? { NextToken: p.next } : {}) }, text);
       }
       case 'DescribeConformancePacks': {
         const p = page(data.packs ?? [], { ...call.input, MaxResults: call.input.Limit }, opts.pageSize?.packs);

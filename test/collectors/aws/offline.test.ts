@@ -33,6 +33,7 @@ const LIST_KEYS: Partial<Record<AwsKind, string>> = {
   AwsSecurityHubStandardsControls: 'Controls',
   AwsSecurityHubFindings: 'Findings',
   AwsConfigRuleCompliance: 'ComplianceByConfigRules',
+  AwsConfigRules: 'ConfigRules',
   AwsConfigConformancePacks: 'ConformancePackDetails',
   AwsConfigConformancePackCompliance: 'ConformancePackRuleComplianceList',
 };
@@ -172,7 +173,7 @@ describe('awsRecognizers', () => {
   };
 
   it('recognises each aws CLI output, taking account and region from ARNs in the content first', () => {
-    expect(awsRecognizers).toHaveLength(11);
+    expect(awsRecognizers).toHaveLength(12);
     expect(hit(fixture('securityhub-describe-hub.json'), 'hub.json')).toBe(
       `AwsSecurityHubHub aws/${ACCOUNT}/us-west-1/securityhub/DescribeHub#hub.json | aws securityhub describe-hub --region us-west-1 --output json`,
     );
@@ -211,6 +212,17 @@ describe('awsRecognizers', () => {
       `AwsSecurityHubStandardsControls aws/${ACCOUNT}/eu-west-1/securityhub/DescribeStandardsControls#aws/${ACCOUNT}/s3.5.json | aws securityhub list-standards-control-associations --region eu-west-1 --security-control-id S3.5 --output json`,
     );
     expect(hit({ Controls: [{ ControlId: 'S3.5' }] }, 'x.json')).toBeUndefined();
+  });
+
+  it('describe-config-rules: the rule ARNs name account and region', () => {
+    const body = {
+      ConfigRules: [
+        { ConfigRuleName: 's3-bucket-ssl-requests-only', ConfigRuleArn: `arn:aws:config:eu-west-1:${ACCOUNT}:config-rule/config-rule-a1b2c3`, ConfigRuleId: 'config-rule-a1b2c3', Source: { Owner: 'AWS', SourceIdentifier: 'S3_BUCKET_SSL_REQUESTS_ONLY' }, ConfigRuleState: 'ACTIVE' },
+      ],
+    };
+    expect(hit(body, 'rule-definitions.json')).toBe(`AwsConfigRules aws/${ACCOUNT}/eu-west-1/config/DescribeConfigRules#rule-definitions.json | aws configservice describe-config-rules --region eu-west-1 --output json`);
+    // Not a rule list: no Source.
+    expect(hit({ ConfigRules: [{ ConfigRuleName: 'x' }] }, 'x.json')).toBeUndefined();
   });
 
   it('describe-conformance-packs and describe-conformance-pack-compliance', () => {
