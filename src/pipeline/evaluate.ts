@@ -12,13 +12,14 @@ import type { TargetInventory } from '../inventory/types.ts';
 import { StringPool } from '../evidence/string-pool.ts';
 import { checkApplies, targetKinds } from '../scope/target-kind.ts';
 import { applyMappingTables } from '../mappings/apply.ts';
+import { findMappingDisagreements, type MappingDisagreement } from '../mappings/disagreements.ts';
 import { shippedMappingTables } from '../mappings/load.ts';
 
 // Evaluation as `run`, `report` and `merge` do it (and `npm run bench` measures): every check on
 // every target of its kind, results in report order, approved exceptions applied; then the roll-up
 // to controls with attestations. `now` is the run's start time from the injected clock.
 
-export function evaluateChecks(inventories: readonly TargetInventory[], now: Date, exceptions: readonly ExceptionRule[] = []): { results: CheckResult[]; exceptions: ExceptionOutcome[] } {
+export function evaluateChecks(inventories: readonly TargetInventory[], now: Date, exceptions: readonly ExceptionRule[] = []): { results: CheckResult[]; exceptions: ExceptionOutcome[]; mappingDisagreements: MappingDisagreement[] } {
   const evaluated: CheckResult[] = [];
   const strings = new StringPool();
   for (const inventory of inventories) {
@@ -38,11 +39,14 @@ export function evaluateChecks(inventories: readonly TargetInventory[], now: Dat
       }
     }
   }
-  // Shipped cloud mapping tables (controls/mappings) add their edges to the results they name.
-  applyMappingTables(evaluated, shippedMappingTables(undefined, new Set(CHECKS.map((c) => c.meta.id))));
+  // Shipped cloud mapping tables (controls/mappings) add their edges to the results they name;
+  // where the vendor's live mapping says otherwise, that is kept for the report.
+  const tables = shippedMappingTables(undefined, new Set(CHECKS.map((c) => c.meta.id)));
+  applyMappingTables(evaluated, tables);
+  const mappingDisagreements = findMappingDisagreements(evaluated, tables);
   sortResults(evaluated);
   const applied = applyExceptions(evaluated, exceptions, now);
-  return { results: applied.results, exceptions: applied.outcomes };
+  return { results: applied.results, exceptions: applied.outcomes, mappingDisagreements };
 }
 
 // Message data repeats across results ("PeerAuthentication team-000/default (namespace level)" for

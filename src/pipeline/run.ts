@@ -38,6 +38,7 @@ import { evaluateChecks, mapControls } from './evaluate.ts';
 import { describeSelection, selectGaps, selectResults, type Selection } from './selection.ts';
 import { renderJunit, renderSarif, JUNIT_FILE, SARIF_FILE } from '../render/ci-formats.ts';
 import { loadExceptions } from '../exceptions/load.ts';
+import { resultId } from '../render/result-id.ts';
 import type { ExceptionOutcome, ExceptionRule } from '../exceptions/types.ts';
 import { loadAttestations } from '../attestations/load.ts';
 import { copyAttachments } from '../attestations/apply.ts';
@@ -363,6 +364,8 @@ async function renderReport(
     }
   });
   const gaps = selectGaps(loaded.inventories.flatMap((i) => i.gaps), o.selection);
+  // Ids are computed only when there is something to match (a large run has many results).
+  const reportedIds = new Set(evaluated.mappingDisagreements.length > 0 ? results.map((r) => resultId(r)) : []);
   const views = loaded.inventories.map((i) => workloadView(i));
   const input: ReportInput = {
     run: {
@@ -395,6 +398,8 @@ async function renderReport(
       return provenance ? [{ target: inv.name, provenance }] : [];
     }),
     scope: scopes.summaries(),
+    // Only those about results this run reports (a --check selection may leave some out).
+    mappingDisagreements: evaluated.mappingDisagreements.filter((d) => d.resultIds.some((id) => reportedIds.has(id))),
   };
   // Evidence was loaded without transcripts: a large run has hundreds of thousands, the appendix
   // shows a few in full.

@@ -71,6 +71,8 @@ export function renderFindingsJson(input: ReportInput): string {
     attestations: input.attestations ?? [],
     // Per target: the live cluster's identity or cloud account, or the snapshot files with sha256 and export time.
     ...(input.evidenceSources ? { evidenceSources: input.evidenceSources.map((s) => ({ target: s.target, ...s.provenance })) } : {}),
+    // Where a vendor's live mapping and a shipped table (controls/mappings) disagree: both sides, the scopes and results.
+    mappingDisagreements: input.mappingDisagreements ?? [],
     // The audit boundary per framework (config `scope`): what counted for it, what was left out and why.
     ...(input.scope ? { scope: input.scope } : {}),
   };

@@ -11,6 +11,7 @@ import type { InputEvidence } from '../pipeline/input-evidence.ts';
 import type { TargetKind } from '../scope/target-kind.ts';
 import type { CloudAccount } from '../scope/cloud-location.ts';
 import type { FrameworkScopeSummary } from '../scope/apply.ts';
+import type { MappingDisagreement } from '../mappings/disagreements.ts';
 
 export interface RunInfo {
   id: string;
@@ -84,4 +85,6 @@ export interface ReportInput {
   evidenceSources?: EvidenceSourceRow[];
   // The audit boundary of each framework in the run (config `scope`), for the scope statement.
   scope?: FrameworkScopeSummary[];
+  // Where a vendor's live mapping and a shipped mapping table disagree (src/mappings/disagreements.ts).
+  mappingDisagreements?: MappingDisagreement[];
 }

@@ -19,6 +19,7 @@ import { sectionNumbers, selectedFrameworks, tocEntries, withChangesEntry } from
 import { runView, totalsView } from './view-model/summary.ts';
 import type { ReportView } from './view-model/types.ts';
 import { workloadsView } from './view-model/workloads.ts';
+import { mappingNoteViews, mappingNotesByControl } from './view-model/mapping-notes.ts';
 
 export { evidenceAnchor, checkAnchor, resultsAnchor, resultsTableAnchor, controlAnchor, gapAnchor } from './view-model/anchors.ts';
 export { type CheckCatalogueView, type GapView, type IgnoredView } from './view-model/catalogue.ts';
@@ -58,9 +59,11 @@ export function buildViewModel(input: ReportInput): ReportView {
 
   const frameworkIds = selectedFrameworks(input);
   const sections = sectionNumbers(large);
+  const notesByControl = mappingNotesByControl(input.mappingDisagreements);
   const frameworks = frameworkIds.map((fw, i) =>
-    frameworkView(fw, `${sections.controls}.${i + 1}`, input.controls, results, resultViews, links),
+    frameworkView(fw, `${sections.controls}.${i + 1}`, input.controls, results, resultViews, links, notesByControl),
   );
+  const mappingNotes = mappingNoteViews(input.mappingDisagreements);
   const resultGroups = resultGroupViews(checkOrder, results, resultViews, links);
   const resultSummaries = large ? resultSummaryViews(checkOrder, results, resultViews, links) : [];
 
@@ -75,6 +78,8 @@ export function buildViewModel(input: ReportInput): ReportView {
     meshCoverage: meshCoverageSummary(input, sections),
     workloads: workloadsView(input, links),
     frameworks,
+    mappingNotes,
+    hasMappingNotes: mappingNotes.length > 0,
     exceptions: exceptionsSection(input, `${sections.controls}.${frameworks.length + 1}`, { check: checkAnchor, control: controlAnchor }),
     changes: changesSection(input, `${sections.summary}.1`, { check: checkAnchor, control: controlAnchor }),
     toc: withChangesEntry(tocEntries(sections, frameworks, large), input.history !== undefined, `${sections.summary}.1`),

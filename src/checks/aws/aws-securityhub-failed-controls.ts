@@ -1,6 +1,7 @@
 import { NO_SCOPE_MESSAGE, awsScopes, gapText, identityEvidence, noScopeFinding } from '../../inventory/aws/scope.ts';
 import type { Check, CheckFinding, Severity } from '../types.ts';
 import { controlGroups, findingIdList, nistRequirements, reproduceCommand, resourcesOf, securityHubMapping, type ControlGroup } from '../../inventory/aws/control-groups.ts';
+import type { AwsConfigRule } from '../../inventory/aws/types.ts';
 
 // One result per (account, region, Security Hub control): what Security Hub itself concluded about
 // that control, carried to the requirements its own RelatedRequirements name (result.mappedControls).
@@ -86,21 +87,28 @@ export const awsSecurityhubFailedControls: Check = {
         results.push({ status: 'error', resource, messageId: 'noControlFindings', data: { scope: s.key }, evidence: [...findings.evidenceIds, ...(s.inventory?.controls?.evidenceIds ?? [])] });
       }
     }
-    for (const g of groups) results.push(judge(g));
+    // What each region's Config rules are (DescribeConfigRules), to name the managed rule behind a control.
+    const rules = new Map(scopes.map((s) => [s.key, new Map((s.inventory?.rules?.items ?? []).map((d) => [d.name, d]))]));
+    for (const g of groups) results.push(judge(g, rules.get(g.key)));
     return results;
   },
 };
 
-function judge(g: ControlGroup): CheckFinding {
+function judge(g: ControlGroup, rules: ReadonlyMap<string, AwsConfigRule> | undefined): CheckFinding {
   const resource = { kind: 'SecurityHubControl', namespace: g.key, name: g.controlId };
   const mappedControls = securityHubMapping(g);
-  const evidence = [...new Set([...g.findings.map((f) => f.evidenceId), ...g.associations.map((a) => a.evidenceId)])];
+  // The managed rule Security Hub evaluates the control with: the shipped Config-rule table is
+  // checked against this control's live RelatedRequirements through it (src/mappings/disagreements.ts).
+  const ruleName = g.findings.map((f) => f.configRule).find((n): n is string => n !== undefined);
+  const rule = ruleName !== undefined ? rules?.get(ruleName) : undefined;
+  const configRuleIdentifier = rule?.owner === 'AWS' ? (rule.sourceIdentifier ?? '') : '';
+  const evidence = [...new Set([...g.findings.map((f) => f.evidenceId), ...g.associations.map((a) => a.evidenceId), ...(rule ? [rule.evidenceId] : [])])];
   const title = [...new Set([...g.findings.map((f) => f.title), ...g.associations.map((a) => a.title)].filter((t) => t !== ''))][0];
   const enabledIn = g.associations.filter((a) => a.status === 'ENABLED');
   const disabledIn = g.associations.filter((a) => a.status !== 'ENABLED');
   const standards = (list: typeof g.associations): string => [...new Set(list.map((a) => standardName(a.standard)))].sort().join(', ');
   // nist80053: the NIST SP 800-53 r5 ids AWS relates it to (the shipped NIST → HIPAA table reads them).
-  const base = { control: g.controlId, scope: g.key, title: title ? `${title.replace(/\.$/, '')}.` : '', nist80053: nistRequirements(g) };
+  const base = { control: g.controlId, scope: g.key, title: title ? `${title.replace(/\.$/, '')}.` : '', nist80053: nistRequirements(g), configRuleIdentifier };
 
   if (g.findings.length === 0) {
     // Known only from the standards: enabled without a finding, or disabled.

@@ -338,7 +338,17 @@ function findingOf(evidenceId: string, f: Finding, r: AwsRegionInventory): AwsFi
     workflowStatus: (f.Workflow?.Status ?? f.WorkflowState ?? '').toUpperCase(),
     relatedRequirements: f.Compliance?.RelatedRequirements ?? [],
     resourceIds: (f.Resources ?? []).flatMap((x) => (x.Id ? [x.Id] : [])),
+    configRule: configRuleOf(f.ProductFields ?? {}),
   };
+}
+
+// ProductFields name the resources behind a control finding as RelatedAWSResources:<n>/type and /name.
+function configRuleOf(pf: Readonly<Record<string, string>>): string | undefined {
+  for (const [key, value] of Object.entries(pf)) {
+    const m = /^RelatedAWSResources:(\d+)\/type$/.exec(key);
+    if (m && value === 'AWS::Config::ConfigRule') return pf[`RelatedAWSResources:${m[1] ?? ''}/name`];
+  }
+  return undefined;
 }
 
 // DescribeStandardsControls: the standard comes from the control ARN (…:control/<family>/v/<version>/<id>);

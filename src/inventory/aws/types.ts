@@ -53,6 +53,9 @@ export interface AwsFinding {
   workflowStatus: string;
   relatedRequirements: string[];
   resourceIds: string[];
+  // The AWS Config rule that evaluated the finding (ProductFields RelatedAWSResources:N/name of type
+  // AWS::Config::ConfigRule), e.g. securityhub-s3-bucket-ssl-requests-only-3f9a1c.
+  configRule: string | undefined;
 }
 
 // A control of an enabled standard (DescribeStandardsControls or ListStandardsControlAssociations).

@@ -61,6 +61,9 @@ export interface ControlView {
   // One summary row per mapped check, each followed by one line naming the results that need attention.
   checkRows: ControlCheckView[];
   hasCheckRows: boolean;
+  // Where the vendor's live mapping and a shipped table disagree about this control.
+  mappingNotes: string[];
+  hasMappingNotes: boolean;
 }
 
 export interface CountCellView {
@@ -126,6 +129,7 @@ export function frameworkView(
   results: ReportedResult[],
   resultViews: Map<ReportedResult, ResultView>,
   links: LinkContext,
+  mappingNotes: ReadonlyMap<string, string[]> = new Map(),
 ): FrameworkView {
   // Catalog order is the authors' presentation order (SOC 2 lists CC before A); keep it.
   const controls = allControls.filter((c) => c.framework === fw);
@@ -141,7 +145,7 @@ export function frameworkView(
     }
   }
   const views = controls.map((c) =>
-    controlView(c, byControl.get(`${fw}:${c.id}`) ?? [], resultViews, links),
+    controlView(c, byControl.get(`${fw}:${c.id}`) ?? [], resultViews, links, mappingNotes.get(`${fw}:${c.id}`) ?? []),
   );
   const manual = views.filter((v) => !v.assessed);
   const attestTexts = new Set(manual.map((v) => v.attest));
@@ -169,6 +173,7 @@ export function controlView(
   results: ReportedResult[],
   resultViews: Map<ReportedResult, ResultView>,
   links: LinkContext,
+  mappingNotes: readonly string[] = [],
 ): ControlView {
   // An attested manual control keeps its status (manual) but reads as attested.
   const display = c.status === 'manual' && c.attestation ? { label: 'Attested', cssClass: 'st-attested' } : CONTROL_STATUS_DISPLAY[c.status];
@@ -216,6 +221,8 @@ export function controlView(
     resultCount: formatCount(results.length),
     checkRows,
     hasCheckRows: checkRows.length > 0,
+    mappingNotes: [...mappingNotes],
+    hasMappingNotes: mappingNotes.length > 0,
   };
 }
 

@@ -4,6 +4,7 @@ import type { ChangesView } from '../changes-view.ts';
 import type { ExceptionsSectionView } from '../exceptions-view.ts';
 import type { CheckCatalogueView, GapView, IgnoredView } from './catalogue.ts';
 import type { FrameworkView } from './controls.ts';
+import type { MappingNoteView } from './mapping-notes.ts';
 import type { MeshCoverageSummaryView } from './coverage.ts';
 import type { EvidenceRowView, EvidenceView } from './evidence.ts';
 import type { ResultGroupView, ResultSummaryView } from './results.ts';
@@ -25,6 +26,9 @@ export interface ReportView extends ScopeSectionView {
   // Section "Workloads and mesh coverage".
   workloads: WorkloadsView;
   frameworks: FrameworkView[];
+  // Where a vendor's live mapping and a shipped mapping table disagree (head of the Controls section).
+  mappingNotes: MappingNoteView[];
+  hasMappingNotes: boolean;
   // Subsection of Controls: applied, expired and stale exceptions, and the attestations.
   exceptions: ExceptionsSectionView;
   // "Changes since last run" (present only with an evidence history), numbered under the summary.

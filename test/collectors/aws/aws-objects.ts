@@ -116,6 +116,8 @@ export interface FindingSpec {
   account?: string;
   region?: string;
   n?: number;
+  // The Config rule Security Hub evaluated the control with (ProductFields RelatedAWSResources:0/name).
+  configRule?: string;
 }
 
 // An ASFF control finding in the consolidated (SECURITY_CONTROL) format, like the aws-sdk-js-v3 example.
@@ -142,7 +144,7 @@ export function findingBody(f: FindingSpec): Record<string, unknown> {
     Title: `${f.control} control title`,
     Description: `This AWS control checks ${f.control}.`,
     Remediation: { Recommendation: { Text: 'For directions on how to correct this issue, consult the AWS Security Hub controls documentation.', Url: `https://docs.aws.amazon.com/console/securityhub/${f.control}/remediation` } },
-    ProductFields: { 'RelatedAWSResources:0/type': 'AWS::Config::ConfigRule', 'aws/securityhub/ProductName': 'Security Hub', 'aws/securityhub/CompanyName': 'AWS', 'aws/securityhub/FindingId': `arn:aws:securityhub:${region}::product/aws/securityhub/${id}` },
+    ProductFields: { ...(f.configRule ? { 'RelatedAWSResources:0/name': f.configRule } : {}), 'RelatedAWSResources:0/type': 'AWS::Config::ConfigRule', 'aws/securityhub/ProductName': 'Security Hub', 'aws/securityhub/CompanyName': 'AWS', 'aws/securityhub/FindingId': `arn:aws:securityhub:${region}::product/aws/securityhub/${id}` },
     Resources: [{ Type: 'AwsS3Bucket', Id: f.resource ?? `arn:aws:s3:::bucket-${f.n ?? 1}`, Partition: 'aws', Region: region }],
     Compliance: {
       Status: f.status ?? 'FAILED',
