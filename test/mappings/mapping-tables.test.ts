@@ -60,6 +60,29 @@ describe('shipped mapping tables (controls/mappings)', () => {
     expect(s35?.mappedControls?.some((m) => m.control === 'pci-dss-4:10.4.1' || m.control === 'soc2:CC7.2')).toBe(false);
   });
 
+  it('AWS Config managed rules table: keyed by Source.SourceIdentifier, vendor-cited pairs, all `supports`', () => {
+    const file = 'controls/mappings/aws-config-managed-rules.yaml';
+    const table = parseMappingTable(readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8'), file, KNOWN);
+    expect([table.table, table.check, table.key]).toEqual(['aws-config-managed-rules', 'aws-config-rules-compliant', 'sourceIdentifier']);
+    const to = (from: string) => table.rows.filter((r) => r.from === from).map((r) => r.control);
+    // Security Hub [S3.5] (s3-bucket-ssl-requests-only) lists PCI DSS v4.0.1/4.2.1; the AWS HIPAA page
+    // lists the transmission-security controls for the same rule.
+    expect(to('S3_BUCKET_SSL_REQUESTS_ONLY')).toEqual(expect.arrayContaining(['pci-dss-4:4.2.1', 'hipaa:164.312(e)(1)', 'hipaa:164.312(e)(2)(i)', 'hipaa:164.312(e)(2)(ii)']));
+    const ssl = table.rows.find((r) => r.from === 'S3_BUCKET_SSL_REQUESTS_ONLY' && r.control === 'pci-dss-4:4.2.1');
+    expect(ssl?.source).toMatch(/^AWS Security Hub controls reference: \[S3\.5\] .*PCI DSS v4\.0\.1\/4\.2\.1/);
+    expect(table.rows.find((r) => r.from === 'S3_BUCKET_SSL_REQUESTS_ONLY' && r.control === 'hipaa:164.312(e)(1)')?.source).toBe('AWS Config Operational Best Practices for HIPAA Security (sample mapping)');
+    // restricted-ssh is reported by its identifier, not its rule name.
+    expect(to('INCOMING_SSH_DISABLED')).toContain('pci-dss-4:1.3.1');
+    expect(table.rows.some((r) => r.from === 'restricted-ssh' || r.from !== r.from.toUpperCase())).toBe(false);
+    // Security Hub [ELB.1] lists no PCI DSS v4.0.1 requirement, so the redirect rule has no PCI row.
+    expect(to('ALB_HTTP_TO_HTTPS_REDIRECTION_CHECK').some((c) => c.startsWith('pci-dss-4:'))).toBe(false);
+    for (const row of table.rows) {
+      expect(row.strength, `${row.from} -> ${row.control}`).toBe('supports');
+      expect(row.source, `${row.from} -> ${row.control}`).toBeTruthy();
+      if (row.control.startsWith('soc2:')) expect(row.source).toBe('auditpack review');
+    }
+  });
+
   it('the pipeline keeps the vendor mapping of Security Hub results untouched (no table for them)', () => {
     const { results } = evaluateChecks([inventoryOf([identity(), hub(), findings([{ control: 'S3.5', requirements: ['PCI DSS v4.0.1/4.2.1'] }])])], NOW);
     const s35 = results.find((r) => r.check === 'aws-securityhub-failed-controls' && r.resource.name === 'S3.5');
