@@ -10,7 +10,7 @@ import { parseMappingTable, shippedMappingTables } from '../../src/mappings/load
 import { evaluateChecks } from '../../src/pipeline/evaluate.ts';
 import { inventoryOf } from '../../src/checks/tester.ts';
 import { PROJECT, listRules, secureEffective } from '../collectors/gcp/gcp-objects.ts';
-import { ACCOUNT, findings, hub, identity } from '../collectors/aws/aws-objects.ts';
+import { ACCOUNT, configRules, findings, hub, identity, rules } from '../collectors/aws/aws-objects.ts';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 const KNOWN = new Set(CHECKS.map((c) => c.meta.id));
@@ -70,7 +70,7 @@ describe('shipped mapping tables (controls/mappings)', () => {
     expect(to('S3_BUCKET_SSL_REQUESTS_ONLY')).toEqual(expect.arrayContaining(['pci-dss-4:4.2.1', 'hipaa:164.312(e)(1)', 'hipaa:164.312(e)(2)(i)', 'hipaa:164.312(e)(2)(ii)']));
     const ssl = table.rows.find((r) => r.from === 'S3_BUCKET_SSL_REQUESTS_ONLY' && r.control === 'pci-dss-4:4.2.1');
     expect(ssl?.source).toMatch(/^AWS Security Hub controls reference: \[S3\.5\] .*PCI DSS v4\.0\.1\/4\.2\.1/);
-    expect(table.rows.find((r) => r.from === 'S3_BUCKET_SSL_REQUESTS_ONLY' && r.control === 'hipaa:164.312(e)(1)')?.source).toBe('AWS Config Operational Best Practices for HIPAA Security (sample mapping)');
+    expect(table.rows.find((r) => r.from === 'S3_BUCKET_SSL_REQUESTS_ONLY' && r.control === 'hipaa:164.312(e)(1)')?.source).toBe("AWS Config Operational Best Practices for HIPAA Security (sample mapping), control ids as cdk-nag RULES.md (cdklabs, Apache-2.0) lists them");
     // restricted-ssh is reported by its identifier, not its rule name.
     expect(to('INCOMING_SSH_DISABLED')).toContain('pci-dss-4:1.3.1');
     expect(table.rows.some((r) => r.from === 'restricted-ssh' || r.from !== r.from.toUpperCase())).toBe(false);
@@ -81,6 +81,24 @@ describe('shipped mapping tables (controls/mappings)', () => {
       expect(row.source, `${row.from} -> ${row.control}`).toBeTruthy();
       if (row.control.startsWith('soc2:')) expect(row.source).toBe('auditpack review');
     }
+  });
+
+  it('a NON_COMPLIANT AWS Config rule outside Security Hub lands on the requirements of its managed rule, with provenance; a custom rule only on the baseline edges', () => {
+    const inv = inventoryOf([
+      identity(),
+      rules([{ name: 's3-ssl-conformance-pack-x1y2', type: 'NON_COMPLIANT', count: 4 }, { name: 'team-lambda-rule', type: 'NON_COMPLIANT', count: 1 }]),
+      configRules([{ name: 's3-ssl-conformance-pack-x1y2', identifier: 'S3_BUCKET_SSL_REQUESTS_ONLY', createdBy: 'config-conforms.amazonaws.com' }, { name: 'team-lambda-rule', owner: 'CUSTOM_LAMBDA', identifier: 'arn:aws:lambda:eu-west-1:123456789012:function:x' }]),
+    ]);
+    const { results } = evaluateChecks([inv], NOW);
+    const ssl = results.find((r) => r.resource.name === 's3-ssl-conformance-pack-x1y2');
+    expect(ssl?.status).toBe('fail');
+    expect(ssl?.mappedControls?.map((m) => m.control)).toEqual(expect.arrayContaining(['pci-dss-4:4.2.1', 'hipaa:164.312(e)(1)', 'soc2:CC6.7']));
+    expect(ssl?.mappedControls?.find((m) => m.control === 'pci-dss-4:4.2.1')?.provenance).toMatch(/^AWS Security Hub controls reference: \[S3\.5\].*\(table controls\/mappings\/aws-config-managed-rules\.yaml; Pairs of/);
+    // Not on the monitoring requirements.
+    expect(ssl?.mappedControls?.some((m) => m.control === 'pci-dss-4:10.4.1' || m.control === 'soc2:CC7.2')).toBe(false);
+    const custom = results.find((r) => r.resource.name === 'team-lambda-rule');
+    expect(custom?.status).toBe('fail');
+    expect(custom?.mappedControls ?? []).toEqual([]);
   });
 
   it('the pipeline keeps the vendor mapping of Security Hub results untouched (no table for them)', () => {

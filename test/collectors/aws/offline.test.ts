@@ -221,6 +221,8 @@ describe('awsRecognizers', () => {
       ],
     };
     expect(hit(body, 'rule-definitions.json')).toBe(`AwsConfigRules aws/${ACCOUNT}/eu-west-1/config/DescribeConfigRules#rule-definitions.json | aws configservice describe-config-rules --region eu-west-1 --output json`);
+    // The aws-cli example: a custom Lambda rule in us-east-1, attributed by its ARN.
+    expect(hit(fixture('configservice-describe-config-rules.json'), 'x.json')).toBe(`AwsConfigRules aws/${ACCOUNT}/us-east-1/config/DescribeConfigRules#x.json | aws configservice describe-config-rules --region us-east-1 --output json`);
     // Not a rule list: no Source.
     expect(hit({ ConfigRules: [{ ConfigRuleName: 'x' }] }, 'x.json')).toBeUndefined();
   });
