@@ -66,6 +66,15 @@ describe('readSnapshot', () => {
     expect(read.gaps[0]?.kinds).toEqual(['Pod']);
   });
 
+  it('refuses a JSON document with a key twice in one object (JSON.parse would silently keep the last), naming file and line', async () => {
+    const pa = '{\n  "apiVersion": "security.istio.io/v1",\n  "kind": "PeerAuthentication",\n  "metadata": {"name": "default", "namespace": "payments"},\n  "spec": {"mtls": {"mode": "DISABLE",\n    "mode": "STRICT"}}\n}\n';
+    const dir = await snapshotDir({ 'pa.json': pa, 'ok.json': '{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "payments"}}' });
+    const read = await readSnapshot(dir);
+    expect(read.objects.map((o) => o.object.kind)).toEqual(['Namespace']);
+    expect(read.gaps.map((g) => [g.reason, g.file, g.line, g.kinds])).toEqual([['parse-error', 'pa.json', 6, ['PeerAuthentication']]]);
+    expect(read.gaps[0]?.message).toBe('pa.json:6: key "mode" appears twice in one JSON object, so readers disagree on its value (JSON.parse keeps the last); the file is not used');
+  });
+
   it('refuses a YAML alias bomb instead of expanding it', async () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);

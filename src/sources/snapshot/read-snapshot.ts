@@ -5,6 +5,7 @@ import { lstat, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { SnapshotError, errorMessage } from '../../shared/errors.ts';
+import { findDuplicateKey } from './json-duplicate-keys.ts';
 import { jsonErrorOffset } from './json-error-offset.ts';
 import { recognizeCloudOutput } from '../cloud-cli/recognize.ts';
 import type { RecognizedOutput } from '../cloud-cli/types.ts';
@@ -178,6 +179,15 @@ function readJson(text: string, file: string, target: string, out: SnapshotRead)
     out.gaps.push(
       gap(target, file, line, 'parse-error', kindsIn(text, /"kind"\s*:\s*"([A-Za-z][\w.-]*)"/g),
         `${file}${line ? `:${line}` : ''}: invalid JSON: ${errorMessage(err).split('\n')[0]}`, inputArea(text)),
+    );
+    return;
+  }
+  const duplicate = findDuplicateKey(text);
+  if (duplicate) {
+    const key = duplicate.key.length > 80 ? `${duplicate.key.slice(0, 80)}…` : duplicate.key;
+    out.gaps.push(
+      gap(target, file, duplicate.line, 'parse-error', kindsIn(text, /"kind"\s*:\s*"([A-Za-z][\w.-]*)"/g),
+        `${file}:${duplicate.line}: key ${JSON.stringify(key)} appears twice in one JSON object, so readers disagree on its value (JSON.parse keeps the last); the file is not used`, inputArea(text)),
     );
     return;
   }
