@@ -55,6 +55,8 @@ describe('shipped mapping tables (controls/mappings)', () => {
       'hipaa:164.312(e)(1) supports NIST SP 800-66 Rev. 2 (February 2024)',
       'hipaa:164.312(e)(2)(ii) supports NIST SP 800-66 Rev. 2 (February 2024)',
       'hipaa:164.312(a)(2)(iv) supports NIST SP 800-66 Rev. 2 (February 2024)',
+      'soc2:CC6.7 supports auditpack review of NIST SP 800-53 Rev. 5 control statements against the 2017 Trust Services Criteria (points of focus revised 2022); AWS Security Hub RelatedRequirements (table controls/mappings/aws-securityhub-nist-soc2.yaml; Mapping: auditpack (project licence',
+      'soc2:CC6.1 supports auditpack review of NIST SP 800-53 Rev. 5 control statements against the 2017 Trust Services Criteria (points of focus revised 2022); AWS Security Hub RelatedRequirements (table controls/mappings/aws-securityhub-nist-soc2.yaml; Mapping: auditpack (project licence',
     ]);
     // Nothing lands on monitoring controls.
     expect(s35?.mappedControls?.some((m) => m.control === 'pci-dss-4:10.4.1' || m.control === 'soc2:CC7.2')).toBe(false);
