@@ -1,4 +1,5 @@
 import type { FoldersClient, OrganizationsClient, ProjectsClient } from '@google-cloud/resource-manager';
+import { MAX_FOLDER_DEPTH } from '../../inventory/gcp/ancestry.ts';
 import { gcpApiCall, gcpCli, gcpEvidenceName } from '../../inventory/gcp/names.ts';
 import { parentName } from '../../inventory/gcp/schema.ts';
 import { addGap, attempt, failed, slug, store, type CallContext, type CallInfo } from './call.ts';
@@ -9,12 +10,10 @@ import { toRestJson } from './proto-json.ts';
 // its role on the project too.
 // - Resource Manager v3 projects.get: the project's parent (`folders/F`, `organizations/O`, or none:
 //   a project without an organization, which is data, not a gap);
-// - folders.get for each folder, up to the organization, at most MAX_FOLDER_DEPTH folders (Resource
-//   Manager nests folders 10 deep); a chain that loops or goes deeper is an api-error gap;
+// - folders.get for each folder, up to the organization, at most MAX_FOLDER_DEPTH (10) folders, as
+//   deep as Resource Manager nests them; a chain that loops or goes deeper is an api-error gap;
 // - folders.getIamPolicy for each folder and organizations.getIamPolicy, at policy version 3.
 // A folder whose parent cannot be read ends the walk there (a gap); its own IAM policy is still read.
-
-export const MAX_FOLDER_DEPTH = 10;
 
 export interface HierarchyClients {
   projects: ProjectsClient;
@@ -90,7 +89,7 @@ async function keepWithParent(ctx: CallContext, info: CallInfo, body: unknown, p
   await store(ctx, info, body);
   const name = typeof parent === 'string' ? parentName(parent) : parent === undefined || parent === null ? undefined : null;
   if (name === null) {
-    addGap(ctx, info, 'api-error', `answered with the parent ${JSON.stringify(parent)}, which is not folders/NUMBER or organizations/NUMBER, so the hierarchy above ${info.resource} was not read`);
+    addGap(ctx, info, 'api-error', `answered with the parent ${JSON.stringify(parent).slice(0, 200)}, which is not folders/NUMBER or organizations/NUMBER, so the hierarchy above ${info.resource} was not read`);
     return { ok: false };
   }
   return { ok: true, parent: name };
