@@ -31,7 +31,7 @@ interface Holder {
 export const gcpIamNoPrimitiveRoles: Check = {
   meta: {
     id: 'gcp-iam-no-primitive-roles',
-    title: 'No principal holds the basic Owner or Editor role on a Google Cloud project, directly or through its folders and organization',
+    title: 'No principal holds the basic Owner or Editor role on a Google Cloud project, directly or by inheritance',
     severity: 'high',
     area: 'gcp',
     rationale:

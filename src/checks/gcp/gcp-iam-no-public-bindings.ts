@@ -11,7 +11,7 @@ const WHO: Readonly<Record<string, string>> = {
 export const gcpIamNoPublicBindings: Check = {
   meta: {
     id: 'gcp-iam-no-public-bindings',
-    title: 'No Google Cloud project grants a role to allUsers or allAuthenticatedUsers, directly or through its folders and organization',
+    title: 'No Google Cloud project grants a role to allUsers or allAuthenticatedUsers, directly or by inheritance',
     severity: 'critical',
     area: 'gcp',
     rationale:
