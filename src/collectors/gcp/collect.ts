@@ -15,7 +15,8 @@ import { toRestJson } from './proto-json.ts';
 // - Resource Manager v3 getIamPolicy (requestedPolicyVersion 3, so conditional bindings keep their role);
 // - the project's ancestry and the IAM policies of its folders and organization (hierarchy.ts).
 // Each response is stored as the proto3 JSON body the REST API and gcloud print, with the API call
-// and the command that prints the same JSON. The client libraries decode responses with their own
+// and the command that prints the same JSON (for projects.get and folders.get, gcloud reads the
+// older v1 / v2 API: the same resource and parent under older field names). The client libraries decode responses with their own
 // protos, so a field those protos lack is not kept (org-policy 3.0.1: the top-level Policy.etag and
 // PolicyRule.parameters of managed constraints); no check reads either.
 // Failures: PERMISSION_DENIED / UNAUTHENTICATED is an access-denied gap naming the permission and

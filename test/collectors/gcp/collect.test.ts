@@ -1,23 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { gcpIamNoPrimitiveRoles } from '../../../src/checks/gcp/gcp-iam-no-primitive-roles.ts';
-import { gcpIamNoPublicBindings } from '../../../src/checks/gcp/gcp-iam-no-public-bindings.ts';
-import { gcpOrgpolicyConstraintsEnforced } from '../../../src/checks/gcp/gcp-orgpolicy-constraints-enforced.ts';
-import { evaluateCheck } from '../../../src/checks/evaluate.ts';
-import type { Check, CheckResult } from '../../../src/checks/types.ts';
-import { collectGcp, type CollectGcpOptions, type CollectGcpResult, type GcpClients } from '../../../src/collectors/gcp/collect.ts';
-import { EvidenceStore } from '../../../src/evidence/store.ts';
-import type { EvidenceRecord } from '../../../src/evidence/types.ts';
+import { describe, expect, it } from 'vitest';
 import { GCP_BASELINE_CONSTRAINTS } from '../../../src/inventory/gcp/constraints.ts';
-import type { EvidenceGap, TargetInventory } from '../../../src/inventory/types.ts';
-import { loadEvidence } from '../../../src/pipeline/load-evidence.ts';
 import { UsageError } from '../../../src/shared/errors.ts';
-import { FakeGcp, clientsFor, closeClients, json, restError } from './fake-gcp.ts';
-import { FOLDER, ORGANIZATION, PROJECT, TOP_FOLDER, fixture, folderBody, kccExchanges, projectBody } from './gcp-objects.ts';
+import { clientsFor, closeClients, json, restError } from './fake-gcp.ts';
+import { FOLDER, ORGANIZATION, PROJECT, TOP_FOLDER, fixture, kccExchanges } from './gcp-objects.ts';
+import { TARGET, statuses, useCollectHarness } from './harness.ts';
 import {
   CONSTRAINTS,
   EXTRA_CONSTRAINT,
@@ -27,87 +15,14 @@ import {
   LIST_PATH,
   ORG_IAM_PATH,
   PROJECT_PATH,
-  denied,
   effectiveBodies,
   effectivePath,
   folderIamPath,
   folderPath,
   hierarchyBodies,
-  installWorld,
 } from './world.ts';
 
-const TARGET = 'acme-gcp';
-const NOW = new Date('2026-11-22T12:00:00Z');
-const CHECKS: Check[] = [gcpOrgpolicyConstraintsEnforced, gcpIamNoPublicBindings, gcpIamNoPrimitiveRoles];
-
-const fake = new FakeGcp();
-let clients: GcpClients;
-
-beforeAll(async () => {
-  await fake.start();
-  clients = clientsFor(fake.port);
-});
-afterAll(async () => {
-  await closeClients(clients);
-  await fake.stop();
-});
-
-let outDir = '';
-let store: EvidenceStore;
-const slept: number[] = [];
-
-beforeEach(async () => {
-  fake.reset();
-  installWorld(fake);
-  slept.length = 0;
-  outDir = mkdtempSync(join(tmpdir(), 'auditpack-gcp-ev-'));
-  store = new EvidenceStore(outDir, () => NOW);
-  await store.open();
-});
-afterEach(async () => {
-  await store.close();
-  rmSync(outDir, { recursive: true, force: true });
-});
-
-function collect(extra: Partial<CollectGcpOptions> = {}): Promise<CollectGcpResult> {
-  return collectGcp({
-    target: TARGET,
-    projectId: PROJECT,
-    constraints: CONSTRAINTS,
-    clients,
-    store,
-    sleep: async (ms) => {
-      slept.push(ms);
-    },
-    ...extra,
-  });
-}
-
-function stored(name: string): { record: EvidenceRecord; raw: unknown } | undefined {
-  const record = store.records.find((r) => r.name === name);
-  return record ? { record, raw: JSON.parse(readFileSync(join(outDir, record.path), 'utf8')) as unknown } : undefined;
-}
-
-// Through the evidence folder exactly as `auditpack report` reads it.
-async function inventoryFromStore(gaps: EvidenceGap[]): Promise<TargetInventory> {
-  await store.close();
-  writeFileSync(
-    join(outDir, 'evidence/targets.json'),
-    JSON.stringify({ schemaVersion: 1, targets: [{ name: TARGET, source: 'kubernetes', location: `gcp projects/${PROJECT}`, files: 0, objects: store.records.length, gaps, notes: [] }] }),
-  );
-  const loaded = await loadEvidence(outDir);
-  const inv = loaded.inventories[0];
-  if (!inv) throw new Error('no inventory');
-  return inv;
-}
-
-function judge(inv: TargetInventory): Record<string, CheckResult[]> {
-  return Object.fromEntries(CHECKS.map((c) => [c.meta.id, evaluateCheck(c, inv, NOW)]));
-}
-
-function statuses(results: CheckResult[] | undefined): string[] {
-  return (results ?? []).map((r) => `${r.status}:${r.resource.kind}/${r.resource.name}:${r.messageId}`);
-}
+const { fake, slept, collect, records, stored, inventoryFromStore, judge } = useCollectHarness();
 
 const effName = (c: string): string => `gcp/projects/${PROJECT}/policies/${c}`;
 
@@ -120,7 +35,7 @@ describe('collectGcp', () => {
     expect(requests).toBe(20);
     expect(fake.requests).toHaveLength(20);
 
-    expect(store.records.map((r) => [r.kind, r.name, r.source.type])).toEqual([
+    expect(records().map((r) => [r.kind, r.name, r.source.type])).toEqual([
       ...[...CONSTRAINTS].map((c) => ['GcpEffectivePolicy', effName(c), 'cloud-api']),
       ['GcpPolicyList', `gcp/projects/${PROJECT}/policies`, 'cloud-api'],
       ['GcpIamPolicy', `gcp/projects/${PROJECT}/iamPolicy`, 'cloud-api'],
@@ -131,7 +46,7 @@ describe('collectGcp', () => {
       ['GcpFolderIamPolicy', `gcp/folders/${TOP_FOLDER}/iamPolicy`, 'cloud-api'],
       ['GcpOrganizationIamPolicy', `gcp/organizations/${ORGANIZATION}/iamPolicy`, 'cloud-api'],
     ]);
-    expect(store.records.every((r) => r.apiVersion === 'http.auditpack.io/v1' && r.redactions.length === 0)).toBe(true);
+    expect(records().every((r) => r.apiVersion === 'http.auditpack.io/v1' && r.redactions.length === 0)).toBe(true);
 
     // The SDK's protobuf objects are turned back into exactly the JSON the server sent.
     for (const [constraint, body] of Object.entries(effectiveBodies())) expect(stored(effName(constraint))?.raw, constraint).toEqual(body);
@@ -182,7 +97,7 @@ describe('collectGcp', () => {
   it('reads the baseline constraints when none are given', async () => {
     const { gaps } = await collect({ constraints: undefined });
     expect(gaps).toEqual([]);
-    expect(store.records.filter((r) => r.kind === 'GcpEffectivePolicy').map((r) => r.name)).toEqual(GCP_BASELINE_CONSTRAINTS.map(effName));
+    expect(records().filter((r) => r.kind === 'GcpEffectivePolicy').map((r) => r.name)).toEqual(GCP_BASELINE_CONSTRAINTS.map(effName));
   });
 
   it('the checks judge the stored evidence after a round trip through the evidence folder', async () => {
@@ -311,7 +226,7 @@ describe('collectGcp', () => {
       expect(gaps[0]?.message).toContain('ECONNREFUSED');
       expect(gaps[12]?.message).toContain('ECONNREFUSED');
       expect(gaps[13]?.kinds).toEqual(['GcpProject']);
-      expect(store.records).toEqual([]);
+      expect(records()).toEqual([]);
       expect(slept).toEqual([]);
     } finally {
       await closeClients(unreachable);
@@ -359,121 +274,5 @@ describe('collectGcp evidence for a project with findings (gcpdiag fw-policy)', 
       `fail:IamBinding/projects/${PROJECT} roles/editor serviceAccount:12340004-compute@developer.gserviceaccount.com:defaultServiceAccount`,
       `fail:IamBinding/projects/${PROJECT} roles/owner user:testuser@example.com:primitiveRole`,
     ]);
-  });
-});
-
-describe('collectGcp: the resource hierarchy above the project', () => {
-  const publicBindings = async (gaps: EvidenceGap[]): Promise<CheckResult[]> => judge(await inventoryFromStore(gaps))['gcp-iam-no-public-bindings'] ?? [];
-
-  it('a denied folder or organization IAM policy is an access-denied gap naming the permission and role; the answer is kept; no pass', async () => {
-    const folderDenied = denied('resourcemanager.folders.getIamPolicy', `folders/${FOLDER}`);
-    const orgDenied = denied('resourcemanager.organizations.getIamPolicy', `organizations/${ORGANIZATION}`);
-    fake.on(folderIamPath(FOLDER), () => folderDenied);
-    fake.on(ORG_IAM_PATH, () => orgDenied);
-    const { gaps } = await collect();
-    expect(gaps.map((g) => [g.id, g.reason, g.kinds])).toEqual([
-      [`gap-gcp-folder-${FOLDER}-iam-policy`, 'access-denied', ['GcpFolderIamPolicy']],
-      [`gap-gcp-organization-${ORGANIZATION}-iam-policy`, 'access-denied', ['GcpOrganizationIamPolicy']],
-    ]);
-    expect(gaps[0]?.message).toContain(
-      `cloudresourcemanager.folders.getIamPolicy folders/${FOLDER} (GcpFolderIamPolicy) was denied (PERMISSION_DENIED 403: Permission 'resourcemanager.folders.getIamPolicy'`,
-    );
-    expect(gaps[0]?.message).toContain(`the caller needs resourcemanager.folders.getIamPolicy on folders/${FOLDER}, granted by roles/iam.securityReviewer on the folder or a folder or organization above it`);
-    expect(gaps[1]?.message).toContain(`the caller needs resourcemanager.organizations.getIamPolicy on organizations/${ORGANIZATION}, granted by roles/iam.securityReviewer on the organization`);
-    expect(stored(`gcp/folders/${FOLDER}/iamPolicy`)?.raw).toEqual(folderDenied.body);
-    expect(stored(`gcp/organizations/${ORGANIZATION}/iamPolicy`)?.raw).toEqual(orgDenied.body);
-
-    const r = judge(await inventoryFromStore(gaps));
-    expect(statuses(r['gcp-iam-no-public-bindings'])).toEqual([`error:IamPolicy/projects/${PROJECT}:inheritedUnjudged`, `error:Cluster/${TARGET}:evidenceGap`]);
-    const error = r['gcp-iam-no-public-bindings']?.[0];
-    expect(error?.message).toContain(`the IAM policy of folders/${FOLDER} could not be read (PERMISSION_DENIED: Permission 'resourcemanager.folders.getIamPolicy'`);
-    expect(error?.message).toContain(`the IAM policy of organizations/${ORGANIZATION} could not be read`);
-    expect(error?.data.nodes).toBe(`folders/${FOLDER}, organizations/${ORGANIZATION}`);
-    // The project's own Owner and Editor grants still fail; its summary is an error, not a pass.
-    expect(statuses(r['gcp-iam-no-primitive-roles']).filter((x) => !x.startsWith('fail:'))).toEqual([
-      `error:IamPolicy/projects/${PROJECT}:inheritedUnjudged`,
-      `error:Cluster/${TARGET}:evidenceGap`,
-    ]);
-  });
-
-  it('a denied folders.get ends the walk at that folder: its IAM policy is still read, nothing above it is called, and no pass', async () => {
-    fake.on(folderPath(TOP_FOLDER), () => denied('resourcemanager.folders.get', `folders/${TOP_FOLDER}`));
-    const { gaps } = await collect();
-    expect(gaps.map((g) => [g.reason, g.kinds])).toEqual([['access-denied', ['GcpFolder']]]);
-    expect(gaps[0]?.message).toContain(`the caller needs resourcemanager.folders.get on folders/${TOP_FOLDER}, granted by roles/browser`);
-    expect(fake.hitsOf(folderIamPath(TOP_FOLDER))).toBe(1);
-    expect(fake.hitsOf(ORG_IAM_PATH)).toBe(0);
-    const results = await publicBindings(gaps);
-    expect(statuses(results)).toEqual([`error:IamPolicy/projects/${PROJECT}:inheritedUnjudged`, `error:Cluster/${TARGET}:evidenceGap`]);
-    expect(results[0]?.message).toContain(`folders.get for folders/${TOP_FOLDER} answered PERMISSION_DENIED`);
-  });
-
-  it('a denied projects.get: no walk, a gap naming resourcemanager.projects.get and roles/browser, and no pass', async () => {
-    fake.on(PROJECT_PATH, () => denied('resourcemanager.projects.get', `projects/${PROJECT}`));
-    const { gaps, requests } = await collect();
-    expect(requests).toBe(15);
-    expect(gaps.map((g) => [g.id, g.reason, g.kinds])).toEqual([[`gap-gcp-${PROJECT}-project`, 'access-denied', ['GcpProject']]]);
-    expect(gaps[0]?.message).toContain(`the caller needs resourcemanager.projects.get on projects/${PROJECT}, granted by roles/browser on the project or a folder or organization above it`);
-    expect(fake.requests.some((r) => r.path.startsWith('/v3/folders') || r.path.startsWith('/v3/organizations'))).toBe(false);
-    expect(statuses(await publicBindings(gaps))).toEqual([`error:IamPolicy/projects/${PROJECT}:inheritedUnjudged`, `error:Cluster/${TARGET}:evidenceGap`]);
-  });
-
-  it('a project without an organization is data: no folder or organization call, no gap, and its own policy decides', async () => {
-    fake.on(PROJECT_PATH, () => json(projectBody(undefined)));
-    const { gaps, requests } = await collect();
-    expect(gaps).toEqual([]);
-    expect(requests).toBe(15);
-    expect(stored(`gcp/projects/${PROJECT}`)?.raw).toEqual(projectBody(undefined));
-    const results = await publicBindings(gaps);
-    expect(statuses(results)).toEqual([`pass:IamPolicy/projects/${PROJECT}:noPublicBindings`]);
-    expect(results[0]?.message).toContain(`bindings read on projects/${PROJECT}, which has no folder or organization above it`);
-  });
-
-  it('an inherited public binding fails, naming the folder it is granted on', async () => {
-    fake.on(folderIamPath(TOP_FOLDER), () => json({ version: 3, etag: 'BwYZh3AG4OA=', bindings: [{ role: 'roles/storage.objectViewer', members: ['allUsers'] }] }));
-    const { gaps } = await collect();
-    expect(gaps).toEqual([]);
-    const results = await publicBindings(gaps);
-    expect(statuses(results)).toEqual([`fail:IamBinding/projects/${PROJECT} roles/storage.objectViewer allUsers (granted on folders/${TOP_FOLDER}):publicBinding`]);
-    expect(results[0]?.message).toBe(
-      `Folder folders/${TOP_FOLDER} grants roles/storage.objectViewer to allUsers, inherited by project ${PROJECT}, that is anyone on the internet, without signing in.`,
-    );
-    const folderPolicy = store.records.find((x) => x.name === `gcp/folders/${TOP_FOLDER}/iamPolicy`);
-    expect(folderPolicy && results[0]?.evidence.includes(folderPolicy.id)).toBe(true);
-  });
-
-  it('folders that name each other as parent: the walk stops with a gap, each folder read once', async () => {
-    fake.on(folderPath(TOP_FOLDER), () => json(folderBody(TOP_FOLDER, `folders/${FOLDER}`)));
-    const { gaps } = await collect();
-    expect(gaps.map((g) => [g.id, g.reason, g.kinds])).toEqual([[`gap-gcp-${PROJECT}-hierarchy`, 'api-error', ['GcpFolder']]]);
-    expect(gaps[0]?.message).toContain(`found folders/${FOLDER} twice above projects/${PROJECT} (folders/${FOLDER} → folders/${TOP_FOLDER} → folders/${FOLDER})`);
-    expect(fake.hitsOf(folderPath(FOLDER))).toBe(1);
-    expect(fake.hitsOf(ORG_IAM_PATH)).toBe(0);
-    expect(statuses(await publicBindings(gaps))).toEqual([`error:IamPolicy/projects/${PROJECT}:inheritedUnjudged`, `error:Cluster/${TARGET}:evidenceGap`]);
-  });
-
-  it('more than 10 folders without an organization: bounded, a gap, no pass', async () => {
-    const chain = Array.from({ length: 12 }, (_v, i) => String(500000000000 + i));
-    fake.on(PROJECT_PATH, () => json(projectBody(`folders/${chain[0] ?? ''}`)));
-    for (const [i, id] of chain.entries()) {
-      fake.on(folderPath(id), () => json(folderBody(id, `folders/${chain[i + 1] ?? '999'}`, `level-${i}`)));
-      fake.on(folderIamPath(id), () => json({ version: 1, etag: 'BwYZh3AG4OA=' }));
-    }
-    const { gaps } = await collect();
-    expect(gaps.map((g) => [g.reason, g.kinds])).toEqual([['api-error', ['GcpFolder']]]);
-    expect(gaps[0]?.message).toContain(`found more than 10 folders above projects/${PROJECT} without reaching an organization (next: folders/${chain[10] ?? ''})`);
-    expect(fake.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v3/folders/'))).toHaveLength(10);
-    expect(fake.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v3/folders/'))).toHaveLength(10);
-    expect(statuses(await publicBindings(gaps))).toEqual([`error:IamPolicy/projects/${PROJECT}:inheritedUnjudged`, `error:Cluster/${TARGET}:evidenceGap`]);
-  });
-
-  it('a parent that is not folders/NUMBER or organizations/NUMBER is stored, reported and not followed', async () => {
-    fake.on(folderPath(FOLDER), () => json({ ...folderBody(FOLDER, `folders/${TOP_FOLDER}`), parent: 'folders/../../v1/projects' }));
-    const { gaps } = await collect();
-    expect(gaps.map((g) => [g.reason, g.kinds])).toEqual([['api-error', ['GcpFolder']]]);
-    expect(gaps[0]?.message).toContain('answered with the parent "folders/../../v1/projects", which is not folders/NUMBER or organizations/NUMBER');
-    expect(fake.requests.some((r) => r.path.includes('v1/projects'))).toBe(false);
-    expect(fake.hitsOf(folderIamPath(FOLDER))).toBe(1);
-    expect(statuses(await publicBindings(gaps))).toEqual([`error:IamPolicy/projects/${PROJECT}:inheritedUnjudged`, `error:Cluster/${TARGET}:evidenceGap`]);
   });
 });
