@@ -192,6 +192,7 @@ export function cleanOrganizationIamBody(): Record<string, unknown> {
   ]);
 }
 
+// Bodies to use instead of the defaults; null leaves that record out of the evidence.
 export interface EstateBodies {
   project?: unknown;
   folder?: unknown;
@@ -201,9 +202,9 @@ export interface EstateBodies {
   organizationPolicy?: unknown;
 }
 
-// The hierarchy above PROJECT, with clean folder and organization policies unless overridden;
-// a body given as null is left out of the evidence.
-export function hierarchyObjects(over: { [K in keyof EstateBodies]?: unknown } = {}): unknown[] {
+// The records of the hierarchy above PROJECT (project, FOLDER, TOP_FOLDER, their IAM policies and the
+// organization's, in that order), clean unless overridden.
+export function hierarchyObjects(over: EstateBodies = {}): unknown[] {
   const pick = (key: keyof EstateBodies, fallback: unknown): unknown => (key in over ? over[key] : fallback);
   const entries: [unknown, (body: unknown) => unknown][] = [
     [pick('project', projectBody(`folders/${FOLDER}`)), (b) => projectRecord(b)],
