@@ -7,7 +7,7 @@ import { awsClientsFromEnvironment, type AwsClientFactory } from '../collectors/
 import { collectAzure } from '../collectors/azure/collect.ts';
 import { collectGcp, type GcpClients } from '../collectors/gcp/collect.ts';
 import { OrgPolicyClient } from '@google-cloud/org-policy';
-import { ProjectsClient } from '@google-cloud/resource-manager';
+import { FoldersClient, OrganizationsClient, ProjectsClient } from '@google-cloud/resource-manager';
 import type { AuditpackConfig } from '../config/schema.ts';
 import type { EvidenceStore } from '../evidence/store.ts';
 import type { EvidenceGap } from '../inventory/types.ts';
@@ -108,7 +108,12 @@ export function cloudTargetsFromConfig(config: AuditpackConfig | undefined): Clo
     const options = endpoint
       ? { fallback: true, apiEndpoint: endpoint.hostname, port: Number(endpoint.port || (endpoint.protocol === 'https:' ? 443 : 80)), protocol: endpoint.protocol.replace(':', '') }
       : {};
-    const clients: GcpClients = { orgPolicy: new OrgPolicyClient(options), projects: new ProjectsClient(options) };
+    const clients: GcpClients = {
+      orgPolicy: new OrgPolicyClient(options),
+      projects: new ProjectsClient(options),
+      folders: new FoldersClient(options),
+      organizations: new OrganizationsClient(options),
+    };
     for (const p of gcp.projects) {
       targets.push({ provider: 'gcp', target: p.name ?? `gcp-${p.id}`, projectId: p.id, clients, ...(gcp.constraints ? { constraints: gcp.constraints } : {}) });
     }

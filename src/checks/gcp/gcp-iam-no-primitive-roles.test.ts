@@ -1,16 +1,40 @@
 import { describe, expect, it } from 'vitest';
 import { describeCheck, runCase } from '../tester.ts';
-import { PROJECT, PROJECT_NUMBER, cleanIamBody, effective, enforced, fixture, iamBody, iamPolicy, permissionDenied } from '../../../test/collectors/gcp/gcp-objects.ts';
+import {
+  FOLDER,
+  ORGANIZATION,
+  PROJECT,
+  PROJECT_NUMBER,
+  TOP_FOLDER,
+  cleanFolderIamBody,
+  cleanIamBody,
+  cleanOrganizationIamBody,
+  effective,
+  enforced,
+  fixture,
+  hierarchyObjects,
+  iamBody,
+  iamPolicy,
+  permissionDenied,
+  projectBody,
+  projectRecord,
+} from '../../../test/collectors/gcp/gcp-objects.ts';
 import { gcpIamNoPrimitiveRoles } from './gcp-iam-no-primitive-roles.ts';
 
 const POLICY = { kind: 'IamPolicy', name: `projects/${PROJECT}` } as const;
-const holder = (role: string, member: string) => ({ kind: 'IamBinding', name: `projects/${PROJECT} ${role} ${member}` });
+const holder = (role: string, member: string, grantedOn?: string) => ({
+  kind: 'IamBinding',
+  name: `projects/${PROJECT} ${role} ${member}${grantedOn ? ` (granted on ${grantedOn})` : ''}`,
+});
+const withBinding = (body: Record<string, unknown>, b: { role: string; members: string[]; condition?: Record<string, string> }) =>
+  iamBody([...((body.bindings as { role: string; members: string[] }[] | undefined) ?? []), b]);
+const BREAK_GLASS = { title: 'break-glass', expression: 'request.time < timestamp("2026-12-01T00:00:00Z")' };
 
 describeCheck(gcpIamNoPrimitiveRoles, {
   pass: [
     {
       name: 'predefined roles only; the Google APIs Service Agent keeps its Editor grant and is not counted',
-      objects: [iamPolicy(cleanIamBody())],
+      objects: [iamPolicy(cleanIamBody()), ...hierarchyObjects()],
       expect: [{ ...POLICY, status: 'pass', messageId: 'noPrimitiveRoles' }],
     },
     {
@@ -23,6 +47,7 @@ describeCheck(gcpIamNoPrimitiveRoles, {
             { role: `projects/${PROJECT}/roles/owner`, members: ['user:app-owner@acme.example'] },
           ]),
         ),
+        ...hierarchyObjects(),
       ],
       expect: [{ ...POLICY, status: 'pass', messageId: 'noPrimitiveRoles' }],
     },
@@ -30,7 +55,7 @@ describeCheck(gcpIamNoPrimitiveRoles, {
   fail: [
     {
       name: 'gcpdiag fw-policy: default Compute Engine SA with Editor, a human Owner; the cloudservices agent is not counted',
-      objects: [iamPolicy(fixture('gcpdiag-fw-policy-iam-policy.json'))],
+      objects: [iamPolicy(fixture('gcpdiag-fw-policy-iam-policy.json')), ...hierarchyObjects()],
       expect: [
         { ...holder('roles/editor', 'serviceAccount:12340004-compute@developer.gserviceaccount.com'), status: 'fail', messageId: 'defaultServiceAccount' },
         { ...holder('roles/owner', 'user:testuser@example.com'), status: 'fail', messageId: 'primitiveRole' },
@@ -38,7 +63,7 @@ describeCheck(gcpIamNoPrimitiveRoles, {
     },
     {
       name: 'gcpdiag gce3: default Compute Engine SA Owner, a user listed twice counted once, App Engine default SA Editor',
-      objects: [iamPolicy(fixture('gcpdiag-gce3-iam-policy.json'))],
+      objects: [iamPolicy(fixture('gcpdiag-gce3-iam-policy.json')), ...hierarchyObjects()],
       expect: [
         { ...holder('roles/editor', 'serviceAccount:gcpdiag-gce3-aaaa@appspot.gserviceaccount.com'), status: 'fail', messageId: 'defaultServiceAccount' },
         { ...holder('roles/owner', 'serviceAccount:12345001-compute@developer.gserviceaccount.com'), status: 'fail', messageId: 'defaultServiceAccount' },
@@ -54,6 +79,7 @@ describeCheck(gcpIamNoPrimitiveRoles, {
             { role: 'roles/editor', members: ['domain:acme.example', 'principalSet://iam.googleapis.com/locations/global/workforcePools/acme-pool/group/admins'] },
           ]),
         ),
+        ...hierarchyObjects(),
       ],
       expect: [
         { ...holder('roles/editor', 'domain:acme.example'), status: 'fail', messageId: 'groupOrDomain' },
@@ -70,6 +96,7 @@ describeCheck(gcpIamNoPrimitiveRoles, {
             { role: 'roles/owner', members: [`serviceAccount:${PROJECT_NUMBER}@cloudservices.gserviceaccount.com`] },
           ]),
         ),
+        ...hierarchyObjects(),
       ],
       expect: [
         { ...holder('roles/editor', 'deleted:user:former-admin@acme.example?uid=118203948571029384756'), status: 'fail', messageId: 'deletedPrincipal' },
@@ -89,8 +116,46 @@ describeCheck(gcpIamNoPrimitiveRoles, {
             1,
           ),
         ),
+        ...hierarchyObjects(),
       ],
       expect: [{ ...holder('roles/owner', 'user:oncall@acme.example'), status: 'fail', messageId: 'primitiveRole' }],
+    },
+    {
+      name: 'a human Owner on the project folder is inherited by the project',
+      objects: [iamPolicy(cleanIamBody()), ...hierarchyObjects({ folderPolicy: withBinding(cleanFolderIamBody(), { role: 'roles/owner', members: ['user:payments-lead@acme.example'] }) })],
+      expect: [{ ...holder('roles/owner', 'user:payments-lead@acme.example', `folders/${FOLDER}`), status: 'fail', messageId: 'primitiveRole' }],
+    },
+    {
+      name: 'a group with Editor on the top folder, two levels up',
+      objects: [iamPolicy(cleanIamBody()), ...hierarchyObjects({ topFolderPolicy: withBinding(cleanFolderIamBody(), { role: 'roles/editor', members: ['group:prod-engineers@acme.example'] }) })],
+      expect: [{ ...holder('roles/editor', 'group:prod-engineers@acme.example', `folders/${TOP_FOLDER}`), status: 'fail', messageId: 'groupOrDomain' }],
+    },
+    {
+      name: 'Owner on the organization; the Google APIs Service Agent is exempt only in its own project',
+      objects: [
+        iamPolicy(cleanIamBody()),
+        ...hierarchyObjects({
+          organizationPolicy: iamBody([
+            ...((cleanOrganizationIamBody().bindings as { role: string; members: string[] }[]) ?? []),
+            { role: 'roles/owner', members: ['user:cto@acme.example'] },
+            { role: 'roles/editor', members: [`serviceAccount:${PROJECT_NUMBER}@cloudservices.gserviceaccount.com`] },
+          ]),
+        }),
+      ],
+      expect: [
+        { ...holder('roles/editor', `serviceAccount:${PROJECT_NUMBER}@cloudservices.gserviceaccount.com`, `organizations/${ORGANIZATION}`), status: 'fail', messageId: 'primitiveRole' },
+        { ...holder('roles/owner', 'user:cto@acme.example', `organizations/${ORGANIZATION}`), status: 'fail', messageId: 'primitiveRole' },
+      ],
+    },
+    {
+      name: 'a conditional break-glass Owner on the organization is inherited with its condition',
+      objects: [iamPolicy(cleanIamBody()), ...hierarchyObjects({ organizationPolicy: withBinding(cleanOrganizationIamBody(), { role: 'roles/owner', members: ['group:gcp-break-glass@acme.example'], condition: BREAK_GLASS }) })],
+      expect: [{ ...holder('roles/owner', 'group:gcp-break-glass@acme.example', `organizations/${ORGANIZATION}`), status: 'fail', messageId: 'groupOrDomain' }],
+    },
+    {
+      name: 'a project without an organization: its own Owner fails, nothing else applies',
+      objects: [iamPolicy(iamBody([{ role: 'roles/owner', members: ['user:founder@acme.example'] }])), projectRecord(projectBody(undefined))],
+      expect: [{ ...holder('roles/owner', 'user:founder@acme.example'), status: 'fail', messageId: 'primitiveRole' }],
     },
   ],
   error: [
@@ -101,7 +166,7 @@ describeCheck(gcpIamNoPrimitiveRoles, {
     },
     {
       name: 'getIamPolicy answered PERMISSION_DENIED, with the collector gap',
-      objects: [iamPolicy(permissionDenied('resourcemanager.projects.getIamPolicy', `projects/${PROJECT}`))],
+      objects: [iamPolicy(permissionDenied('resourcemanager.projects.getIamPolicy', `projects/${PROJECT}`)), ...hierarchyObjects()],
       gaps: [{ id: 'gap-gcp-iam', reason: 'access-denied', kinds: ['GcpIamPolicy'], message: 'getIamPolicy was denied' }],
       expect: [
         { ...POLICY, status: 'error', messageId: 'iamPolicyUnreadable' },
@@ -110,19 +175,48 @@ describeCheck(gcpIamNoPrimitiveRoles, {
     },
     {
       name: 'a gap on the IAM policy turns the pass into an error',
-      objects: [iamPolicy(cleanIamBody())],
+      objects: [iamPolicy(cleanIamBody()), ...hierarchyObjects()],
       gaps: [{ id: 'gap-gcp-iam', reason: 'api-error', kinds: ['GcpIamPolicy'], message: 'getIamPolicy failed' }],
       expect: [
         { ...POLICY, status: 'error', messageId: 'noPrimitiveRoles' },
         { kind: 'Cluster', status: 'error', messageId: 'evidenceGap' },
       ],
     },
+    {
+      name: 'the organization IAM policy was denied: no pass, with the collector gap',
+      objects: [iamPolicy(cleanIamBody()), ...hierarchyObjects({ organizationPolicy: permissionDenied('resourcemanager.organizations.getIamPolicy', `organizations/${ORGANIZATION}`) })],
+      gaps: [{ id: 'gap-gcp-org-iam', reason: 'access-denied', kinds: ['GcpOrganizationIamPolicy'], message: 'organizations.getIamPolicy was denied' }],
+      expect: [
+        { ...POLICY, status: 'error', messageId: 'inheritedUnjudged' },
+        { kind: 'Cluster', status: 'error', messageId: 'evidenceGap' },
+      ],
+    },
+    {
+      name: 'the top folder policy is denied; an Owner on the project folder still fails',
+      objects: [
+        iamPolicy(cleanIamBody()),
+        ...hierarchyObjects({
+          folderPolicy: withBinding(cleanFolderIamBody(), { role: 'roles/owner', members: ['user:payments-lead@acme.example'] }),
+          topFolderPolicy: permissionDenied('resourcemanager.folders.getIamPolicy', `folders/${TOP_FOLDER}`),
+        }),
+      ],
+      expect: [
+        { ...holder('roles/owner', 'user:payments-lead@acme.example', `folders/${FOLDER}`), status: 'fail', messageId: 'primitiveRole' },
+        { ...POLICY, status: 'error', messageId: 'inheritedUnjudged' },
+      ],
+    },
+    {
+      name: 'an export without the project description: no pass',
+      objects: [iamPolicy(cleanIamBody())],
+      expect: [{ ...POLICY, status: 'error', messageId: 'inheritedUnjudged' }],
+    },
   ],
   notApplicable: [{ name: 'no Google Cloud evidence', objects: [], expect: [{ kind: 'Cluster', status: 'not_applicable' }] }],
 });
 
 describe('gcp-iam-no-primitive-roles messages and severities', () => {
-  const run = (body: Record<string, unknown>) => runCase(gcpIamNoPrimitiveRoles, { name: 'x', objects: [iamPolicy(body)], expect: [] });
+  const run = (body: Record<string, unknown>, above: unknown[] = hierarchyObjects()) =>
+    runCase(gcpIamNoPrimitiveRoles, { name: 'x', objects: [iamPolicy(body), ...above], expect: [] });
 
   it('explains what the default service account grant means', () => {
     const r = run(fixture('gcpdiag-fw-policy-iam-policy.json')).find((x) => x.messageId === 'defaultServiceAccount');
@@ -149,5 +243,20 @@ describe('gcp-iam-no-primitive-roles messages and severities', () => {
       ['groupOrDomain', 'high'],
     ]);
     expect(results[1]?.message).toContain('when condition "break-glass"');
+  });
+
+  it('an inherited grant says where it is set and that the project inherits it', () => {
+    const [r] = run(cleanIamBody(), hierarchyObjects({ folderPolicy: withBinding(cleanFolderIamBody(), { role: 'roles/owner', members: ['user:payments-lead@acme.example'] }) }));
+    expect(r?.message).toBe(
+      `user:payments-lead@acme.example (user account) holds roles/owner on folders/${FOLDER}, inherited by project ${PROJECT}, so it can change every resource of the project and its IAM policy.`,
+    );
+    expect(r?.data.grantedOn).toBe(`folders/${FOLDER}`);
+    // The folder policy (ev-test-004) and the project's parent link (ev-test-001).
+    expect(r?.evidence).toEqual(['ev-test-001', 'ev-test-004']);
+  });
+
+  it('the pass names every level read', () => {
+    const [r] = run(cleanIamBody());
+    expect(r?.message).toContain(`directly or inherited (projects/${PROJECT}, folders/${FOLDER}, folders/${TOP_FOLDER} and organizations/${ORGANIZATION} read)`);
   });
 });

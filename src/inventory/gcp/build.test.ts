@@ -1,18 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { inventoryOf } from '../../checks/tester.ts';
 import {
+  FOLDER,
   NOT_FOUND,
+  ORGANIZATION,
+  TOP_FOLDER,
   PROJECT,
   apiObject,
   cleanIamBody,
   effective,
   enforced,
   fixture,
+  folderBody,
+  folderIamPolicy,
+  folderRecord,
+  hierarchyObjects,
   iamBody,
   iamPolicy,
   listRules,
   permissionDenied,
   policyList,
+  projectBody,
+  projectBodyV1,
+  projectRecord,
   v2Policy,
 } from '../../../test/collectors/gcp/gcp-objects.ts';
 
@@ -90,7 +100,7 @@ describe('buildGcpInventory', () => {
       ['compute.requireOsLogin', 'unreadable'],
       ['sql.restrictPublicIp', 'notFound'],
     ]);
-    expect(inv.gcp.iamPolicies[0]).toMatchObject({ state: 'unreadable', status: 'PERMISSION_DENIED' });
+    expect(inv.gcp.iamPolicies[0]).toMatchObject({ node: `projects/${PROJECT}`, state: 'unreadable', status: 'PERMISSION_DENIED' });
   });
 
   it('collects dry runs from listed policies and gcloud list rows, ignoring dry runs that restrict nothing', () => {
@@ -132,9 +142,51 @@ describe('buildGcpInventory', () => {
       ['schema-invalid', ['GcpEffectivePolicy']],
       ['schema-invalid', ['GcpEffectivePolicy']],
     ]);
-    expect(inv.gaps[0]?.message).toContain('does not say which project');
+    expect(inv.gaps[0]?.message).toContain('does not say which project, folder or organization');
     expect(inv.gaps[2]?.message).toContain('body.spec.rules.0.enforce');
     expect(inv.gcp.effectivePolicies).toEqual([]);
     expect(inv.gcp.present).toBe(true);
+  });
+
+  it('reads the hierarchy: parents of projects (v3 and gcloud v1) and folders, and the folder and organization IAM policies', () => {
+    const inv = inventoryOf([
+      ...hierarchyObjects(),
+      projectRecord(projectBodyV1({ type: 'organization', id: ORGANIZATION }, 'acme-web'), 'acme-web'),
+      projectRecord(projectBodyV1(undefined, 'acme-sandbox'), 'acme-sandbox'),
+      projectRecord(projectBody(undefined, 'acme-lab'), 'acme-lab'),
+    ]);
+    expect(inv.gaps).toEqual([]);
+    expect(inv.ignored).toEqual([]);
+    expect(inv.gcp.hierarchy.map((h) => [h.node, h.state === 'ok' ? h.parent : h.state])).toEqual([
+      [`folders/${FOLDER}`, `folders/${TOP_FOLDER}`],
+      [`folders/${TOP_FOLDER}`, `organizations/${ORGANIZATION}`],
+      ['projects/acme-lab', undefined],
+      [`projects/${PROJECT}`, `folders/${FOLDER}`],
+      ['projects/acme-sandbox', undefined],
+      ['projects/acme-web', `organizations/${ORGANIZATION}`],
+    ]);
+    expect(inv.gcp.iamPolicies.map((p) => [p.node, p.state, p.ref.name])).toEqual([
+      [`folders/${FOLDER}`, 'ok', `folders/${FOLDER}`],
+      [`folders/${TOP_FOLDER}`, 'ok', `folders/${TOP_FOLDER}`],
+      [`organizations/${ORGANIZATION}`, 'ok', `organizations/${ORGANIZATION}`],
+    ]);
+    // Folder and organization records are about no project; project records name theirs.
+    expect(inv.gcp.projects.map((p) => p.id)).toEqual(['acme-lab', PROJECT, 'acme-sandbox', 'acme-web']);
+    expect(inv.gcp.presenceEvidence).toHaveLength(9);
+  });
+
+  it('a denied describe, or a parent Resource Manager never names, leaves that parent unknown', () => {
+    const inv = inventoryOf([
+      projectRecord(permissionDenied('resourcemanager.projects.get', `projects/${PROJECT}`)),
+      folderRecord(FOLDER, { ...folderBody(FOLDER, `folders/${TOP_FOLDER}`), parent: 'projects/acme' }),
+      folderRecord(TOP_FOLDER, { name: `folders/${TOP_FOLDER}`, parent: 7 }),
+      folderIamPolicy(FOLDER, permissionDenied('resourcemanager.folders.getIamPolicy', `folders/${FOLDER}`)),
+    ]);
+    expect(inv.gcp.hierarchy.map((h) => [h.node, h.state, h.state === 'unreadable' ? h.status : ''])).toEqual([
+      [`folders/${FOLDER}`, 'unreadable', 'BAD_RESPONSE'],
+      [`projects/${PROJECT}`, 'unreadable', 'PERMISSION_DENIED'],
+    ]);
+    expect(inv.gaps.map((g) => [g.reason, g.kinds])).toEqual([['schema-invalid', ['GcpFolder']]]);
+    expect(inv.gcp.iamPolicies).toMatchObject([{ node: `folders/${FOLDER}`, state: 'unreadable', status: 'PERMISSION_DENIED' }]);
   });
 });

@@ -5,6 +5,7 @@ import {
   API_GROUP,
   effectivePolicyFormat,
   ErrorBody,
+  FolderBody,
   IamPolicyBody,
   isGcpApiKind,
   bodyHas,
@@ -12,6 +13,8 @@ import {
   PolicyListBody,
   PolicySummaryBody,
   PolicyV2,
+  ProjectBody,
+  parentName,
   type Expr,
   type GcpApiKind,
   type PolicySpecV2,
@@ -19,11 +22,12 @@ import {
 import type { GcpEffectiveState, GcpInventory, GcpPolicyState, GcpRule } from './types.ts';
 
 // Builds the Google Cloud view from the API responses the collector stored (or gcloud JSON a
-// snapshot held). The project and constraint of a record come from its evidence name, never from
-// the body: a response names the project by number, the collector by the id it was given.
+// snapshot held). The node (project, folder, organization) and constraint of a record come from its
+// evidence name, never from the body: a response names the project by number, the collector by the
+// id it was given.
 
 export function emptyGcpInventory(): GcpInventory {
-  return { present: false, presenceEvidence: [], projects: [], effectivePolicies: [], dryRuns: [], iamPolicies: [] };
+  return { present: false, presenceEvidence: [], projects: [], effectivePolicies: [], dryRuns: [], iamPolicies: [], hierarchy: [] };
 }
 
 export function buildGcpInventory(input: AreaInput): AreaOutput<GcpInventory> {
@@ -39,12 +43,15 @@ export function buildGcpInventory(input: AreaInput): AreaOutput<GcpInventory> {
       nameGap(input, o, o.kind);
       continue;
     }
-    const seen = projects.get(id.project) ?? new Set<string>();
-    seen.add(o.evidenceId);
-    projects.set(id.project, seen);
-    if (o.kind === 'GcpEffectivePolicy' && id.constraint) claimEffective(input, o, inv, id.project, bareConstraint(id.constraint));
-    else if (o.kind === 'GcpPolicyList') claimList(input, o, inv, id.project);
-    else if (o.kind === 'GcpIamPolicy') claimIam(input, o, inv, id.project);
+    if (id.project !== undefined) {
+      const seen = projects.get(id.project) ?? new Set<string>();
+      seen.add(o.evidenceId);
+      projects.set(id.project, seen);
+    }
+    if (o.kind === 'GcpEffectivePolicy' && id.project !== undefined && id.constraint) claimEffective(input, o, inv, id.project, bareConstraint(id.constraint));
+    else if (o.kind === 'GcpPolicyList' && id.project !== undefined) claimList(input, o, inv, id.project);
+    else if (o.kind === 'GcpIamPolicy' || o.kind === 'GcpFolderIamPolicy' || o.kind === 'GcpOrganizationIamPolicy') claimIam(input, o, inv, id.node);
+    else if (o.kind === 'GcpProject' || o.kind === 'GcpFolder') claimNode(input, o, inv, id.node);
   }
 
   inv.presenceEvidence = [...claimed].sort();
@@ -52,7 +59,8 @@ export function buildGcpInventory(input: AreaInput): AreaOutput<GcpInventory> {
   inv.projects = [...projects.entries()].map(([projectId, ids]) => ({ id: projectId, evidence: [...ids].sort() })).sort((a, b) => a.id.localeCompare(b.id));
   inv.effectivePolicies.sort((a, b) => a.project.localeCompare(b.project) || a.constraint.localeCompare(b.constraint) || a.evidenceId.localeCompare(b.evidenceId));
   inv.dryRuns.sort((a, b) => a.project.localeCompare(b.project) || a.constraint.localeCompare(b.constraint) || a.evidenceId.localeCompare(b.evidenceId));
-  inv.iamPolicies.sort((a, b) => a.project.localeCompare(b.project) || a.evidenceId.localeCompare(b.evidenceId));
+  inv.iamPolicies.sort((a, b) => a.node.localeCompare(b.node) || a.evidenceId.localeCompare(b.evidenceId));
+  inv.hierarchy.sort((a, b) => a.node.localeCompare(b.node) || a.evidenceId.localeCompare(b.evidenceId));
   return { inventory: inv, claimed };
 }
 
@@ -62,7 +70,7 @@ function nameGap(input: AreaInput, o: AreaObject, kind: GcpApiKind): void {
     target: input.target,
     reason: 'schema-invalid',
     kinds: [kind],
-    message: `${kind} evidence ${o.evidenceId} has the name "${o.name}", which does not say which project (and constraint) it is about`,
+    message: `${kind} evidence ${o.evidenceId} has the name "${o.name}", which does not say which project, folder or organization (and constraint) it is about`,
     ...(o.file ? { file: o.file } : {}),
     ...(o.line ? { line: o.line } : {}),
   });
@@ -189,8 +197,8 @@ function claimList(input: AreaInput, o: AreaObject, inv: GcpInventory, project: 
   }
 }
 
-function claimIam(input: AreaInput, o: AreaObject, inv: GcpInventory, project: string): void {
-  const base = { project, evidenceId: o.evidenceId, ref: { kind: 'IamPolicy', name: `projects/${project}` } };
+function claimIam(input: AreaInput, o: AreaObject, inv: GcpInventory, node: string): void {
+  const base = { node, evidenceId: o.evidenceId, ref: { kind: 'IamPolicy', name: node } };
   if (bodyHas(o.raw.body, 'error')) {
     const parsed = parseAreaObject(input, o, ErrorBody, 'body');
     if (!parsed) return;
@@ -207,4 +215,24 @@ function claimIam(input: AreaInput, o: AreaObject, inv: GcpInventory, project: s
     version: parsed.spec.version ?? undefined,
     bindings: (parsed.spec.bindings ?? []).map((b) => ({ role: b.role, members: b.members ?? [], condition: condition(b.condition) })),
   });
+}
+
+// projects.get / folders.get: the parent link. A stored error answer makes the node's parent unknown.
+function claimNode(input: AreaInput, o: AreaObject, inv: GcpInventory, node: string): void {
+  const base = { node, evidenceId: o.evidenceId };
+  if (bodyHas(o.raw.body, 'error')) {
+    const parsed = parseAreaObject(input, o, ErrorBody, 'body');
+    if (!parsed) return;
+    const e = parsed.spec.error;
+    inv.hierarchy.push({ ...base, state: 'unreadable', status: e.status ?? (typeof e.code === 'number' ? `HTTP ${e.code}` : 'error'), message: e.message ?? '' });
+    return;
+  }
+  const parsed = o.kind === 'GcpProject' ? parseAreaObject(input, o, ProjectBody, 'body') : parseAreaObject(input, o, FolderBody, 'body');
+  if (!parsed) return;
+  const parent = parentName(parsed.spec.parent);
+  if (parent === null) {
+    inv.hierarchy.push({ ...base, state: 'unreadable', status: 'BAD_RESPONSE', message: `the parent ${JSON.stringify(parsed.spec.parent)} is not a folder or an organization` });
+    return;
+  }
+  inv.hierarchy.push({ ...base, state: 'ok', parent });
 }

@@ -114,10 +114,23 @@ describe('IAM helpers', () => {
 
 describe('evidence names', () => {
   it('round-trip and reject names of the wrong kind', () => {
-    expect(parseGcpEvidenceName('GcpEffectivePolicy', gcpEvidenceName.effectivePolicy('p-1', 'constraints/compute.requireOsLogin'))).toEqual({ kind: 'GcpEffectivePolicy', project: 'p-1', constraint: 'compute.requireOsLogin' });
-    expect(parseGcpEvidenceName('GcpPolicyList', gcpEvidenceName.policyList('p-1'))).toEqual({ kind: 'GcpPolicyList', project: 'p-1' });
-    expect(parseGcpEvidenceName('GcpIamPolicy', gcpEvidenceName.iamPolicy('p-1'))).toEqual({ kind: 'GcpIamPolicy', project: 'p-1' });
+    expect(parseGcpEvidenceName('GcpEffectivePolicy', gcpEvidenceName.effectivePolicy('p-1', 'constraints/compute.requireOsLogin'))).toEqual({
+      kind: 'GcpEffectivePolicy',
+      node: 'projects/p-1',
+      project: 'p-1',
+      constraint: 'compute.requireOsLogin',
+    });
+    expect(parseGcpEvidenceName('GcpPolicyList', gcpEvidenceName.policyList('p-1'))).toEqual({ kind: 'GcpPolicyList', node: 'projects/p-1', project: 'p-1' });
+    expect(parseGcpEvidenceName('GcpIamPolicy', gcpEvidenceName.iamPolicy('p-1'))).toEqual({ kind: 'GcpIamPolicy', node: 'projects/p-1', project: 'p-1' });
+    expect(parseGcpEvidenceName('GcpProject', gcpEvidenceName.project('p-1'))).toEqual({ kind: 'GcpProject', node: 'projects/p-1', project: 'p-1' });
+    expect(parseGcpEvidenceName('GcpFolder', gcpEvidenceName.folder('123'))).toEqual({ kind: 'GcpFolder', node: 'folders/123' });
+    expect(parseGcpEvidenceName('GcpFolderIamPolicy', gcpEvidenceName.folderIamPolicy('123'))).toEqual({ kind: 'GcpFolderIamPolicy', node: 'folders/123' });
+    expect(parseGcpEvidenceName('GcpOrganizationIamPolicy', gcpEvidenceName.organizationIamPolicy('456'))).toEqual({ kind: 'GcpOrganizationIamPolicy', node: 'organizations/456' });
     expect(parseGcpEvidenceName('GcpIamPolicy', gcpEvidenceName.policyList('p-1'))).toBeUndefined();
+    expect(parseGcpEvidenceName('GcpIamPolicy', gcpEvidenceName.folderIamPolicy('123'))).toBeUndefined();
+    expect(parseGcpEvidenceName('GcpFolderIamPolicy', gcpEvidenceName.organizationIamPolicy('456'))).toBeUndefined();
+    expect(parseGcpEvidenceName('GcpProject', gcpEvidenceName.iamPolicy('p-1'))).toBeUndefined();
+    expect(parseGcpEvidenceName('GcpFolder', gcpEvidenceName.folderIamPolicy('123'))).toBeUndefined();
     expect(parseGcpEvidenceName('GcpEffectivePolicy', 'projects/p-1/policies/x')).toBeUndefined();
     expect(bareConstraint('constraints/gcp.restrictTLSVersion')).toBe('gcp.restrictTLSVersion');
   });

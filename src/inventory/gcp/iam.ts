@@ -1,5 +1,4 @@
 // IAM member and role helpers (https://cloud.google.com/iam/docs/principal-identifiers).
-import type { GcpIamPolicy, GcpInventory, GcpProject } from './types.ts';
 
 export type MemberType =
   | 'allUsers'
@@ -54,28 +53,4 @@ export function defaultServiceAccount(member: string): 'Compute Engine' | 'App E
 // instance groups and Deployment Manager; it cannot be used by people and is not a finding.
 export function isGoogleApisServiceAgent(member: string): boolean {
   return /^serviceaccount:\d+@cloudservices\.gserviceaccount\.com$/.test(member.toLowerCase());
-}
-
-export type ReadableIamPolicy = Extract<GcpIamPolicy, { state: 'ok' }>;
-
-// A project's IAM policies as the IAM checks need them: the readable ones, or why none can be judged
-// (not in the evidence, or stored as a failed call).
-export type ProjectIamPolicies =
-  | { ok: true; readable: ReadableIamPolicy[] }
-  | { ok: false; messageId: 'iamPolicyMissing' | 'iamPolicyUnreadable'; data: Record<string, string>; evidence: string[] };
-
-export function projectIamPolicies(gcp: GcpInventory, project: GcpProject): ProjectIamPolicies {
-  const policies = gcp.iamPolicies.filter((p) => p.project === project.id);
-  const readable = policies.filter((p): p is ReadableIamPolicy => p.state === 'ok');
-  if (policies.length === 0) return { ok: false, messageId: 'iamPolicyMissing', data: { project: project.id }, evidence: project.evidence };
-  if (readable.length === 0) {
-    const first = policies[0];
-    return {
-      ok: false,
-      messageId: 'iamPolicyUnreadable',
-      data: { project: project.id, status: first?.state === 'unreadable' ? first.status : 'error', reason: first?.state === 'unreadable' ? first.message : '' },
-      evidence: policies.map((p) => p.evidenceId),
-    };
-  }
-  return { ok: true, readable };
 }

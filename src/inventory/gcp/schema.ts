@@ -8,7 +8,11 @@ import { z } from 'zod';
 // - Resource Manager v1 `OrgPolicy` (cloudresourcemanager.googleapis.com/v1 getEffectiveOrgPolicy):
 //   {constraint, booleanPolicy{enforced}, listPolicy{allowedValues, deniedValues, allValues,
 //   inheritFromParent}, restoreDefault}. `booleanPolicy: {}` means enforced false.
-// - IAM `Policy` (projects.getIamPolicy): {version, etag, bindings[]{role, members, condition}, auditConfigs}.
+// - IAM `Policy` (projects/folders/organizations.getIamPolicy): {version, etag, bindings[]{role, members,
+//   condition}, auditConfigs}.
+// - Resource Manager `Project` (v3 get: {name: 'projects/NUMBER', parent: 'folders/F', projectId, state};
+//   v1 as `gcloud projects describe` prints it: {projectId, projectNumber, parent: {type, id}, lifecycleState})
+//   and `Folder` (v3 and v2 alike: {name: 'folders/F', parent: 'folders/G' | 'organizations/O', displayName}).
 // - The REST error body {error{code, message, status}} for calls that answered NOT_FOUND or
 //   PERMISSION_DENIED: stored so the answer itself is evidence.
 // Unknown fields pass through (newer API versions); a known field of the wrong type fails validation
@@ -26,8 +30,19 @@ export const GCP_API_KINDS = {
   GcpPolicyList: 'listPolicies',
   // cloudresourcemanager.projects.getIamPolicy (v3, requestedPolicyVersion 3).
   GcpIamPolicy: 'getIamPolicy',
+  // cloudresourcemanager.projects.get (v3): the project's parent folder or organization.
+  GcpProject: 'getProject',
+  // cloudresourcemanager.folders.get (v3): one folder above the project, and its parent.
+  GcpFolder: 'getFolder',
+  // cloudresourcemanager.folders.getIamPolicy (v3, requestedPolicyVersion 3): inherited by the projects below.
+  GcpFolderIamPolicy: 'getIamPolicy',
+  // cloudresourcemanager.organizations.getIamPolicy (v3, requestedPolicyVersion 3): inherited by every project.
+  GcpOrganizationIamPolicy: 'getIamPolicy',
 } as const;
 export type GcpApiKind = keyof typeof GCP_API_KINDS;
+
+// What the IAM checks read: the policies of the project and its ancestors, and the parent links.
+export const GCP_IAM_KINDS: readonly GcpApiKind[] = ['GcpIamPolicy', 'GcpProject', 'GcpFolder', 'GcpFolderIamPolicy', 'GcpOrganizationIamPolicy'];
 
 export function isGcpApiKind(kind: string): kind is GcpApiKind {
   return Object.hasOwn(GCP_API_KINDS, kind);
@@ -134,3 +149,38 @@ export const IamPolicyBody = z.looseObject({
   auditConfigs: z.array(z.looseObject({ service: Str })).nullish(),
 });
 export type IamPolicyBody = z.infer<typeof IamPolicyBody>;
+
+// ---- Resource hierarchy ------------------------------------------------------------------------------
+
+// v1 ResourceId {type: 'folder' | 'organization', id}.
+export const ResourceIdV1 = z.looseObject({ type: z.string(), id: z.string() });
+
+export const ProjectBody = z.looseObject({
+  name: Str,
+  projectId: Str,
+  projectNumber: Str,
+  displayName: Str,
+  state: Str,
+  lifecycleState: Str,
+  // v3: 'folders/123' | 'organizations/456'; v1: {type, id}. Absent when the project has no parent.
+  parent: z.union([z.string(), ResourceIdV1]).nullish(),
+});
+export type ProjectBody = z.infer<typeof ProjectBody>;
+
+export const FolderBody = z.looseObject({
+  name: z.string(),
+  parent: Str,
+  displayName: Str,
+  state: Str,
+  lifecycleState: Str,
+});
+export type FolderBody = z.infer<typeof FolderBody>;
+
+// 'folders/123' / 'organizations/456' from either parent form; undefined for no parent, null for a
+// parent of a form Resource Manager does not use.
+export function parentName(parent: ProjectBody['parent']): string | undefined | null {
+  if (parent === undefined || parent === null || parent === '') return undefined;
+  if (typeof parent === 'string') return /^(folders|organizations)\/[0-9]+$/.test(parent) ? parent : null;
+  const type = parent.type === 'folder' ? 'folders' : parent.type === 'organization' ? 'organizations' : undefined;
+  return type && /^[0-9]+$/.test(parent.id) ? `${type}/${parent.id}` : null;
+}

@@ -1,8 +1,9 @@
 import type { ObjectRef } from '../types.ts';
 
 // The typed Google Cloud view of a target that gcp checks judge: per project, the effective
-// organization policy of each constraint, the dry-run policies set on the project, and the
-// project IAM policy.
+// organization policy of each constraint, the dry-run policies set on the project, and the IAM
+// policies of the project and of the folders and organization above it (with the parent links that
+// say which those are).
 
 // One rule of an organization policy, normalized from the v2 PolicyRule or the v1 booleanPolicy /
 // listPolicy (v1 has exactly one implicit rule).
@@ -63,8 +64,23 @@ export interface GcpIamBinding {
   condition: string | undefined;
 }
 
-export type GcpIamPolicy = { project: string; evidenceId: string; ref: ObjectRef } & (
-  | { state: 'ok'; version: number | undefined; bindings: GcpIamBinding[] }
+// The IAM allow policy set on one node of the hierarchy.
+export type GcpIamPolicy = {
+  // 'projects/acme-prod' (the id the operator gave), 'folders/123' or 'organizations/456'.
+  node: string;
+  evidenceId: string;
+  ref: ObjectRef;
+} & ({ state: 'ok'; version: number | undefined; bindings: GcpIamBinding[] } | { state: 'unreadable'; status: string; message: string });
+
+// A project or folder as projects.get / folders.get described it: its parent, or why it is unknown.
+export type GcpHierarchyNode = {
+  // 'projects/acme-prod' or 'folders/123'.
+  node: string;
+  evidenceId: string;
+} & (
+  // parent: 'folders/F' or 'organizations/O'; undefined for a project without an organization.
+  | { state: 'ok'; parent: string | undefined }
+  // The call answered an error (stored as evidence), or named a parent of a form Resource Manager never uses.
   | { state: 'unreadable'; status: string; message: string }
 );
 
@@ -83,4 +99,6 @@ export interface GcpInventory {
   effectivePolicies: GcpEffectivePolicy[];
   dryRuns: GcpDryRun[];
   iamPolicies: GcpIamPolicy[];
+  // Projects and folders with their parents, from projects.get and folders.get.
+  hierarchy: GcpHierarchyNode[];
 }

@@ -1,97 +1,28 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { gcpIamNoPrimitiveRoles } from '../../../src/checks/gcp/gcp-iam-no-primitive-roles.ts';
-import { gcpIamNoPublicBindings } from '../../../src/checks/gcp/gcp-iam-no-public-bindings.ts';
-import { gcpOrgpolicyConstraintsEnforced } from '../../../src/checks/gcp/gcp-orgpolicy-constraints-enforced.ts';
-import { evaluateCheck } from '../../../src/checks/evaluate.ts';
-import type { Check, CheckResult } from '../../../src/checks/types.ts';
-import { collectGcp, type CollectGcpOptions, type CollectGcpResult, type GcpClients } from '../../../src/collectors/gcp/collect.ts';
-import { EvidenceStore } from '../../../src/evidence/store.ts';
-import type { EvidenceRecord } from '../../../src/evidence/types.ts';
+import { describe, expect, it } from 'vitest';
 import { GCP_BASELINE_CONSTRAINTS } from '../../../src/inventory/gcp/constraints.ts';
-import type { EvidenceGap, TargetInventory } from '../../../src/inventory/types.ts';
-import { loadEvidence } from '../../../src/pipeline/load-evidence.ts';
 import { UsageError } from '../../../src/shared/errors.ts';
-import { FakeGcp, clientsFor, closeClients, json, restError } from './fake-gcp.ts';
-import { PROJECT, fixture, kccExchanges } from './gcp-objects.ts';
-import { CONSTRAINTS, EXTRA_CONSTRAINT, IAM_PATH, LIST_PAGE_1, LIST_PAGE_2, LIST_PATH, effectiveBodies, effectivePath, installWorld } from './world.ts';
+import { clientsFor, closeClients, json, restError } from './fake-gcp.ts';
+import { FOLDER, ORGANIZATION, PROJECT, TOP_FOLDER, fixture, kccExchanges } from './gcp-objects.ts';
+import { TARGET, statuses, useCollectHarness } from './harness.ts';
+import {
+  CONSTRAINTS,
+  EXTRA_CONSTRAINT,
+  IAM_PATH,
+  LIST_PAGE_1,
+  LIST_PAGE_2,
+  LIST_PATH,
+  ORG_IAM_PATH,
+  PROJECT_PATH,
+  effectiveBodies,
+  effectivePath,
+  folderIamPath,
+  folderPath,
+  hierarchyBodies,
+} from './world.ts';
 
-const TARGET = 'acme-gcp';
-const NOW = new Date('2026-11-22T12:00:00Z');
-const CHECKS: Check[] = [gcpOrgpolicyConstraintsEnforced, gcpIamNoPublicBindings, gcpIamNoPrimitiveRoles];
-
-const fake = new FakeGcp();
-let clients: GcpClients;
-
-beforeAll(async () => {
-  await fake.start();
-  clients = clientsFor(fake.port);
-});
-afterAll(async () => {
-  await closeClients(clients);
-  await fake.stop();
-});
-
-let outDir = '';
-let store: EvidenceStore;
-const slept: number[] = [];
-
-beforeEach(async () => {
-  fake.reset();
-  installWorld(fake);
-  slept.length = 0;
-  outDir = mkdtempSync(join(tmpdir(), 'auditpack-gcp-ev-'));
-  store = new EvidenceStore(outDir, () => NOW);
-  await store.open();
-});
-afterEach(async () => {
-  await store.close();
-  rmSync(outDir, { recursive: true, force: true });
-});
-
-function collect(extra: Partial<CollectGcpOptions> = {}): Promise<CollectGcpResult> {
-  return collectGcp({
-    target: TARGET,
-    projectId: PROJECT,
-    constraints: CONSTRAINTS,
-    clients,
-    store,
-    sleep: async (ms) => {
-      slept.push(ms);
-    },
-    ...extra,
-  });
-}
-
-function stored(name: string): { record: EvidenceRecord; raw: unknown } | undefined {
-  const record = store.records.find((r) => r.name === name);
-  return record ? { record, raw: JSON.parse(readFileSync(join(outDir, record.path), 'utf8')) as unknown } : undefined;
-}
-
-// Through the evidence folder exactly as `auditpack report` reads it.
-async function inventoryFromStore(gaps: EvidenceGap[]): Promise<TargetInventory> {
-  await store.close();
-  writeFileSync(
-    join(outDir, 'evidence/targets.json'),
-    JSON.stringify({ schemaVersion: 1, targets: [{ name: TARGET, source: 'kubernetes', location: `gcp projects/${PROJECT}`, files: 0, objects: store.records.length, gaps, notes: [] }] }),
-  );
-  const loaded = await loadEvidence(outDir);
-  const inv = loaded.inventories[0];
-  if (!inv) throw new Error('no inventory');
-  return inv;
-}
-
-function judge(inv: TargetInventory): Record<string, CheckResult[]> {
-  return Object.fromEntries(CHECKS.map((c) => [c.meta.id, evaluateCheck(c, inv, NOW)]));
-}
-
-function statuses(results: CheckResult[] | undefined): string[] {
-  return (results ?? []).map((r) => `${r.status}:${r.resource.kind}/${r.resource.name}:${r.messageId}`);
-}
+const { fake, slept, collect, records, stored, inventoryFromStore, judge } = useCollectHarness();
 
 const effName = (c: string): string => `gcp/projects/${PROJECT}/policies/${c}`;
 
@@ -99,16 +30,23 @@ describe('collectGcp', () => {
   it('stores every response as its REST JSON body, with the API call and the gcloud command', async () => {
     const { gaps, requests } = await collect();
     expect(gaps).toEqual([]);
-    // 11 effective policies, 2 pages of policies, 1 IAM policy; no SDK-level retries.
-    expect(requests).toBe(14);
-    expect(fake.requests).toHaveLength(14);
+    // 11 effective policies, 2 pages of policies, 1 IAM policy, the project, 2 folders, their 2 IAM
+    // policies and the organization's; no SDK-level retries.
+    expect(requests).toBe(20);
+    expect(fake.requests).toHaveLength(20);
 
-    expect(store.records.map((r) => [r.kind, r.name, r.source.type])).toEqual([
+    expect(records().map((r) => [r.kind, r.name, r.source.type])).toEqual([
       ...[...CONSTRAINTS].map((c) => ['GcpEffectivePolicy', effName(c), 'cloud-api']),
       ['GcpPolicyList', `gcp/projects/${PROJECT}/policies`, 'cloud-api'],
       ['GcpIamPolicy', `gcp/projects/${PROJECT}/iamPolicy`, 'cloud-api'],
+      ['GcpProject', `gcp/projects/${PROJECT}`, 'cloud-api'],
+      ['GcpFolder', `gcp/folders/${FOLDER}`, 'cloud-api'],
+      ['GcpFolder', `gcp/folders/${TOP_FOLDER}`, 'cloud-api'],
+      ['GcpFolderIamPolicy', `gcp/folders/${FOLDER}/iamPolicy`, 'cloud-api'],
+      ['GcpFolderIamPolicy', `gcp/folders/${TOP_FOLDER}/iamPolicy`, 'cloud-api'],
+      ['GcpOrganizationIamPolicy', `gcp/organizations/${ORGANIZATION}/iamPolicy`, 'cloud-api'],
     ]);
-    expect(store.records.every((r) => r.apiVersion === 'http.auditpack.io/v1' && r.redactions.length === 0)).toBe(true);
+    expect(records().every((r) => r.apiVersion === 'http.auditpack.io/v1' && r.redactions.length === 0)).toBe(true);
 
     // The SDK's protobuf objects are turned back into exactly the JSON the server sent.
     for (const [constraint, body] of Object.entries(effectiveBodies())) expect(stored(effName(constraint))?.raw, constraint).toEqual(body);
@@ -125,16 +63,41 @@ describe('collectGcp', () => {
       `curl -sS -H "Authorization: Bearer $(gcloud auth print-access-token)" https://orgpolicy.googleapis.com/v2/projects/${PROJECT}/policies`,
     );
 
-    // Real clients on the REST transport: self-signed JWT, IAM policy version 3.
+    // The hierarchy: the v3 Project and Folder bodies (timestamps, labels, etag) and the IAM policies
+    // (a conditional binding with its description) come back as the server sent them.
+    const hierarchy = hierarchyBodies();
+    expect(stored(`gcp/projects/${PROJECT}`)?.raw).toEqual(hierarchy[PROJECT_PATH]);
+    expect(stored(`gcp/folders/${FOLDER}`)?.raw).toEqual(hierarchy[folderPath(FOLDER)]);
+    expect(stored(`gcp/folders/${TOP_FOLDER}`)?.raw).toEqual(hierarchy[folderPath(TOP_FOLDER)]);
+    expect(stored(`gcp/folders/${FOLDER}/iamPolicy`)?.raw).toEqual(hierarchy[folderIamPath(FOLDER)]);
+    expect(stored(`gcp/folders/${TOP_FOLDER}/iamPolicy`)?.raw).toEqual(hierarchy[folderIamPath(TOP_FOLDER)]);
+    expect(stored(`gcp/organizations/${ORGANIZATION}/iamPolicy`)?.raw).toEqual(hierarchy[ORG_IAM_PATH]);
+    expect(
+      ['', `/${FOLDER}`, `/${TOP_FOLDER}`, `/${FOLDER}/iamPolicy`, `/${ORGANIZATION}/iamPolicy`].map((suffix) => {
+        const name = suffix === '' ? `gcp/projects/${PROJECT}` : suffix.startsWith(`/${ORGANIZATION}`) ? `gcp/organizations${suffix}` : `gcp/folders${suffix}`;
+        const r = stored(name)?.record;
+        return [r?.source.call, r?.cli];
+      }),
+    ).toEqual([
+      [`cloudresourcemanager.projects.get projects/${PROJECT}`, `gcloud projects describe ${PROJECT} --format json`],
+      [`cloudresourcemanager.folders.get folders/${FOLDER}`, `gcloud resource-manager folders describe ${FOLDER} --format json`],
+      [`cloudresourcemanager.folders.get folders/${TOP_FOLDER}`, `gcloud resource-manager folders describe ${TOP_FOLDER} --format json`],
+      [`cloudresourcemanager.folders.getIamPolicy folders/${FOLDER}`, `gcloud resource-manager folders get-iam-policy ${FOLDER} --format json`],
+      [`cloudresourcemanager.organizations.getIamPolicy organizations/${ORGANIZATION}`, `gcloud organizations get-iam-policy ${ORGANIZATION} --format json`],
+    ]);
+
+    // Real clients on the REST transport: self-signed JWT, IAM policy version 3 at every level.
     expect(fake.requests.every((r) => r.authorization?.startsWith('Bearer eyJ'))).toBe(true);
-    expect(JSON.parse(fake.requests.find((r) => r.method === 'POST')?.body ?? '{}')).toEqual({ options: { requestedPolicyVersion: 3 } });
+    const posts = fake.requests.filter((r) => r.method === 'POST');
+    expect(posts.map((r) => r.path)).toEqual([`/v3/projects/${PROJECT}:getIamPolicy`, `/v3/folders/${FOLDER}:getIamPolicy`, `/v3/folders/${TOP_FOLDER}:getIamPolicy`, `/v3/organizations/${ORGANIZATION}:getIamPolicy`]);
+    for (const post of posts) expect(JSON.parse(post.body)).toEqual({ options: { requestedPolicyVersion: 3 } });
     expect(fake.requests.filter((r) => r.path.endsWith('/policies')).map((r) => r.query.get('pageToken'))).toEqual([null, 'page-2']);
   });
 
   it('reads the baseline constraints when none are given', async () => {
     const { gaps } = await collect({ constraints: undefined });
     expect(gaps).toEqual([]);
-    expect(store.records.filter((r) => r.kind === 'GcpEffectivePolicy').map((r) => r.name)).toEqual(GCP_BASELINE_CONSTRAINTS.map(effName));
+    expect(records().filter((r) => r.kind === 'GcpEffectivePolicy').map((r) => r.name)).toEqual(GCP_BASELINE_CONSTRAINTS.map(effName));
   });
 
   it('the checks judge the stored evidence after a round trip through the evidence folder', async () => {
@@ -165,7 +128,8 @@ describe('collectGcp', () => {
     fake.on(IAM_PATH, () => iamDenied);
     const { gaps, requests } = await collect();
 
-    expect(requests).toBe(13);
+    // 11 + 1 + 1 denied calls, then the hierarchy (6 calls, all answered).
+    expect(requests).toBe(19);
     expect(gaps.map((g) => [g.reason, g.kinds])).toEqual([
       ...CONSTRAINTS.map(() => ['access-denied', ['GcpEffectivePolicy']]),
       ['access-denied', ['GcpPolicyList']],
@@ -211,13 +175,17 @@ describe('collectGcp', () => {
       hit === 1 ? restError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded for quota metric Read requests') : req.query.get('pageToken') ? json({ policies: LIST_PAGE_2 }) : json({ policies: LIST_PAGE_1, nextPageToken: 'page-2' }),
     );
     fake.on(IAM_PATH, (_req, hit) => (hit === 1 ? restError(503, 'UNAVAILABLE', 'The service is currently unavailable.') : json(fixture('gcpdiag-gce3-iam-policy.json'))));
+    const folder = hierarchyBodies()[folderPath(FOLDER)];
+    fake.on(folderPath(FOLDER), (_req, hit) => (hit === 1 ? restError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded for quota metric Read requests') : json(folder)));
     const { gaps, requests } = await collect();
     expect(gaps).toEqual([]);
     expect(fake.hitsOf(effectivePath('compute.requireOsLogin'))).toBe(3);
     expect(fake.hitsOf(LIST_PATH)).toBe(3);
     expect(fake.hitsOf(IAM_PATH)).toBe(2);
-    expect(slept).toEqual([500, 1000, 500, 500]);
-    expect(requests).toBe(18);
+    expect(fake.hitsOf(folderPath(FOLDER))).toBe(2);
+    expect(slept).toEqual([500, 1000, 500, 500, 500]);
+    expect(requests).toBe(25);
+    expect(stored(`gcp/folders/${FOLDER}`)?.raw).toEqual(folder);
     expect(stored(effName('compute.requireOsLogin'))?.raw).toEqual(osLogin);
   });
 
@@ -251,12 +219,14 @@ describe('collectGcp', () => {
     const unreachable = clientsFor(port);
     try {
       const { gaps, requests } = await collect({ clients: unreachable });
-      expect(requests).toBe(13);
-      expect(gaps).toHaveLength(13);
+      // projects.get fails too, so the walk goes no further.
+      expect(requests).toBe(14);
+      expect(gaps).toHaveLength(14);
       expect(gaps.every((g) => g.reason === 'api-error')).toBe(true);
       expect(gaps[0]?.message).toContain('ECONNREFUSED');
       expect(gaps[12]?.message).toContain('ECONNREFUSED');
-      expect(store.records).toEqual([]);
+      expect(gaps[13]?.kinds).toEqual(['GcpProject']);
+      expect(records()).toEqual([]);
       expect(slept).toEqual([]);
     } finally {
       await closeClients(unreachable);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OrgPolicyClient } from '@google-cloud/org-policy';
-import { ProjectsClient } from '@google-cloud/resource-manager';
+import { FoldersClient, OrganizationsClient, ProjectsClient } from '@google-cloud/resource-manager';
 import type { GcpClients } from '../../../src/collectors/gcp/collect.ts';
 
 // A local server on 127.0.0.1 that speaks the REST (fallback) paths of Org Policy v2 and Resource
@@ -12,6 +12,12 @@ import type { GcpClients } from '../../../src/collectors/gcp/collect.ts';
 //   GET  /v2/projects/{p}/policies/{c}:getEffectivePolicy
 //   GET  /v2/projects/{p}/policies[?pageToken=…]
 //   POST /v3/projects/{p}:getIamPolicy   body {options: {requestedPolicyVersion}}
+//   GET  /v3/projects/{p}                  (projects.get: the parent)
+//   GET  /v3/folders/{f}                   (folders.get)
+//   POST /v3/folders/{f}:getIamPolicy      body {options: {requestedPolicyVersion}}
+//   POST /v3/organizations/{o}:getIamPolicy
+// (the http rules of google/cloud/resourcemanager/v3 in @google-cloud/resource-manager's protos.json).
+// Routes are installed per test (world.ts); a 403 for any one resource is a route answering restError.
 // The clients authenticate with a self-signed JWT minted from a throwaway RSA key; nothing leaves the host.
 
 export interface FakeRequest {
@@ -161,12 +167,14 @@ export function clientsFor(port: number): GcpClients {
     protocol: 'http',
     credentials: { client_email: 'auditpack@acme-audit.iam.gserviceaccount.com', private_key: KEY },
   } as const;
-  return { orgPolicy: new OrgPolicyClient(opts), projects: new ProjectsClient(opts) };
+  return { orgPolicy: new OrgPolicyClient(opts), projects: new ProjectsClient(opts), folders: new FoldersClient(opts), organizations: new OrganizationsClient(opts) };
 }
 
 export async function closeClients(clients: GcpClients): Promise<void> {
   await clients.orgPolicy.close();
   await clients.projects.close();
+  await clients.folders.close();
+  await clients.organizations.close();
 }
 
 // A service-account key file as the IAM console downloads it (GOOGLE_APPLICATION_CREDENTIALS), with

@@ -115,3 +115,104 @@ export function kccExchanges(name = 'kcc-orgpolicy-v2-list-policy.http.log'): Lo
       };
     });
 }
+
+// ---- Resource hierarchy ---------------------------------------------------------------------------
+// acme-payments-prod sits in folder "payments" (FOLDER), inside folder "production" (TOP_FOLDER), in
+// the organization acme.example (ORGANIZATION).
+
+export const FOLDER = '385104662117';
+export const TOP_FOLDER = '920173546208';
+export const ORGANIZATION = '731552893046';
+
+export function projectRecord(body: unknown, project = PROJECT): unknown {
+  return apiObject('GcpProject', gcpEvidenceName.project(project), body);
+}
+
+export function folderRecord(folder: string, body: unknown): unknown {
+  return apiObject('GcpFolder', gcpEvidenceName.folder(folder), body);
+}
+
+export function folderIamPolicy(folder: string, body: unknown): unknown {
+  return apiObject('GcpFolderIamPolicy', gcpEvidenceName.folderIamPolicy(folder), body);
+}
+
+export function organizationIamPolicy(organization: string, body: unknown): unknown {
+  return apiObject('GcpOrganizationIamPolicy', gcpEvidenceName.organizationIamPolicy(organization), body);
+}
+
+// Resource Manager v3 Project, as projects.get returns it; parent undefined: no organization.
+export function projectBody(parent: string | undefined, project = PROJECT): Record<string, unknown> {
+  return {
+    name: `projects/${PROJECT_NUMBER}`,
+    ...(parent ? { parent } : {}),
+    projectId: project,
+    state: 'ACTIVE',
+    displayName: 'Payments production',
+    createTime: '2024-02-19T09:41:07.331Z',
+    updateTime: '2026-10-02T14:12:55.804121Z',
+    etag: 'W/"6f3a1c0d9b2e4f71"',
+    labels: { env: 'prod', team: 'payments' },
+  };
+}
+
+// The same project as `gcloud projects describe` prints it (Resource Manager v1).
+export function projectBodyV1(parent: { type: 'folder' | 'organization'; id: string } | undefined, project = PROJECT): Record<string, unknown> {
+  return {
+    createTime: '2024-02-19T09:41:07.331Z',
+    labels: { env: 'prod', team: 'payments' },
+    lifecycleState: 'ACTIVE',
+    name: 'Payments production',
+    ...(parent ? { parent } : {}),
+    projectId: project,
+    projectNumber: PROJECT_NUMBER,
+  };
+}
+
+// Resource Manager v3 Folder (v2, which `gcloud resource-manager folders describe` prints, has
+// lifecycleState for state and no updateTime / etag).
+export function folderBody(folder: string, parent: string, displayName = folder === FOLDER ? 'payments' : 'production'): Record<string, unknown> {
+  return { name: `folders/${folder}`, parent, displayName, state: 'ACTIVE', createTime: '2023-06-01T08:00:00Z', updateTime: '2025-01-14T10:22:31.512Z', etag: `W/"${folder.slice(0, 8)}"` };
+}
+
+// A folder policy with predefined roles only.
+export function cleanFolderIamBody(): Record<string, unknown> {
+  return iamBody([
+    { role: 'roles/resourcemanager.folderViewer', members: ['group:engineering@acme.example'] },
+    { role: 'roles/logging.viewer', members: ['group:sre@acme.example'] },
+  ]);
+}
+
+// An organization policy with Google's default grants to the domain and a security reviewer.
+export function cleanOrganizationIamBody(): Record<string, unknown> {
+  return iamBody([
+    { role: 'roles/billing.creator', members: ['domain:acme.example'] },
+    { role: 'roles/iam.securityReviewer', members: ['serviceAccount:auditpack@acme-audit.iam.gserviceaccount.com'] },
+    { role: 'roles/resourcemanager.organizationAdmin', members: ['group:gcp-org-admins@acme.example'] },
+    { role: 'roles/resourcemanager.projectCreator', members: ['domain:acme.example'] },
+  ]);
+}
+
+// Bodies to use instead of the defaults; null leaves that record out of the evidence.
+export interface EstateBodies {
+  project?: unknown;
+  folder?: unknown;
+  topFolder?: unknown;
+  folderPolicy?: unknown;
+  topFolderPolicy?: unknown;
+  organizationPolicy?: unknown;
+}
+
+// The records of the hierarchy above PROJECT (project, FOLDER, TOP_FOLDER, their IAM policies and the
+// organization's, in that order), clean unless overridden.
+export function hierarchyObjects(over: EstateBodies = {}): unknown[] {
+  const pick = (key: keyof EstateBodies, fallback: unknown): unknown => (key in over ? over[key] : fallback);
+  const entries: [unknown, (body: unknown) => unknown][] = [
+    [pick('project', projectBody(`folders/${FOLDER}`)), (b) => projectRecord(b)],
+    [pick('folder', folderBody(FOLDER, `folders/${TOP_FOLDER}`)), (b) => folderRecord(FOLDER, b)],
+    [pick('topFolder', folderBody(TOP_FOLDER, `organizations/${ORGANIZATION}`)), (b) => folderRecord(TOP_FOLDER, b)],
+    [pick('folderPolicy', cleanFolderIamBody()), (b) => folderIamPolicy(FOLDER, b)],
+    [pick('topFolderPolicy', cleanFolderIamBody()), (b) => folderIamPolicy(TOP_FOLDER, b)],
+    [pick('organizationPolicy', cleanOrganizationIamBody()), (b) => organizationIamPolicy(ORGANIZATION, b)],
+  ];
+  return entries.filter(([body]) => body !== null).map(([body, wrap]) => wrap(body));
+}

@@ -3,16 +3,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recognizeCloudOutput } from '../../../src/sources/cloud-cli/recognize.ts';
-import { gcpRecognizers, projectFromPath } from '../../../src/sources/cloud-cli/gcp.ts';
+import { gcpRecognizers, nodeFromPath, projectFromPath } from '../../../src/sources/cloud-cli/gcp.ts';
 import { readSnapshot } from '../../../src/sources/snapshot/read-snapshot.ts';
-import { PROJECT, PROJECT_NUMBER, cleanIamBody, enforced, fixture } from './gcp-objects.ts';
+import { FOLDER, ORGANIZATION, PROJECT, PROJECT_NUMBER, TOP_FOLDER, cleanIamBody, enforced, fixture, folderBody, projectBody, projectBodyV1 } from './gcp-objects.ts';
 import { LIST_PAGE_1 } from './world.ts';
 
 const DIR = `snap/gcp/projects/${PROJECT}`;
 
 describe('gcloud recognizers', () => {
   it('are registered for snapshot reading', () => {
-    expect(gcpRecognizers).toHaveLength(4);
+    expect(gcpRecognizers).toHaveLength(6);
     expect(recognizeCloudOutput(enforced('compute.requireOsLogin'), `${DIR}/x.json`)?.kind).toBe('GcpEffectivePolicy');
   });
 
@@ -62,16 +62,53 @@ describe('gcloud recognizers', () => {
     });
   });
 
-  it('IAM policies need a projects/<id>/ folder (organization and folder policies look the same)', () => {
+  it('IAM policies belong to the projects/<id>/, folders/<number>/ or organizations/<number>/ folder they are saved in', () => {
     const iam = fixture('gcpdiag-fw-policy-iam-policy.json');
     expect(recognizeCloudOutput(iam, `${DIR}/iam-policy.json`)).toEqual({
       kind: 'GcpIamPolicy',
       name: `gcp/projects/${PROJECT}/iamPolicy`,
       cli: `gcloud projects get-iam-policy ${PROJECT} --format json`,
     });
-    expect(recognizeCloudOutput(iam, 'gcp/organizations/1234/iam-policy.json')).toBeUndefined();
+    expect(recognizeCloudOutput(iam, `snap/gcp/folders/${FOLDER}/iam-policy.json`)).toEqual({
+      kind: 'GcpFolderIamPolicy',
+      name: `gcp/folders/${FOLDER}/iamPolicy`,
+      cli: `gcloud resource-manager folders get-iam-policy ${FOLDER} --format json`,
+    });
+    expect(recognizeCloudOutput(iam, `gcp/organizations/${ORGANIZATION}/iam-policy.json`)).toEqual({
+      kind: 'GcpOrganizationIamPolicy',
+      name: `gcp/organizations/${ORGANIZATION}/iamPolicy`,
+      cli: `gcloud organizations get-iam-policy ${ORGANIZATION} --format json`,
+    });
+    // The deepest node folder wins: a project saved inside its folder's folder is the project's.
+    expect(recognizeCloudOutput(iam, `gcp/organizations/${ORGANIZATION}/folders/${FOLDER}/projects/${PROJECT}/iam-policy.json`)?.kind).toBe('GcpIamPolicy');
+    expect(recognizeCloudOutput(iam, `gcp/organizations/${ORGANIZATION}/folders/${FOLDER}/iam-policy.json`)?.kind).toBe('GcpFolderIamPolicy');
+    // Folders and organizations are numbers.
+    expect(recognizeCloudOutput(iam, 'gcp/folders/payments/iam-policy.json')).toBeUndefined();
+    expect(recognizeCloudOutput(iam, 'gcp/organizations/acme.example/iam-policy.json')).toBeUndefined();
     expect(recognizeCloudOutput(iam, 'iam-policy.json')).toBeUndefined();
     expect(recognizeCloudOutput({ ...cleanIamBody(), bindings: [{ role: 'roles/owner', members: 'user:a@b.c' }] }, `${DIR}/iam.json`)).toBeUndefined();
+  });
+
+  it('a project: `gcloud projects describe` (v1) and the v3 body, named by the project folder or projectId', () => {
+    const expected = { kind: 'GcpProject', name: `gcp/projects/${PROJECT}`, cli: `gcloud projects describe ${PROJECT} --format json` };
+    expect(recognizeCloudOutput(projectBodyV1({ type: 'folder', id: FOLDER }), `${DIR}/project.json`)).toEqual(expected);
+    expect(recognizeCloudOutput(projectBodyV1(undefined), 'project.json')).toEqual(expected);
+    expect(recognizeCloudOutput(projectBody(`organizations/${ORGANIZATION}`), 'describe.json')).toEqual(expected);
+    expect(recognizeCloudOutput(projectBody(undefined, 'acme-lab'), `snap/gcp/projects/acme-lab-alias/project.json`)?.name).toBe('gcp/projects/acme-lab-alias');
+    // Not a project: no number, a parent that is no folder or organization, unknown fields.
+    expect(recognizeCloudOutput({ projectId: PROJECT, lifecycleState: 'ACTIVE' }, 'p.json')).toBeUndefined();
+    expect(recognizeCloudOutput({ ...projectBody(undefined), parent: 'projects/1' }, 'p.json')).toBeUndefined();
+    expect(recognizeCloudOutput({ ...projectBodyV1(undefined), parent: { type: 'project', id: '1' } }, 'p.json')).toBeUndefined();
+    expect(recognizeCloudOutput({ ...projectBody(undefined), billingAccountName: 'billingAccounts/0X0X0X' }, 'p.json')).toBeUndefined();
+  });
+
+  it('a folder: `gcloud resource-manager folders describe` (v2) and the v3 body name themselves', () => {
+    const expected = { kind: 'GcpFolder', name: `gcp/folders/${FOLDER}`, cli: `gcloud resource-manager folders describe ${FOLDER} --format json` };
+    expect(recognizeCloudOutput(folderBody(FOLDER, `folders/${TOP_FOLDER}`), 'folder.json')).toEqual(expected);
+    expect(recognizeCloudOutput({ createTime: '2023-06-01T08:00:00Z', displayName: 'payments', lifecycleState: 'ACTIVE', name: `folders/${FOLDER}`, parent: `organizations/${ORGANIZATION}` }, 'x/y.json')).toEqual(expected);
+    expect(recognizeCloudOutput({ name: 'folders/payments', parent: `organizations/${ORGANIZATION}` }, 'f.json')).toBeUndefined();
+    expect(recognizeCloudOutput({ name: `folders/${FOLDER}`, parent: 'projects/1' }, 'f.json')).toBeUndefined();
+    expect(recognizeCloudOutput({ name: `folders/${FOLDER}` }, 'f.json')).toBeUndefined();
   });
 
   it('leaves other JSON alone', () => {
@@ -83,6 +120,13 @@ describe('gcloud recognizers', () => {
   it('quotes a hostile project folder in the command', () => {
     const out = recognizeCloudOutput(fixture('gcpdiag-fw-policy-iam-policy.json'), 'projects/${projectId}/iam.json');
     expect(out?.cli).toBe("gcloud projects get-iam-policy '${projectId}' --format json");
+  });
+
+  it('nodeFromPath takes the last node folder; folders and organizations are numbers', () => {
+    expect(nodeFromPath(`organizations/${ORGANIZATION}/folders/${FOLDER}/iam.json`)).toEqual({ type: 'folders', id: FOLDER });
+    expect(nodeFromPath(`folders/${FOLDER}/projects/p-1/iam.json`)).toEqual({ type: 'projects', id: 'p-1' });
+    expect(nodeFromPath(`folders/${FOLDER}.json`)).toBeUndefined();
+    expect(nodeFromPath('folders/abc/iam.json')).toBeUndefined();
   });
 
   it('projectFromPath takes the last projects/<id>/ folder', () => {

@@ -14,8 +14,8 @@ import type { TargetInventory } from '../../../src/inventory/types.ts';
 import { collectTargets } from '../../../src/pipeline/collect.ts';
 import { loadEvidence } from '../../../src/pipeline/load-evidence.ts';
 import { FakeGcp, clientsFor, closeClients } from './fake-gcp.ts';
-import { PROJECT, fixtureText } from './gcp-objects.ts';
-import { CONSTRAINTS, LIST_PAGE_1, LIST_PAGE_2, effectiveBodies, installWorld } from './world.ts';
+import { FOLDER, ORGANIZATION, PROJECT, TOP_FOLDER, cleanFolderIamBody, cleanOrganizationIamBody, fixtureText, iamBody, projectBodyV1 } from './gcp-objects.ts';
+import { CONSTRAINTS, LIST_PAGE_1, LIST_PAGE_2, ORG_IAM_PATH, PROJECT_PATH, effectiveBodies, folderIamPath, folderPath, hierarchyBodies, installWorld, topFolderIamBody } from './world.ts';
 
 // Offline equivalence: the JSON that `gcloud … --format json` prints, saved in a snapshot folder,
 // becomes the same evidence (kind, name, command) and the same check results as live collection.
@@ -89,10 +89,27 @@ function identities(records: EvidenceRecord[]): string[] {
   return records.map((r) => `${r.kind} ${r.name} $ ${r.cli}`).sort();
 }
 
-// What gcloud prints for the same project, one file per command, under projects/<id>/.
+// `gcloud resource-manager folders describe F --format json` reads Resource Manager v2: the same
+// folder and parent as v3, with lifecycleState and without updateTime / etag.
+function folderV2(folder: string, parent: string, displayName: string): Record<string, unknown> {
+  return { createTime: '2023-06-01T08:00:00Z', displayName, lifecycleState: 'ACTIVE', name: `folders/${folder}`, parent };
+}
+
+// What gcloud prints for the same project, one file per command, under projects/<id>/, and for its
+// folders and organization under folders/<number>/ and organizations/<number>/.
 function gcloudFiles(): Record<string, unknown> {
   const dir = `gcp/projects/${PROJECT}`;
   return {
+    // gcloud projects describe P --format json (Resource Manager v1: parent {type, id})
+    [`${dir}/project.json`]: projectBodyV1({ type: 'folder', id: FOLDER }),
+    // gcloud resource-manager folders describe F --format json
+    [`gcp/folders/${FOLDER}/folder.json`]: folderV2(FOLDER, `folders/${TOP_FOLDER}`, 'payments'),
+    [`gcp/folders/${TOP_FOLDER}/folder.json`]: folderV2(TOP_FOLDER, `organizations/${ORGANIZATION}`, 'production'),
+    // gcloud resource-manager folders get-iam-policy F --format json
+    [`gcp/folders/${FOLDER}/iam-policy.json`]: cleanFolderIamBody(),
+    [`gcp/folders/${TOP_FOLDER}/iam-policy.json`]: topFolderIamBody(),
+    // gcloud organizations get-iam-policy O --format json
+    [`gcp/organizations/${ORGANIZATION}/iam-policy.json`]: cleanOrganizationIamBody(),
     // gcloud org-policies describe C --effective --project P --format json
     ...Object.fromEntries(Object.entries(effectiveBodies()).map(([c, body]) => [`${dir}/effective/${c}.json`, body])),
     // The ListPolicies REST body (curl), as the live collector stores it.
@@ -150,15 +167,69 @@ describe('gcloud JSON in a snapshot folder', () => {
     expect(osLogin?.messageId).toBe('evidenceMissing');
   });
 
-  it('the IAM policy of a project and of an organization: only the project one is recognised', async () => {
+  it('the Resource Manager v3 bodies (as the REST API and the live collector store them) give the same results too', async () => {
+    const bodies = hierarchyBodies();
+    const files = gcloudFiles();
+    files[`gcp/projects/${PROJECT}/project.json`] = bodies[PROJECT_PATH];
+    files[`gcp/folders/${FOLDER}/folder.json`] = bodies[folderPath(FOLDER)];
+    files[`gcp/folders/${TOP_FOLDER}/folder.json`] = bodies[folderPath(TOP_FOLDER)];
+    const [a, b] = [await live(), await offline(files)];
+    expect(identities(b.records)).toEqual(identities(a.records));
+    expect(b.inventory.gaps).toEqual([]);
+    expect(results(b.inventory)).toEqual(results(a.inventory));
+    expect(bodies[folderIamPath(FOLDER)]).toEqual(files[`gcp/folders/${FOLDER}/iam-policy.json`]);
+    expect(bodies[ORG_IAM_PATH]).toEqual(files[`gcp/organizations/${ORGANIZATION}/iam-policy.json`]);
+  });
+
+  it('an inherited grant and a denied level read offline as they do live', async () => {
+    const files = gcloudFiles();
+    files[`gcp/organizations/${ORGANIZATION}/iam-policy.json`] = iamBody([{ role: 'roles/owner', members: ['user:cto@acme.example'] }]);
+    files[`gcp/folders/${FOLDER}/iam-policy.json`] = {
+      error: { code: 403, message: `Permission 'resourcemanager.folders.getIamPolicy' denied on resource '//cloudresourcemanager.googleapis.com/folders/${FOLDER}' (or it may not exist).`, status: 'PERMISSION_DENIED' },
+    };
+    const run = await offline(files);
+    const iam = results(run.inventory).filter((r) => r.check !== 'gcp-orgpolicy-constraints-enforced');
+    expect(iam.filter((r) => r.resource.name.includes('(granted on')).map((r) => `${r.check} ${r.status} ${r.resource.name}`)).toEqual([
+      `gcp-iam-no-primitive-roles fail projects/${PROJECT} roles/owner user:cto@acme.example (granted on organizations/${ORGANIZATION})`,
+    ]);
+    expect(iam.filter((r) => r.resource.kind === 'IamPolicy').map((r) => `${r.check} ${r.status} ${r.messageId} ${String(r.data.nodes)}`)).toEqual([
+      `gcp-iam-no-public-bindings error inheritedUnjudged folders/${FOLDER}`,
+      `gcp-iam-no-primitive-roles error inheritedUnjudged folders/${FOLDER}`,
+    ]);
+  });
+
+  it('an export without the project description (or a folder) cannot pass the IAM checks', async () => {
+    const files = gcloudFiles();
+    delete files[`gcp/projects/${PROJECT}/project.json`];
+    const run = await offline(files);
+    const publicBindings = results(run.inventory).filter((r) => r.check === 'gcp-iam-no-public-bindings');
+    expect(publicBindings.map((r) => `${r.status}:${r.messageId}`)).toEqual(['error:inheritedUnjudged']);
+    expect(publicBindings[0]?.message).toContain('no projects.get answer');
+
+    const noFolder = gcloudFiles();
+    delete noFolder[`gcp/folders/${TOP_FOLDER}/folder.json`];
+    const partial = results((await offline(noFolder)).inventory).filter((r) => r.check === 'gcp-iam-no-public-bindings');
+    expect(partial.map((r) => `${r.status}:${r.messageId}`)).toEqual(['error:inheritedUnjudged']);
+    expect(partial[0]?.message).toContain(`the parent of folders/${TOP_FOLDER} is not in the evidence (no folders.get answer)`);
+  });
+
+  it('project, folder and organization IAM policies are told apart by the folder they are saved in', async () => {
     const run = await offline({
       [`gcp/projects/${PROJECT}/iam-policy.json`]: fixtureText('gcpdiag-fw-policy-iam-policy.json'),
-      'gcp/organizations/123456789012/iam-policy.json': fixtureText('gcpdiag-gce3-iam-policy.json'),
+      [`gcp/folders/${FOLDER}/iam-policy.json`]: fixtureText('gcpdiag-gce3-iam-policy.json'),
+      [`gcp/organizations/${ORGANIZATION}/iam-policy.json`]: fixtureText('gcpdiag-gce3-iam-policy.json'),
     });
-    expect(run.records.map((r) => r.name)).toEqual([`gcp/projects/${PROJECT}/iamPolicy`]);
+    expect(run.records.map((r) => `${r.kind} ${r.name} $ ${r.cli}`).sort()).toEqual([
+      `GcpFolderIamPolicy gcp/folders/${FOLDER}/iamPolicy $ gcloud resource-manager folders get-iam-policy ${FOLDER} --format json`,
+      `GcpIamPolicy gcp/projects/${PROJECT}/iamPolicy $ gcloud projects get-iam-policy ${PROJECT} --format json`,
+      `GcpOrganizationIamPolicy gcp/organizations/${ORGANIZATION}/iamPolicy $ gcloud organizations get-iam-policy ${ORGANIZATION} --format json`,
+    ]);
+    // Without the project's parent link the folder and organization policies are not known to apply:
+    // the project's own failures stand, and its summary is an error, never a pass.
     expect(results(run.inventory).filter((r) => r.check === 'gcp-iam-no-primitive-roles').map((r) => `${r.status}:${r.messageId}`)).toEqual([
       'fail:defaultServiceAccount',
       'fail:primitiveRole',
+      'error:inheritedUnjudged',
     ]);
   });
 });
