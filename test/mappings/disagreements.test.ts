@@ -84,9 +84,9 @@ describe('live mapping vs shipped table', () => {
 
   it('a live edge and a table row for the same control with different strengths', () => {
     const strong = parseMappingTable(TABLE_YAML_STRENGTH, 'strength.yaml');
-    const [s35] = securityHubResults(['PCI DSS v4.0.1/4.2.1']);
-    if (!s35) throw new Error('no S3.5 result');
-    s35.data.nist80053 = 'SC-8';
+    const [found35] = securityHubResults(['PCI DSS v4.0.1/4.2.1']);
+    if (!found35) throw new Error('no S3.5 result');
+    const s35: CheckResult = { ...found35, data: { ...found35.data, nist80053: 'SC-8' } };
     applyMappingTables([s35], [strong]);
     const found = findMappingDisagreements([s35], [strong]);
     expect(found.map((d) => d.message)).toEqual(['AWS Security Hub RelatedRequirements maps SC-8 to pci-dss-4:4.2.1 as "supports"; the shipped table strength-test says "satisfies". The live mapping is used.']);
