@@ -1,12 +1,14 @@
 import type { CheckResult, MappedControl } from '../checks/types.ts';
+import type { MappingDisagreements } from './disagreements.ts';
 import type { MappingTable } from './schema.ts';
 
 // Adds the shipped tables' edges to the results they name: a result of the table's check whose
 // data[key] names a row's source control (or lists it, comma-separated) gets that row as a mapped
 // control; two rows reaching the same control through different source controls add it once. An edge the result already
 // carries (a vendor's live mapping) is kept as is; a table row for the same control is not added
-// twice, and where the strengths differ the result says so (warning), so the disagreement is shown.
-export function applyMappingTables(results: readonly CheckResult[], tables: readonly MappingTable[]): void {
+// twice, and where the strengths differ the result says so (warning) and `disagreements` records it
+// for the report.
+export function applyMappingTables(results: readonly CheckResult[], tables: readonly MappingTable[], disagreements?: MappingDisagreements): void {
   const byCheck = new Map<string, MappingTable[]>();
   for (const t of tables) byCheck.set(t.check, [...(byCheck.get(t.check) ?? []), t]);
   if (byCheck.size === 0) return;
@@ -28,6 +30,7 @@ export function applyMappingTables(results: readonly CheckResult[], tables: read
           if (live.strength !== row.strength) {
             const note = `${live.provenance} maps ${row.control} as ${live.strength}; the shipped table ${t.table} says ${row.strength}`;
             r.warning = r.warning ? `${r.warning}; ${note}` : note;
+            disagreements?.addStrength(r, t.table, row.from, row.control, live, row.strength);
           }
           continue;
         }

@@ -43,50 +43,52 @@ function ids(refs: readonly string[]): string {
 
 const byNumber = (a: string, b: string): number => a.localeCompare(b, undefined, { numeric: true });
 
-export function findMappingDisagreements(results: readonly CheckResult[], tables: readonly MappingTable[]): MappingDisagreement[] {
-  const found = new Map<string, MappingDisagreement>();
-  const add = (key: string, d: Omit<MappingDisagreement, 'scopes' | 'resultIds'>, scope: string, id: string): void => {
-    let entry = found.get(key);
+// Disagreements found across a run, one entry per difference, with every scope and result it was seen on.
+export class MappingDisagreements {
+  private readonly found = new Map<string, MappingDisagreement>();
+
+  add(key: string, d: Omit<MappingDisagreement, 'scopes' | 'resultIds'>, result: CheckResult): void {
+    let entry = this.found.get(key);
     if (!entry) {
       entry = { ...d, scopes: [], resultIds: [] };
-      found.set(key, entry);
+      this.found.set(key, entry);
     }
+    const scope = result.resource.namespace ?? result.target;
+    const id = resultId(result);
     if (!entry.scopes.includes(scope)) entry.scopes.push(scope);
     if (!entry.resultIds.includes(id)) entry.resultIds.push(id);
-  };
+  }
 
+  // A live edge and a table row for the same control with different strengths (the live one is kept).
+  addStrength(result: CheckResult, table: string, from: string, control: string, live: { strength: string; provenance: string }, shipped: string): void {
+    const framework = frameworkOf(control);
+    if (!framework) return;
+    this.add(
+      `strength\0${table}\0${from}\0${control}`,
+      {
+        source: `${result.check} ${from}`,
+        framework,
+        live: [control],
+        liveProvenance: live.provenance,
+        shipped: [control],
+        table,
+        message: `${live.provenance} maps ${from} to ${control} as "${live.strength}"; the shipped table ${table} says "${shipped}". The live mapping is used.`,
+      },
+      result,
+    );
+  }
+
+  list(): MappingDisagreement[] {
+    return [...this.found.values()].map((d) => ({ ...d, scopes: d.scopes.sort(), resultIds: d.resultIds.sort() })).sort((a, b) => byNumber(a.source, b.source));
+  }
+}
+
+// Security Hub controls whose live PCI requirements differ from the shipped Config-table rows of
+// the managed rule they are evaluated with.
+export function findSecurityHubDisagreements(results: readonly CheckResult[], tables: readonly MappingTable[], found: MappingDisagreements): void {
   // Managed-rule rows of the Config table that came from the Security Hub controls reference.
   const configTables = tables.filter((t) => t.check === CONFIG_RULE_CHECK);
   for (const r of results) {
-    const scope = r.resource.namespace ?? r.target;
-    // 1. Strength: a live edge and a table row for the same control.
-    for (const t of tables.filter((x) => x.check === r.check)) {
-      const value = r.data[t.key];
-      if (typeof value !== 'string' || value === '') continue;
-      const froms = new Set(value.split(/,\s*/));
-      for (const row of t.rows.filter((x) => froms.has(x.from))) {
-        const live = (r.mappedControls ?? []).find((m) => m.control === row.control && !m.provenance.includes(`controls/mappings/${t.table}.yaml`));
-        if (!live || live.strength === row.strength) continue;
-        const framework = frameworkOf(row.control);
-        if (!framework) continue;
-        add(
-          `strength\0${t.table}\0${row.from}\0${row.control}`,
-          {
-            source: `${r.check} ${row.from}`,
-            framework,
-            live: [row.control],
-            liveProvenance: live.provenance,
-            shipped: [row.control],
-            table: t.table,
-            message: `${live.provenance} maps ${row.from} to ${row.control} as "${live.strength}"; the shipped table ${t.table} says "${row.strength}". The live mapping is used.`,
-          },
-          scope,
-          resultId(r),
-        );
-      }
-    }
-
-    // 2. Security Hub control vs the Config table row of the rule it is evaluated with.
     const identifier = r.check === SECURITY_HUB_CHECK ? r.data.configRuleIdentifier : undefined;
     if (typeof identifier !== 'string' || identifier === '') continue;
     const live = [...new Set((r.mappedControls ?? []).filter((m) => m.provenance === SECURITY_HUB_PROVENANCE).map((m) => m.control))].sort(byNumber);
@@ -99,7 +101,7 @@ export function findMappingDisagreements(results: readonly CheckResult[], tables
       const control = String(r.data.control ?? r.resource.name);
       const onlyLive = live.filter((c) => !shipped.includes(c));
       const onlyShipped = shipped.filter((c) => !live.includes(c));
-      add(
+      found.add(
         `securityhub\0${control}\0${identifier}\0${live.join()}\0${t.table}`,
         {
           source: `AWS Security Hub control ${control} (AWS Config managed rule ${identifier})`,
@@ -113,12 +115,10 @@ export function findMappingDisagreements(results: readonly CheckResult[], tables
             `${onlyLive.length > 0 ? ` (${ids(onlyLive)} only in AWS's data` : ' ('}${onlyLive.length > 0 && onlyShipped.length > 0 ? '; ' : ''}${onlyShipped.length > 0 ? `${ids(onlyShipped)} only in the table` : ''}). ` +
             `Security Hub's result uses AWS's live list; Config rules outside Security Hub with this identifier use the table until it is reviewed.`,
         },
-        scope,
-        resultId(r),
+        r,
       );
     }
   }
-  return [...found.values()].map((d) => ({ ...d, scopes: d.scopes.sort(), resultIds: d.resultIds.sort() })).sort((a, b) => byNumber(a.source, b.source));
 }
 
 // The controls a disagreement touches: whatever either side names.

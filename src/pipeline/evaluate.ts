@@ -12,7 +12,7 @@ import type { TargetInventory } from '../inventory/types.ts';
 import { StringPool } from '../evidence/string-pool.ts';
 import { checkApplies, targetKinds } from '../scope/target-kind.ts';
 import { applyMappingTables } from '../mappings/apply.ts';
-import { findMappingDisagreements, type MappingDisagreement } from '../mappings/disagreements.ts';
+import { MappingDisagreements, findSecurityHubDisagreements, type MappingDisagreement } from '../mappings/disagreements.ts';
 import { shippedMappingTables } from '../mappings/load.ts';
 
 // Evaluation as `run`, `report` and `merge` do it (and `npm run bench` measures): every check on
@@ -42,8 +42,10 @@ export function evaluateChecks(inventories: readonly TargetInventory[], now: Dat
   // Shipped cloud mapping tables (controls/mappings) add their edges to the results they name;
   // where the vendor's live mapping says otherwise, that is kept for the report.
   const tables = shippedMappingTables(undefined, new Set(CHECKS.map((c) => c.meta.id)));
-  applyMappingTables(evaluated, tables);
-  const mappingDisagreements = findMappingDisagreements(evaluated, tables);
+  const disagreements = new MappingDisagreements();
+  applyMappingTables(evaluated, tables, disagreements);
+  findSecurityHubDisagreements(evaluated, tables, disagreements);
+  const mappingDisagreements = disagreements.list();
   sortResults(evaluated);
   const applied = applyExceptions(evaluated, exceptions, now);
   return { results: applied.results, exceptions: applied.outcomes, mappingDisagreements };

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { evaluateChecks } from '../../src/pipeline/evaluate.ts';
 import { inventoryOf } from '../../src/checks/tester.ts';
 import { applyMappingTables } from '../../src/mappings/apply.ts';
-import { findMappingDisagreements } from '../../src/mappings/disagreements.ts';
+import { MappingDisagreements, findSecurityHubDisagreements, type MappingDisagreement } from '../../src/mappings/disagreements.ts';
+import type { MappingTable } from '../../src/mappings/schema.ts';
+
+// What the pipeline does (src/pipeline/evaluate.ts): tables applied, then the Security Hub cross-check.
+function findMappingDisagreements(results: readonly CheckResult[], tables: readonly MappingTable[], applied = new MappingDisagreements()): MappingDisagreement[] {
+  findSecurityHubDisagreements(results, tables, applied);
+  return applied.list();
+}
 import { parseMappingTable } from '../../src/mappings/load.ts';
 import type { CheckResult } from '../../src/checks/types.ts';
 import { ACCOUNT, EU, US, configRules, findings, hub, identity } from '../collectors/aws/aws-objects.ts';
@@ -87,8 +94,9 @@ describe('live mapping vs shipped table', () => {
     const [found35] = securityHubResults(['PCI DSS v4.0.1/4.2.1']);
     if (!found35) throw new Error('no S3.5 result');
     const s35: CheckResult = { ...found35, data: { ...found35.data, nist80053: 'SC-8' } };
-    applyMappingTables([s35], [strong]);
-    const found = findMappingDisagreements([s35], [strong]);
+    const applied = new MappingDisagreements();
+    applyMappingTables([s35], [strong], applied);
+    const found = findMappingDisagreements([s35], [strong], applied);
     expect(found.map((d) => d.message)).toEqual(['AWS Security Hub RelatedRequirements maps SC-8 to pci-dss-4:4.2.1 as "supports"; the shipped table strength-test says "satisfies". The live mapping is used.']);
     // The live edge is kept as it was.
     expect(s35.mappedControls?.filter((m) => m.control === 'pci-dss-4:4.2.1').map((m) => m.strength)).toEqual(['supports']);
