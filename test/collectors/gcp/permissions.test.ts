@@ -1,13 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { collectGcp, type CollectGcpResult, type GcpClients } from '../../../src/collectors/gcp/collect.ts';
-import { EvidenceStore } from '../../../src/evidence/store.ts';
-import { FakeGcp, clientsFor, closeClients, type FakeRequest } from './fake-gcp.ts';
+import type { CollectGcpResult } from '../../../src/collectors/gcp/collect.ts';
+import type { FakeRequest } from './fake-gcp.ts';
 import { FOLDER, PROJECT } from './gcp-objects.ts';
+import { useCollectHarness } from './harness.ts';
 import { CONSTRAINTS, IAM_PATH, LIST_PATH, ORG_IAM_PATH, PROJECT_PATH, denied, effectivePath, folderPath, installWorld } from './world.ts';
 
 // deploy/gcp-custom-role.yaml and the README's Google Cloud roles hold exactly the permissions of the
@@ -34,34 +32,10 @@ function permissionOf(r: FakeRequest): string {
   return hit[1];
 }
 
-const fake = new FakeGcp();
-let clients: GcpClients;
-let dir = '';
-
-beforeAll(async () => {
-  await fake.start();
-  clients = clientsFor(fake.port);
-});
-afterAll(async () => {
-  await closeClients(clients);
-  await fake.stop();
-});
-beforeEach(() => {
-  fake.reset();
-  installWorld(fake);
-  dir = mkdtempSync(join(tmpdir(), 'auditpack-gcp-perm-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-async function collect(): Promise<CollectGcpResult> {
-  const store = new EvidenceStore(dir, () => new Date('2026-11-22T12:00:00Z'));
-  await store.open();
-  try {
-    return await collectGcp({ target: 't', projectId: PROJECT, constraints: CONSTRAINTS, clients, store, sleep: async () => undefined });
-  } finally {
-    await store.close();
-  }
-}
+// The shared live-collection bench: fake server, real clients, a fresh evidence store per test.
+const harness = useCollectHarness();
+const fake = harness.fake;
+const collect = (): Promise<CollectGcpResult> => harness.collect();
 
 const PERMISSION = /\b(?:orgpolicy|resourcemanager)\.[a-z]+\.[A-Za-z]+\b/g;
 
